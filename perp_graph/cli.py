@@ -1,0 +1,301 @@
+"""The `perp-graph` command: parse, resolve settings, call one library function.
+
+Library errors become a one-line message on stderr and an exit code (2 for
+bad input or usage, 3 for store problems), never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import json
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from perp_graph import api
+from perp_graph.errors import PerpGraphError
+from perp_graph.output import write_text
+from perp_graph.pipeline.load import LoadReport
+from perp_graph.progress import BarProgress, Progress
+from perp_graph.render.tables import print_table, to_csv, to_json
+from perp_graph.settings import ENV_CONFIG, ENV_WORKSPACE, Settings, load_settings
+from perp_graph.synth import KENT_CRIMES_PER_YEAR, SynthConfig, generate
+
+app = typer.Typer(
+    name="perp-graph",
+    help=(
+        "Find serial perpetrators of domestic abuse (ACPO 2009: violence or threats "
+        "against 2+ unconnected intimate partners within a rolling 3 years) in "
+        "records-system CSV exports."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(command: F) -> F:
+    """Turn library errors into a message and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PerpGraphError as exc:
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# --- shared options -------------------------------------------------------------
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        envvar=ENV_WORKSPACE,
+        help="Folder holding the embedded store, reports and quarantine files.",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar=ENV_CONFIG,
+        help="TOML file mapping a force's columns and offence codes (etl/mappings/).",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+DayfirstOpt = Annotated[
+    bool | None,
+    typer.Option("--dayfirst/--no-dayfirst", help="Read dates as day first (04/03/2021)."),
+]
+AsOfOpt = Annotated[
+    dt.datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="Scan as of this date (default today)."),
+]
+DEFAULT_WORKSPACE = Path(".perp-graph")
+
+
+class ScanFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _settings(config: Path | None, workspace: Path, **flags: Any) -> Settings:
+    return load_settings(config=config, workspace=workspace).with_flags(**flags)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress() if quiet else BarProgress(err)
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+@app.command()
+@friendly
+def load(
+    data_dir: Annotated[Path, typer.Argument(help="Folder with people.csv, incidents.csv ...")],
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    dayfirst: DayfirstOpt = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="Report as text or JSON.")
+    ] = ReportFormat.text,
+    quiet: QuietOpt = False,
+) -> None:
+    """Validate and load a folder of CSV exports into the store.
+
+    Bad rows go to quarantine files with their reasons; the report shows,
+    per file, read = loaded + quarantined. Loading the same folder again
+    leaves the same store.
+    """
+    settings = _settings(config, workspace, dayfirst=dayfirst)
+    report = api.load(data_dir, settings, _progress(quiet))
+    if output_format is ReportFormat.json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        _print_load_report(report, settings)
+
+
+@app.command()
+@friendly
+def scan(
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Load this folder first, then scan.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    window_years: Annotated[
+        int | None, typer.Option("--window-years", min=1, help="Rolling window W (default 3).")
+    ] = None,
+    min_victims: Annotated[
+        int | None, typer.Option("--min-victims", min=2, help="Unconnected victims K (default 2).")
+    ] = None,
+    output_format: Annotated[
+        ScanFormat, typer.Option("--format", help="table, json (data contract 3) or csv.")
+    ] = ScanFormat.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --output.")] = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    dayfirst: DayfirstOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Apply the ACPO serial-perpetrator rule and list who qualifies, most urgent first."""
+    settings = _settings(
+        config,
+        workspace,
+        dayfirst=dayfirst,
+        window_years=window_years,
+        min_victims=min_victims,
+    )
+    progress = _progress(quiet)
+    if data is not None:
+        report = api.load(data, settings, progress)
+        if report.quarantined and not quiet:
+            err.print(
+                f"{report.quarantined} rows quarantined: see {escape(str(workspace))}/quarantine/"
+            )
+    result = api.scan(settings, _date(as_of), progress)
+    if output_format is ScanFormat.json:
+        text = to_json(result)
+    elif output_format is ScanFormat.csv:
+        text = to_csv(result)
+    else:
+        if output is None:
+            print_table(result, out)
+            return
+        buffer = Console(file=io.StringIO(), width=200, color_system=None)
+        print_table(result, buffer)
+        text = buffer.file.getvalue()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(output, text, overwrite=overwrite)
+        if not quiet:
+            err.print(f"Wrote {len(result.perpetrators)} perpetrators to {escape(str(output))}")
+
+
+@app.command(name="generate")
+@friendly
+def generate_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the CSV files into.")],
+    incidents: Annotated[
+        int | None,
+        typer.Option(
+            "--incidents",
+            min=10,
+            help=f"Incidents in all (default {KENT_CRIMES_PER_YEAR:,} a year, Kent's volume).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same data.")] = 1,
+    years: Annotated[int, typer.Option("--years", min=1, help="Years of records.")] = 5,
+    end_date: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--end-date", formats=["%Y-%m-%d"], help="Last day of records (default today)."
+        ),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")] = False,
+) -> None:
+    """Write synthetic force data with planted serial perpetrators and truth.json."""
+    config = SynthConfig(
+        seed=seed,
+        years=years,
+        incidents=incidents,
+        end_date=_date(end_date) or dt.date.today(),
+    )
+    counts = generate(out_dir, config, overwrite=overwrite)
+    truth = json.loads((out_dir / "truth.json").read_text())
+    err.print(
+        f"Wrote {escape(str(out_dir))}: "
+        + ", ".join(f"{n:,} {name}" for name, n in counts.items())
+        + f"; {len(truth['serial'])} planted serial perpetrators in truth.json"
+    )
+
+
+@app.command()
+@friendly
+def demo(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the demo's data and outputs.")
+    ] = Path("perp-graph-demo"),
+    seed: Annotated[int, typer.Option("--seed")] = 2014,
+    incidents: Annotated[
+        int | None, typer.Option("--incidents", min=10, help="Default: 5 years of Kent's volume.")
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Generate a force-sized synthetic data set, load it, scan it and write the outputs."""
+    result = api.demo(out_dir, seed=seed, incidents=incidents, progress=_progress(quiet))
+    print_table(result.result, out, limit=15)
+    out.print()
+    out.print("Open:")
+    for label, path in result.files.items():
+        out.print(f"  {label:<12} {escape(str(path))}")
+    out.print(f"  {'workspace':<12} {escape(str(out_dir / 'workspace'))}")
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _print_load_report(report: LoadReport, settings: Settings) -> None:
+    table = Table(title=f"Loaded {escape(report.data_dir)}", title_justify="left")
+    for column in ("file", "read", "loaded", "quarantined", "extra columns"):
+        table.add_column(column, justify="left" if column in ("file", "extra columns") else "right")
+    for f in report.files:
+        table.add_row(
+            escape(f.file),
+            f"{f.read:,}",
+            f"{f.loaded:,}",
+            f"{f.quarantined:,}",
+            escape(", ".join(f.extra_columns)) or "-",
+        )
+    out.print(table)
+    for f in report.files:
+        if f.quarantine_file:
+            out.print(f"Quarantined rows of {escape(f.file)}: {escape(f.quarantine_file)}")
+    if report.unmapped_offence_categories:
+        listed = ", ".join(
+            f"{escape(k)} ({v})" for k, v in report.unmapped_offence_categories.items()
+        )
+        out.print(
+            f"Offence values not mapped to a category (loaded, counted as not violent): {listed}. "
+            "Map them under [offence_codes] in the config."
+        )
+    out.print(
+        "Store now holds: " + ", ".join(f"{n:,} {name}" for name, n in report.store_counts.items())
+    )
+    out.print(f"Report: {escape(str(settings.workspace / 'reports' / 'last-load.json'))}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,204 @@
+"""The domain: vocabularies from the data contract and the scan's findings.
+
+Findings are plain data with their evidence attached, so every store and every
+renderer agree on one meaning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# --- vocabularies (data contract, section 1) ---------------------------------
+
+OFFENCE_CATEGORIES: tuple[str, ...] = (
+    "homicide",
+    "violence_with_injury",
+    "violence_without_injury",
+    "strangulation",
+    "sexual_offence",
+    "threats_to_kill",
+    "threats",
+    "harassment_fear_of_violence",
+    "stalking_fear_of_violence",
+    "harassment",
+    "stalking",
+    "coercive_control",
+    "criminal_damage",
+    "breach_of_order",
+    "non_crime_incident",
+    "other",
+)
+
+#: Categories that count as "used or threatened violence" by default (contract 1.5).
+DEFAULT_VIOLENT_CATEGORIES: frozenset[str] = frozenset(OFFENCE_CATEGORIES[:9])
+
+ROLES: tuple[str, ...] = ("victim", "suspect", "witness", "other")
+RELATIONSHIPS_TO_SUSPECT: tuple[str, ...] = (
+    "intimate_partner",
+    "ex_intimate_partner",
+    "family",
+    "other",
+)
+RELATIONSHIP_TYPES: tuple[str, ...] = (
+    "intimate_partner",
+    "ex_intimate_partner",
+    "family",
+    "household",
+    "associate",
+)
+#: Relationship types that make two people "are or have been intimate partners".
+INTIMATE_PARTNER_TYPES: frozenset[str] = frozenset({"intimate_partner", "ex_intimate_partner"})
+#: Relationship types that make two victims "connected" by default (contract 2).
+DEFAULT_CONNECTION_TYPES: frozenset[str] = frozenset(
+    {"family", "household", "intimate_partner", "ex_intimate_partner"}
+)
+ORDER_TYPES: tuple[str, ...] = (
+    "bail_conditions",
+    "dvpn",
+    "dvpo",
+    "dapo",
+    "restraining_order",
+    "non_molestation_order",
+    "custody",
+    "licence",
+)
+GENDERS: tuple[str, ...] = ("F", "M", "X", "U")
+RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
+
+Status = Literal["current", "historic"]
+
+
+# --- scan parameters and findings (data contract, sections 2 and 3) ----------
+
+
+@dataclass(frozen=True)
+class ScanParameters:
+    """Everything the ACPO rule depends on besides the data."""
+
+    as_of: dt.date
+    window_years: int = 3
+    min_victims: int = 2
+    violent_categories: frozenset[str] = DEFAULT_VIOLENT_CATEGORIES
+    connection_types: frozenset[str] = DEFAULT_CONNECTION_TYPES
+
+    def __post_init__(self) -> None:
+        if self.window_years < 1:
+            raise ValueError("window_years must be at least 1")
+        if self.min_victims < 2:
+            raise ValueError("min_victims must be at least 2")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "window_years": self.window_years,
+            "min_victims": self.min_victims,
+            "violent_categories": sorted(self.violent_categories),
+            "connection_types": sorted(self.connection_types),
+        }
+
+
+@dataclass(frozen=True, order=True)
+class QualifyingEvent:
+    """(P, V, i, d): suspect P used or threatened violence against partner V in incident i."""
+
+    occurred_on: dt.date
+    incident_id: str
+    victim_id: str
+    offence_category: str
+    risk_level: str | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A rolling window [start, end], both ends inclusive, and what it holds."""
+
+    start: dt.date
+    end: dt.date
+    victim_ids: tuple[str, ...]
+    incident_ids: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "victim_ids": list(self.victim_ids),
+            "incident_ids": list(self.incident_ids),
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One serial perpetrator and the evidence that makes them one."""
+
+    person_id: str
+    status: Status
+    first_qualified_on: dt.date
+    victim_ids: tuple[str, ...]
+    qualifying_incident_ids: tuple[str, ...]
+    events: tuple[QualifyingEvent, ...]
+    first_window: Window
+    current_window: Window | None
+    surname: str = ""
+    forenames: str = ""
+    home_neighbourhood: str | None = None
+
+    @property
+    def latest_event_on(self) -> dt.date:
+        return max(event.occurred_on for event in self.events)
+
+    @property
+    def urgency_key(self) -> tuple[Any, ...]:
+        """Most urgent first: current before historic, more victims in the current
+        window, then the most recent violence."""
+        in_window = len(self.current_window.victim_ids) if self.current_window else 0
+        return (
+            0 if self.status == "current" else 1,
+            -in_window,
+            -len(self.victim_ids),
+            -self.latest_event_on.toordinal(),
+            self.person_id,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "person_id": self.person_id,
+            "status": self.status,
+            "first_qualified_on": self.first_qualified_on.isoformat(),
+            "victim_ids": list(self.victim_ids),
+            "qualifying_incident_ids": list(self.qualifying_incident_ids),
+            "surname": self.surname,
+            "forenames": self.forenames,
+            "home_neighbourhood": self.home_neighbourhood,
+            "latest_event_on": self.latest_event_on.isoformat(),
+            "first_window": self.first_window.as_json(),
+            "current_window": self.current_window.as_json() if self.current_window else None,
+            "events": [
+                {
+                    "incident_id": e.incident_id,
+                    "occurred_on": e.occurred_on.isoformat(),
+                    "victim_id": e.victim_id,
+                    "offence_category": e.offence_category,
+                    "risk_level": e.risk_level,
+                }
+                for e in self.events
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The scan's answer: parameters used and the findings, sorted by person_id."""
+
+    parameters: ScanParameters
+    perpetrators: tuple[Finding, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.parameters.as_of.isoformat(),
+            "parameters": self.parameters.as_json(),
+            "perpetrators": [f.as_json() for f in self.perpetrators],
+        }
+
+    def by_urgency(self) -> list[Finding]:
+        return sorted(self.perpetrators, key=lambda f: f.urgency_key)

@@ -1,0 +1,1 @@
+"""CSV exports -> extract -> validate -> transform -> load into a GraphStore."""

@@ -1,0 +1,153 @@
+"""Load: read a folder of exports, validate, transform, and write to a store.
+
+Every input row is either loaded or quarantined with its reasons; the report's
+counts add up per file (read = loaded + quarantined). A file that cannot be
+used at all stops the load before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from perp_graph.dataset import Dataset, empty
+from perp_graph.pipeline import validate as v
+from perp_graph.pipeline.extract import LINE, RawTable, find_input_files, read_table
+from perp_graph.pipeline.transform import map_offence_categories
+from perp_graph.progress import Advance, Progress
+from perp_graph.settings import CONTRACT_COLUMNS, Settings
+from perp_graph.store.protocol import GraphStore
+
+
+@dataclass
+class FileReport:
+    file: str
+    read: int
+    loaded: int
+    quarantined: int
+    extra_columns: list[str] = field(default_factory=list)
+    quarantine_file: str | None = None
+
+
+@dataclass
+class LoadReport:
+    data_dir: str
+    started_at: str
+    finished_at: str
+    files: list[FileReport]
+    unmapped_offence_categories: dict[str, int]
+    store_counts: dict[str, int]
+
+    @property
+    def quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files)
+
+    def as_json(self) -> dict:
+        return asdict(self) | {"quarantined": self.quarantined}
+
+
+def load_folder(
+    data_dir: Path,
+    store: GraphStore,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Load one folder of exports into the store and write quarantine files and a report."""
+    progress = progress or Progress()
+    started = _now()
+    paths = find_input_files(data_dir)
+    raws: dict[str, RawTable] = {}
+    with progress.stage("reading files", total=len(paths)) as advance:
+        for name, path in paths.items():
+            raws[name] = read_table(name, path, settings.columns.get(name))
+            advance(1)
+
+    with progress.stage(
+        "validating rows", total=sum(r.rows_read for r in raws.values())
+    ) as advance:
+        checked = _validate(raws, store, settings, advance)
+    incidents, unmapped = map_offence_categories(checked["incidents"].valid, settings.offence_codes)
+    checked["incidents"].valid = incidents
+    dataset = Dataset(
+        **{
+            name: checked[name].valid if name in checked else empty(name)
+            for name in Dataset.names()
+        }
+    )
+    with progress.stage(f"writing to the {store.name} store", total=len(dataset.names())):
+        store_counts = store.load(dataset)
+
+    quarantine_dir = settings.workspace / "quarantine"
+    quarantine_dir.mkdir(parents=True, exist_ok=True)
+    for old in quarantine_dir.glob("*.csv"):
+        old.unlink()
+    files: list[FileReport] = []
+    for name, raw in raws.items():
+        quarantine = pd.concat(
+            [checked[name].quarantine, raw.malformed.rename(columns={"raw": "raw_record"})],
+            ignore_index=True,
+        )
+        report = FileReport(
+            file=raw.path.name,
+            read=raw.rows_read,
+            loaded=len(checked[name].valid),
+            quarantined=len(quarantine),
+            extra_columns=list(raw.extra_columns),
+        )
+        if len(quarantine):
+            target = quarantine_dir / raw.path.name
+            columns = [LINE, "reason", *CONTRACT_COLUMNS[name], *raw.extra_columns, "raw_record"]
+            quarantine = quarantine.reindex(columns=[c for c in columns if c in quarantine])
+            quarantine.sort_values(LINE).rename(columns={LINE: "line"}).to_csv(target, index=False)
+            report.quarantine_file = str(target)
+        files.append(report)
+
+    load_report = LoadReport(
+        data_dir=str(data_dir),
+        started_at=started,
+        finished_at=_now(),
+        files=files,
+        unmapped_offence_categories=unmapped,
+        store_counts=store_counts,
+    )
+    reports = settings.workspace / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "last-load.json").write_text(json.dumps(load_report.as_json(), indent=2) + "\n")
+    return load_report
+
+
+def _validate(
+    raws: dict[str, RawTable], store: GraphStore, settings: Settings, advance: Advance
+) -> dict[str, v.Checked]:
+    """Check every file; references are checked against this load and the store."""
+    checked: dict[str, v.Checked] = {}
+
+    def done(name: str, result: v.Checked) -> None:
+        checked[name] = result
+        advance(raws[name].rows_read)
+
+    done("people", v.check_people(raws["people"], settings.dayfirst))
+    done("incidents", v.check_incidents(raws["incidents"], settings.dayfirst))
+    person_ids = _known(checked["people"].valid["person_id"], store.ids("people"))
+    incident_ids = _known(checked["incidents"].valid["incident_id"], store.ids("incidents"))
+    done("involvements", v.check_involvements(raws["involvements"], person_ids, incident_ids))
+    if "relationships" in raws:
+        done(
+            "relationships",
+            v.check_relationships(raws["relationships"], person_ids, settings.dayfirst),
+        )
+    if "orders" in raws:
+        done("orders", v.check_orders(raws["orders"], person_ids, settings.dayfirst))
+    return checked
+
+
+def _known(new_ids: pd.Series, stored_ids: pd.Index) -> pd.Index:
+    return pd.Index(new_ids).append(stored_ids).unique()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

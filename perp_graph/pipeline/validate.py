@@ -1,0 +1,362 @@
+"""Validate: check and parse every row; a bad row goes to quarantine with its reasons.
+
+All checks are vectorised (pandas), and all the reasons for one row are kept,
+so an analyst fixes a row once. Reasons name columns, lines and ids, never
+names of people.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from perp_graph.model import (
+    GENDERS,
+    ORDER_TYPES,
+    RELATIONSHIP_TYPES,
+    RELATIONSHIPS_TO_SUSPECT,
+    RISK_LEVELS,
+    ROLES,
+)
+from perp_graph.pipeline.extract import LINE, RawTable
+
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_UK_DATE = re.compile(
+    r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})"
+    r"(?:[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?)?$"
+)
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+_GENDER_WORDS = {"female": "F", "male": "M", "unknown": "U"}
+
+
+@dataclass
+class Checked:
+    """One file after validation: typed rows to load, and rows quarantined with reasons."""
+
+    name: str
+    valid: pd.DataFrame
+    quarantine: pd.DataFrame  # _line, reason, then the row's cells as read
+
+
+class RowChecks:
+    """Collects reasons per row; a row with any reason is quarantined."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.reasons = pd.Series("", index=frame.index, dtype="object")
+
+    def fail(self, mask: pd.Series, reason: str | pd.Series) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        message = reason if isinstance(reason, str) else reason[mask]
+        current = self.reasons[mask]
+        self.reasons[mask] = current.where(current == "", current + "; ") + message
+
+    def require(self, *columns: str) -> None:
+        for column in columns:
+            self.fail(self.frame[column] == "", f"{column} is blank (required)")
+
+    @property
+    def bad(self) -> pd.Series:
+        return self.reasons != ""
+
+    def split(self, typed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        bad = self.bad
+        quarantine = self.frame[bad].copy()
+        quarantine.insert(1, "reason", self.reasons[bad])
+        quarantine = quarantine[
+            [LINE, "reason", *[c for c in quarantine if c not in (LINE, "reason")]]
+        ]
+        return typed[~bad].reset_index(drop=True), quarantine.reset_index(drop=True)
+
+
+# --- parsers: each returns (parsed, bad mask); a blank cell is unknown, not bad ---
+
+
+def parse_dates(values: pd.Series, dayfirst: bool) -> tuple[pd.Series, pd.Series]:
+    """ISO 8601 dates or datetimes (date part kept); day-first UK dates if asked."""
+    blank = values == ""
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
+    plain = values.str.len() == 10
+    parsed[plain] = pd.to_datetime(values[plain], format="%Y-%m-%d", errors="coerce")
+    rest = ~blank & parsed.isna()
+    if rest.any():
+        others = values[rest]
+        iso = others.str.match(_ISO_DATETIME)
+        parsed[iso[iso].index] = pd.to_datetime(
+            others[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
+        )
+        if dayfirst:
+            uk = others[~iso].str.extract(_UK_DATE)
+            ok = uk["y"].notna()
+            iso_text = uk["y"] + "-" + uk["m"].str.zfill(2) + "-" + uk["d"].str.zfill(2)
+            parsed[ok[ok].index] = pd.to_datetime(iso_text[ok], format="%Y-%m-%d", errors="coerce")
+    return parsed, ~blank & parsed.isna()
+
+
+def date_reason(column: str, values: pd.Series, dayfirst: bool) -> pd.Series:
+    """Why a date was rejected, with the fix."""
+    reason = column + " '" + values.str.slice(0, 40) + "' is not a valid date"
+    if not dayfirst:
+        looks_uk = values.str.match(_UK_DATE)
+        reason = reason.where(
+            ~looks_uk, reason + " in ISO 8601 (YYYY-MM-DD); for UK day-first dates use --dayfirst"
+        )
+    return reason
+
+
+def parse_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    folded = values.str.casefold()
+    parsed = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    parsed[folded.isin(_TRUE)] = True
+    parsed[folded.isin(_FALSE)] = False
+    return parsed, (values != "") & parsed.isna()
+
+
+def parse_choice(
+    values: pd.Series, allowed: Iterable[str], words: dict[str, str] | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """A value from a fixed vocabulary, matched case-insensitively; blank is unknown."""
+    allowed = tuple(allowed)
+    lookup = {a.casefold(): a for a in allowed} | (words or {})
+    parsed = values.str.casefold().map(lookup)
+    return parsed.astype("object"), (values != "") & parsed.isna()
+
+
+def choice_reason(column: str, values: pd.Series, allowed: Iterable[str]) -> pd.Series:
+    return column + " '" + values.str.slice(0, 40) + f"' is not one of {', '.join(allowed)}"
+
+
+def _blank_to_none(values: pd.Series) -> pd.Series:
+    return values.where(values != "", None).astype("object")
+
+
+def _extras_json(frame: pd.DataFrame, extra_columns: list[str]) -> pd.Series:
+    """Extra export columns carried through as one JSON object per row."""
+    if not extra_columns:
+        return pd.Series(None, index=frame.index, dtype="object")
+    records = frame[extra_columns].to_dict(orient="records")
+    return pd.Series(
+        [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records],
+        index=frame.index,
+        dtype="object",
+    )
+
+
+def _duplicate_reason(
+    frame: pd.DataFrame, key: list[str], label: str, required: list[str] | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Rows whose key was already used earlier in the file (the first occurrence wins)."""
+    required = key if required is None else required
+    seen = frame.duplicated(subset=key, keep="first")
+    dup = seen & (frame[required] != "").all(axis=1)
+    reason = pd.Series("", index=frame.index, dtype="object")
+    if dup.any():
+        firsts = frame.loc[~seen, [*key, LINE]]
+        first_line = frame.loc[dup, key].merge(firsts, on=key, how="left")[LINE]
+        reason[dup] = f"duplicate {label} (first on line " + first_line.astype(str).to_numpy() + ")"
+    return dup, reason
+
+
+# --- one function per file ----------------------------------------------------
+
+
+def check_people(raw: RawTable, dayfirst: bool) -> Checked:
+    f = raw.frame
+    checks = RowChecks(f)
+    checks.require("person_id", "surname", "forenames")
+    dup, why = _duplicate_reason(f, ["person_id"], "person_id")
+    checks.fail(dup, why)
+    dob, bad = parse_dates(f["date_of_birth"], dayfirst)
+    checks.fail(bad, date_reason("date_of_birth", f["date_of_birth"], dayfirst))
+    gender, bad = parse_choice(f["gender"], GENDERS, _GENDER_WORDS)
+    checks.fail(bad, choice_reason("gender", f["gender"], GENDERS))
+    firearms, bad = parse_bool(f["firearms_certificate"])
+    checks.fail(bad, "firearms_certificate '" + f["firearms_certificate"] + "' is not true/false")
+    typed = pd.DataFrame(
+        {
+            "person_id": f["person_id"],
+            "surname": f["surname"],
+            "forenames": f["forenames"],
+            "date_of_birth": dob,
+            "gender": gender,
+            "pnc_id": _blank_to_none(f["pnc_id"]),
+            "aliases": _blank_to_none(f["aliases"]),
+            "home_postcode": _blank_to_none(f["home_postcode"]),
+            "home_neighbourhood": _blank_to_none(f["home_neighbourhood"]),
+            "firearms_certificate": firearms,
+            "extra": _extras_json(f, raw.extra_columns),
+        }
+    )
+    return Checked("people", *checks.split(typed))
+
+
+def check_incidents(raw: RawTable, dayfirst: bool) -> Checked:
+    f = raw.frame
+    checks = RowChecks(f)
+    checks.require("incident_id", "occurred_on", "offence_category")
+    dup, why = _duplicate_reason(f, ["incident_id"], "incident_id")
+    checks.fail(dup, why)
+    occurred, bad = parse_dates(f["occurred_on"], dayfirst)
+    checks.fail(bad, date_reason("occurred_on", f["occurred_on"], dayfirst))
+    risk, bad = parse_choice(f["risk_level"], RISK_LEVELS)
+    checks.fail(bad, choice_reason("risk_level", f["risk_level"], RISK_LEVELS))
+    children, bad = parse_bool(f["children_present"])
+    checks.fail(bad, "children_present '" + f["children_present"] + "' is not true/false")
+    typed = pd.DataFrame(
+        {
+            "incident_id": f["incident_id"],
+            "occurred_on": occurred,
+            "offence_category": f["offence_category"],  # mapped in transform
+            "risk_level": risk,
+            "neighbourhood": _blank_to_none(f["neighbourhood"]),
+            "postcode": _blank_to_none(f["postcode"]),
+            "children_present": children,
+            "summary": _blank_to_none(f["summary"]),
+            "extra": _extras_json(f, raw.extra_columns),
+        }
+    )
+    return Checked("incidents", *checks.split(typed))
+
+
+def check_involvements(raw: RawTable, person_ids: pd.Index, incident_ids: pd.Index) -> Checked:
+    f = raw.frame
+    checks = RowChecks(f)
+    checks.require("incident_id", "person_id", "role")
+    role, bad = parse_choice(f["role"], ROLES)
+    checks.fail(bad, choice_reason("role", f["role"], ROLES))
+    rts, bad = parse_choice(f["relationship_to_suspect"], RELATIONSHIPS_TO_SUSPECT)
+    checks.fail(
+        bad,
+        choice_reason(
+            "relationship_to_suspect", f["relationship_to_suspect"], RELATIONSHIPS_TO_SUSPECT
+        ),
+    )
+    _check_known(checks, f, "incident_id", incident_ids, "incidents.csv")
+    _check_known(checks, f, "person_id", person_ids, "people.csv")
+    keyed = f[["incident_id", "person_id"]].assign(role=role.fillna(f["role"]))
+    dup, why = _duplicate_reason(
+        keyed.assign(**{LINE: f[LINE]}), ["incident_id", "person_id", "role"], "involvement"
+    )
+    checks.fail(dup, why)
+    typed = pd.DataFrame(
+        {
+            "incident_id": f["incident_id"],
+            "person_id": f["person_id"],
+            "role": role,
+            "relationship_to_suspect": rts,
+            "extra": _extras_json(f, raw.extra_columns),
+        }
+    )
+    return Checked("involvements", *checks.split(typed))
+
+
+def check_relationships(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> Checked:
+    f = raw.frame
+    checks = RowChecks(f)
+    checks.require("person_id_a", "person_id_b", "relationship_type")
+    checks.fail(
+        (f["person_id_a"] == f["person_id_b"]) & (f["person_id_a"] != ""),
+        "person_id_a and person_id_b are the same person (a person never relates to themself)",
+    )
+    rtype, bad = parse_choice(f["relationship_type"], RELATIONSHIP_TYPES)
+    checks.fail(bad, choice_reason("relationship_type", f["relationship_type"], RELATIONSHIP_TYPES))
+    start, bad = parse_dates(f["start_date"], dayfirst)
+    checks.fail(bad, date_reason("start_date", f["start_date"], dayfirst))
+    end, bad = parse_dates(f["end_date"], dayfirst)
+    checks.fail(bad, date_reason("end_date", f["end_date"], dayfirst))
+    checks.fail(end < start, "end_date is before start_date")
+    _check_known(checks, f, "person_id_a", person_ids, "people.csv")
+    _check_known(checks, f, "person_id_b", person_ids, "people.csv")
+    # {a, b} is unordered: store the smaller id first so either order is one relationship.
+    swap = f["person_id_a"] > f["person_id_b"]
+    a = f["person_id_a"].where(~swap, f["person_id_b"])
+    b = f["person_id_b"].where(~swap, f["person_id_a"])
+    keyed = pd.DataFrame(
+        {
+            "a": a,
+            "b": b,
+            "t": rtype.fillna(""),
+            "s": f["start_date"],
+            LINE: f[LINE],
+        }
+    )
+    dup, why = _duplicate_reason(keyed, ["a", "b", "t", "s"], "relationship", ["a", "b", "t"])
+    checks.fail(dup, why)
+    typed = pd.DataFrame(
+        {
+            "person_id_a": a,
+            "person_id_b": b,
+            "relationship_type": rtype,
+            "start_date": start,
+            "end_date": end,
+            "extra": _extras_json(f, raw.extra_columns),
+        }
+    )
+    return Checked("relationships", *checks.split(typed))
+
+
+def check_orders(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> Checked:
+    f = raw.frame
+    checks = RowChecks(f)
+    checks.require("person_id", "order_type")
+    otype, bad = parse_choice(f["order_type"], ORDER_TYPES)
+    checks.fail(bad, choice_reason("order_type", f["order_type"], ORDER_TYPES))
+    start, bad = parse_dates(f["start_date"], dayfirst)
+    checks.fail(bad, date_reason("start_date", f["start_date"], dayfirst))
+    end, bad = parse_dates(f["end_date"], dayfirst)
+    checks.fail(bad, date_reason("end_date", f["end_date"], dayfirst))
+    checks.fail(end < start, "end_date is before start_date")
+    _check_known(checks, f, "person_id", person_ids, "people.csv")
+    protected = f["protected_person_id"]
+    _check_known(checks, f, "protected_person_id", person_ids, "people.csv")
+    keyed = f[["person_id", "start_date", "protected_person_id", LINE]].assign(
+        order_type=otype.fillna(f["order_type"])
+    )
+    # A blank start date or protected person is part of the key, not a missing key.
+    dup, why = _duplicate_reason(
+        keyed,
+        ["person_id", "order_type", "start_date", "protected_person_id"],
+        "order",
+        required=["person_id", "order_type"],
+    )
+    checks.fail(dup, why)
+    typed = pd.DataFrame(
+        {
+            "person_id": f["person_id"],
+            "order_type": otype,
+            "start_date": start,
+            "end_date": end,
+            "protected_person_id": _blank_to_none(protected),
+            "details": _blank_to_none(f["details"]),
+            "extra": _extras_json(f, raw.extra_columns),
+        }
+    )
+    return Checked("orders", *checks.split(typed))
+
+
+def _check_known(
+    checks: RowChecks,
+    frame: pd.DataFrame,
+    column: str,
+    known: pd.Index,
+    source: str,
+) -> None:
+    values = frame[column]
+    unknown = ~values.isin(known) & (values != "")
+    checks.fail(
+        unknown,
+        column
+        + " '"
+        + values.str.slice(0, 40)
+        + f"' is not in {source} (or was quarantined there)",
+    )

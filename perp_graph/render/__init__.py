@@ -1,0 +1,1 @@
+"""Renderers: findings to terminal tables, JSON, CSV (later: briefings, networks)."""

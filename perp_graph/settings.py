@@ -1,0 +1,187 @@
+"""One settings object: defaults < config file < environment < flags.
+
+The config file is TOML. It maps a force's export to the contract (column
+names, force offence codes) and sets the scan's defaults. See
+`etl/mappings/example-force.toml`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from perp_graph.errors import ConfigError
+from perp_graph.model import (
+    DEFAULT_CONNECTION_TYPES,
+    DEFAULT_VIOLENT_CATEGORIES,
+    OFFENCE_CATEGORIES,
+    RELATIONSHIP_TYPES,
+)
+
+ENV_WORKSPACE = "PERP_GRAPH_WORKSPACE"
+ENV_CONFIG = "PERP_GRAPH_CONFIG"
+DEFAULT_WORKSPACE = Path(".perp-graph")
+
+#: Contract columns of each input file, required ones first (data contract, section 1).
+CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "people": (
+        "person_id",
+        "surname",
+        "forenames",
+        "date_of_birth",
+        "gender",
+        "pnc_id",
+        "aliases",
+        "home_postcode",
+        "home_neighbourhood",
+        "firearms_certificate",
+    ),
+    "incidents": (
+        "incident_id",
+        "occurred_on",
+        "offence_category",
+        "risk_level",
+        "neighbourhood",
+        "postcode",
+        "children_present",
+        "summary",
+    ),
+    "involvements": ("incident_id", "person_id", "role", "relationship_to_suspect"),
+    "relationships": (
+        "person_id_a",
+        "person_id_b",
+        "relationship_type",
+        "start_date",
+        "end_date",
+    ),
+    "orders": (
+        "person_id",
+        "order_type",
+        "start_date",
+        "end_date",
+        "protected_person_id",
+        "details",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for one command."""
+
+    workspace: Path = DEFAULT_WORKSPACE
+    config_path: Path | None = None
+    dayfirst: bool = False
+    #: file stem -> contract column -> the export's column name
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: force offence code (case-folded) -> contract category
+    offence_codes: dict[str, str] = field(default_factory=dict)
+    window_years: int = 3
+    min_victims: int = 2
+    violent_categories: frozenset[str] = DEFAULT_VIOLENT_CATEGORIES
+    connection_types: frozenset[str] = DEFAULT_CONNECTION_TYPES
+
+    def with_flags(self, **flags: Any) -> Settings:
+        """Apply command-line flags; a flag left as None keeps the earlier layer."""
+        return replace(self, **{k: v for k, v in flags.items() if v is not None})
+
+
+def load_settings(
+    config: Path | None = None,
+    workspace: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from defaults, the config file, the environment and flags."""
+    env = os.environ if environ is None else environ
+    config_path = config or (Path(env[ENV_CONFIG]) if env.get(ENV_CONFIG) else None)
+    settings = Settings()
+    if config_path is not None:
+        settings = _apply_config_file(settings, config_path)
+    if env.get(ENV_WORKSPACE):
+        settings = replace(settings, workspace=Path(env[ENV_WORKSPACE]))
+    if workspace is not None:
+        settings = replace(settings, workspace=workspace)
+    return settings
+
+
+_SECTIONS = {"input", "offence_codes", "scan"}
+_INPUT_KEYS = {"dayfirst", "columns"}
+_SCAN_KEYS = {"window_years", "min_victims", "violent_categories", "connection_types"}
+
+
+def _apply_config_file(settings: Settings, path: Path) -> Settings:
+    def fail(problem: str) -> ConfigError:
+        return ConfigError(f"{path}: {problem}")
+
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise fail("config file not found; check the --config path") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise fail(f"not valid TOML ({exc}); see etl/mappings/example-force.toml") from None
+
+    unknown = set(raw) - _SECTIONS
+    if unknown:
+        raise fail(f"unknown section(s) {sorted(unknown)}; allowed: {sorted(_SECTIONS)}")
+
+    changes: dict[str, Any] = {"config_path": path}
+    section = raw.get("input", {})
+    if set(section) - _INPUT_KEYS:
+        raise fail(f"unknown key(s) {sorted(set(section) - _INPUT_KEYS)} in [input]")
+    if "dayfirst" in section:
+        if not isinstance(section["dayfirst"], bool):
+            raise fail("[input] dayfirst must be true or false")
+        changes["dayfirst"] = section["dayfirst"]
+    columns: dict[str, dict[str, str]] = {}
+    for stem, mapping in section.get("columns", {}).items():
+        if stem not in CONTRACT_COLUMNS:
+            raise fail(
+                f"[input.columns.{stem}]: no such input file; use one of {list(CONTRACT_COLUMNS)}"
+            )
+        for contract_column, export_column in mapping.items():
+            if contract_column not in CONTRACT_COLUMNS[stem]:
+                raise fail(
+                    f"[input.columns.{stem}] {contract_column!r} is not a contract column; "
+                    f"use one of {list(CONTRACT_COLUMNS[stem])}"
+                )
+            if not isinstance(export_column, str) or not export_column.strip():
+                raise fail(f"[input.columns.{stem}] {contract_column} must name a column")
+        columns[stem] = dict(mapping)
+    changes["columns"] = columns
+
+    codes: dict[str, str] = {}
+    for code, category in raw.get("offence_codes", {}).items():
+        if category not in OFFENCE_CATEGORIES:
+            raise fail(
+                f"[offence_codes] {code!r} maps to {category!r}, which is not a contract "
+                f"category; use one of {list(OFFENCE_CATEGORIES)}"
+            )
+        codes[str(code).strip().casefold()] = category
+    changes["offence_codes"] = codes
+
+    scan = raw.get("scan", {})
+    if set(scan) - _SCAN_KEYS:
+        raise fail(f"unknown key(s) {sorted(set(scan) - _SCAN_KEYS)} in [scan]")
+    for key in ("window_years", "min_victims"):
+        if key in scan:
+            if not isinstance(scan[key], int) or isinstance(scan[key], bool):
+                raise fail(f"[scan] {key} must be a whole number")
+            changes[key] = scan[key]
+    for key, vocabulary in (
+        ("violent_categories", OFFENCE_CATEGORIES),
+        ("connection_types", RELATIONSHIP_TYPES),
+    ):
+        if key in scan:
+            values = scan[key]
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise fail(f"[scan] {key} must be a list of names")
+            bad = sorted(set(values) - set(vocabulary))
+            if bad:
+                raise fail(
+                    f"[scan] {key}: unknown value(s) {bad}; use names from {list(vocabulary)}"
+                )
+            changes[key] = frozenset(values)
+    return replace(settings, **changes)

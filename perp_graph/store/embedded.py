@@ -1,0 +1,125 @@
+"""The embedded store: pandas tables persisted as Parquet in the workspace.
+
+No server: the tables live in `<workspace>/embedded/`, the scan runs in
+process (pandas for the joins, networkx where the victims' connections need a
+graph). A load writes each table to a temporary file and renames it into
+place; `state.json` says "loading" until every table is written, so a killed
+load leaves a store that refuses to be scanned until the load is re-run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from perp_graph.analytics.acpo import scan as acpo_scan
+from perp_graph.dataset import KEYS, Dataset, conform
+from perp_graph.errors import StoreError
+from perp_graph.model import ScanParameters, ScanResult
+from perp_graph.progress import Progress
+
+_ID_COLUMNS = {"people": "person_id", "incidents": "incident_id"}
+
+
+class EmbeddedStore:
+    """GraphStore held in a local folder."""
+
+    name = "embedded"
+
+    def __init__(self, workspace: Path) -> None:
+        self.root = Path(workspace) / "embedded"
+        self._cache: Dataset | None = None
+
+    # --- state -------------------------------------------------------------
+
+    @property
+    def _state_file(self) -> Path:
+        return self.root / "state.json"
+
+    def state(self) -> str:
+        """ "empty", "loading" (incomplete) or "complete"."""
+        if not self._state_file.exists():
+            return "empty"
+        return json.loads(self._state_file.read_text())["state"]
+
+    def _set_state(self, state: str) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        body = {"state": state, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        _atomic_write_bytes(self._state_file, (json.dumps(body) + "\n").encode())
+
+    # --- GraphStore ----------------------------------------------------------
+
+    def ids(self, table: str) -> pd.Index:
+        path = self.root / f"{table}.parquet"
+        if not path.exists():
+            return pd.Index([], dtype="str")
+        column = _ID_COLUMNS[table]
+        return pd.Index(pd.read_parquet(path, columns=[column])[column].astype("str"))
+
+    def load(self, dataset: Dataset) -> dict[str, int]:
+        self._set_state("loading")
+        self._cache = None
+        for name in Dataset.names():
+            incoming = getattr(dataset, name)
+            path = self.root / f"{name}.parquet"
+            if path.exists():
+                stored = conform(name, pd.read_parquet(path))
+                if len(incoming):
+                    merged = pd.concat([stored, incoming], ignore_index=True)
+                    merged = merged.drop_duplicates(subset=KEYS[name], keep="last")
+                else:
+                    merged = stored
+            else:
+                merged = incoming
+            merged = merged.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+            tmp = path.with_suffix(".parquet.tmp")
+            merged.to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        self._set_state("complete")
+        return self.counts()
+
+    def counts(self) -> dict[str, int]:
+        import pyarrow.parquet as pq
+
+        out: dict[str, int] = {}
+        for name in Dataset.names():
+            path = self.root / f"{name}.parquet"
+            out[name] = pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
+        return out
+
+    def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
+        return acpo_scan(self.dataset(), parameters, progress)
+
+    def close(self) -> None:
+        self._cache = None
+
+    # --- embedded only -------------------------------------------------------
+
+    def dataset(self) -> Dataset:
+        """All tables, read once per store object."""
+        state = self.state()
+        if state == "empty":
+            raise StoreError(
+                f"no data in the workspace {self.root.parent}; "
+                "load exports first: perp-graph load DATA_DIR (or pass --data DATA_DIR)"
+            )
+        if state != "complete":
+            raise StoreError(
+                f"the store in {self.root.parent} is incomplete: a load did not finish. "
+                "Re-run the same perp-graph load to complete it."
+            )
+        if self._cache is None:
+            self._cache = Dataset(
+                **{name: pd.read_parquet(self.root / f"{name}.parquet") for name in Dataset.names()}
+            )
+        return self._cache
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
