@@ -42,8 +42,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+out = Console(highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +56,7 @@ def friendly(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except PerpGraphError as exc:
-            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}", soft_wrap=True, highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

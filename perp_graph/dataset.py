@@ -78,7 +78,7 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for column, dtype in schema.items():
         values = frame[column] if column in frame else pd.Series(None, index=frame.index)
-        out[column] = values.astype(dtype)
+        out[column] = values if values.dtype == dtype else values.astype(dtype)
     return out.reset_index(drop=True)
 
 

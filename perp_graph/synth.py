@@ -301,9 +301,12 @@ class _Generator:
         career = np.repeat(np.arange(n_careers), counts)
         offset = (rng.random(len(career)) * (career_len[career] + 1)).astype(int)
         days = career_start[career] + offset
-        categories = rng.choice(
-            len(CATEGORY_WEIGHTS), len(career), p=_weights(CATEGORY_WEIGHTS.values())
-        )
+        # Draw categories so that planted and background incidents together follow
+        # the calibrated mix.
+        target = _weights(CATEGORY_WEIGHTS.values()) * (self.n_incidents + len(career))
+        planted = np.bincount(self._planted_categories(), minlength=len(CATEGORY_WEIGHTS))
+        residual = np.maximum(target - planted, 0)
+        categories = rng.choice(len(CATEGORY_WEIGHTS), len(career), p=residual / residual.sum())
         incident = self.incidents(days, categories, victims[career])
         ip_kind = np.where(rng.random(n_careers) < 0.6, "intimate_partner", "ex_intimate_partner")
         rts = np.select([kind == 0, kind == 1], [ip_kind, np.full(n_careers, "family")], "other")
@@ -371,10 +374,15 @@ class _Generator:
                 int(victims[c]),
             )
 
+    def _planted_categories(self) -> np.ndarray:
+        chunks = self.t.chunks.get("incidents", {}).get("category", [])
+        return np.concatenate(chunks).astype(int) if chunks else np.zeros(0, dtype=int)
+
     # --- planted careers -----------------------------------------------------------
 
     def _violent_incident(self, suspect: int, victim: int, day: int, rts: str) -> int:
-        category = CATEGORY_INDEX[str(self.rng.choice(VIOLENT_FOR_PLANTING))]
+        weights = _weights(CATEGORY_WEIGHTS[c] for c in VIOLENT_FOR_PLANTING)
+        category = CATEGORY_INDEX[str(self.rng.choice(VIOLENT_FOR_PLANTING, p=weights))]
         return self._incident_between(suspect, victim, day, category, rts)
 
     def _incident_between(

@@ -130,3 +130,25 @@ def write_csv(path: Path, columns: list[str], rows: list[dict]) -> Path:
         for row in rows:
             writer.writerow({c: row.get(c, "") for c in columns})
     return path
+
+
+def records_dataset(records: Records):
+    """The same records as a typed Dataset, bypassing CSV (for fast property tests)."""
+    import pandas as pd
+
+    from perp_graph.dataset import Dataset
+
+    def frame(rows: list[dict], dates: tuple[str, ...] = ()) -> pd.DataFrame:
+        df = pd.DataFrame(rows)
+        for column in dates:
+            if column in df:
+                df[column] = pd.to_datetime(df[column].replace("", None), format="%Y-%m-%d")
+        return df.replace("", None) if len(df) else df
+
+    return Dataset(
+        people=frame(list(records.people.values())),
+        incidents=frame(records.incidents, ("occurred_on",)),
+        involvements=frame(records.involvements),
+        relationships=frame(records.relationships, ("start_date", "end_date")),
+        orders=frame(records.orders, ("start_date", "end_date")),
+    )

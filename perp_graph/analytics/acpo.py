@@ -10,6 +10,7 @@ the data, not with pairs of perpetrators.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from functools import cache
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from perp_graph.dataset import Dataset
+from perp_graph.frames import group_bounds, isin
 from perp_graph.model import (
     INTIMATE_PARTNER_TYPES,
     Finding,
@@ -70,63 +72,72 @@ def qualifying_events(dataset: Dataset, parameters: ScanParameters) -> pd.DataFr
     """Every qualifying event (P, V, i, d) up to as_of, with category and risk level.
 
     Columns: suspect_id, victim_id, incident_id, occurred_on (datetime64),
-    offence_category, risk_level.
+    offence_category, risk_level. Ids are turned into integer codes first, so
+    the joins are integer joins.
     """
-    as_of = np.datetime64(parameters.as_of, "s")
-    incidents = dataset.incidents.loc[
-        dataset.incidents["occurred_on"] <= as_of,
-        ["incident_id", "occurred_on", "offence_category", "risk_level"],
-    ]
-    involvements = dataset.involvements[
-        dataset.involvements["incident_id"].isin(incidents["incident_id"])
-    ]
-    suspects = involvements.loc[
-        involvements["role"] == "suspect", ["incident_id", "person_id"]
-    ].rename(columns={"person_id": "suspect_id"})
-    victims = involvements.loc[
-        involvements["role"] == "victim", ["incident_id", "person_id", "relationship_to_suspect"]
-    ].rename(columns={"person_id": "victim_id"})
-    pairs = suspects.merge(victims, on="incident_id")
-    pairs = pairs[pairs["suspect_id"] != pairs["victim_id"]]
+    incidents = dataset.incidents
+    involvements = dataset.involvements
+    rels = dataset.relationships
+
+    # Each involvement's incident as a row number in `incidents` (-1: unknown).
+    incident_row = pd.Index(incidents["incident_id"]).get_indexer(involvements["incident_id"])
+    in_time = np.zeros(len(incidents) + 1, dtype=bool)  # the extra slot catches -1
+    in_time[:-1] = (incidents["occurred_on"] <= np.datetime64(parameters.as_of, "s")).to_numpy()
+    violent = np.zeros(len(incidents) + 1, dtype=bool)
+    violent[:-1] = isin(incidents["offence_category"], parameters.violent_categories).to_numpy()
+
+    people = pd.concat(
+        [involvements["person_id"], rels["person_id_a"], rels["person_id_b"]], ignore_index=True
+    )
+    person_code, _ = pd.factorize(people)
+    n_inv = len(involvements)
+    inv_person = person_code[:n_inv].astype(np.int64)
+    rel_a = person_code[n_inv : n_inv + len(rels)].astype(np.int64)
+    rel_b = person_code[n_inv + len(rels) :].astype(np.int64)
+
+    role = involvements["role"].to_numpy()
+    dated = in_time[incident_row]
+    suspects = pd.DataFrame(
+        {"incident": incident_row, "suspect": inv_person, "suspect_row": np.arange(n_inv)}
+    )[(role == "suspect") & dated]
+    victims = pd.DataFrame(
+        {
+            "incident": incident_row,
+            "victim": inv_person,
+            "victim_row": np.arange(n_inv),
+            "ip": isin(involvements["relationship_to_suspect"], INTIMATE_PARTNER_TYPES).to_numpy(),
+        }
+    )[(role == "victim") & dated]
+    pairs = suspects.merge(victims, on="incident")
+    pairs = pairs[pairs["suspect"].to_numpy() != pairs["victim"].to_numpy()]
 
     # Intimate partners: from involvements (any category, dated <= as_of) or from
     # relationships.csv (dates do not matter), in either direction.
-    ip_from_incidents = pairs.loc[
-        pairs["relationship_to_suspect"].isin(INTIMATE_PARTNER_TYPES), ["suspect_id", "victim_id"]
-    ]
-    rels = dataset.relationships
-    ip_rels = rels.loc[rels["relationship_type"].isin(INTIMATE_PARTNER_TYPES)]
-    ip_pairs = pd.concat(
+    width = np.int64(len(person_code) + 1)
+    ip_rel = isin(rels["relationship_type"], INTIMATE_PARTNER_TYPES).to_numpy()
+    partner_keys = np.concatenate(
         [
-            ip_from_incidents,
-            ip_rels.rename(columns={"person_id_a": "suspect_id", "person_id_b": "victim_id"}),
-            ip_rels.rename(columns={"person_id_b": "suspect_id", "person_id_a": "victim_id"}),
-        ],
-        ignore_index=True,
-    )[["suspect_id", "victim_id"]]
-
-    violent = pairs.merge(incidents, on="incident_id")
-    violent = violent[violent["offence_category"].isin(parameters.violent_categories)]
-    key = _pair_codes(violent, ip_pairs)
-    events = violent[key]
-    return events[
-        ["suspect_id", "victim_id", "incident_id", "occurred_on", "offence_category", "risk_level"]
-    ].reset_index(drop=True)
-
-
-def _pair_codes(events: pd.DataFrame, ip_pairs: pd.DataFrame) -> np.ndarray:
-    """Mask of events whose (suspect, victim) is an intimate-partner pair."""
-    ids = pd.concat(
-        [events["suspect_id"], events["victim_id"], ip_pairs["suspect_id"], ip_pairs["victim_id"]],
-        ignore_index=True,
+            pairs["suspect"].to_numpy()[pairs["ip"].to_numpy()] * width
+            + pairs["victim"].to_numpy()[pairs["ip"].to_numpy()],
+            rel_a[ip_rel] * width + rel_b[ip_rel],
+            rel_b[ip_rel] * width + rel_a[ip_rel],
+        ]
     )
-    codes, uniques = pd.factorize(ids)
-    n = np.int64(len(uniques) + 1)
-    m = len(events)
-    p = len(ip_pairs)
-    event_keys = codes[:m].astype(np.int64) * n + codes[m : 2 * m]
-    ip_keys = codes[2 * m : 2 * m + p].astype(np.int64) * n + codes[2 * m + p :]
-    return np.isin(event_keys, ip_keys)
+    pairs = pairs[violent[pairs["incident"].to_numpy()]]
+    pair_keys = pairs["suspect"].to_numpy() * width + pairs["victim"].to_numpy()
+    pairs = pairs[np.isin(pair_keys, partner_keys)]
+
+    rows = pairs["incident"].to_numpy()
+    return pd.DataFrame(
+        {
+            "suspect_id": involvements["person_id"].to_numpy()[pairs["suspect_row"].to_numpy()],
+            "victim_id": involvements["person_id"].to_numpy()[pairs["victim_row"].to_numpy()],
+            "incident_id": incidents["incident_id"].to_numpy()[rows],
+            "occurred_on": incidents["occurred_on"].to_numpy()[rows],
+            "offence_category": incidents["offence_category"].to_numpy()[rows],
+            "risk_level": incidents["risk_level"].to_numpy()[rows],
+        }
+    )
 
 
 def scan(
@@ -140,64 +151,93 @@ def scan(
     k = parameters.min_victims
     distinct = events.groupby("suspect_id")["victim_id"].nunique()
     candidates = distinct.index[distinct >= k]
-    events = events[events["suspect_id"].isin(candidates)]
+    events = events[isin(events["suspect_id"], candidates)]
     if events.empty:
         return ScanResult(parameters, ())
 
     events = events.assign(day=_days(events["occurred_on"])).sort_values(
         ["suspect_id", "day", "incident_id", "victim_id"], kind="stable"
     )
+    table = _Events(events)
     connected = _connections(dataset, parameters, events["victim_id"])
-    people = dataset.people.set_index("person_id")
-
+    people = _people(dataset, candidates)
     start_of = _window_starts(parameters.window_years)
+    bounds = group_bounds(events["suspect_id"].to_numpy())
 
     findings: list[Finding] = []
-    with progress.stage("checking rolling windows", total=len(candidates)) as advance:
-        for suspect_id, group in events.groupby("suspect_id", sort=True):
-            advance(1)
-            finding = _check_candidate(
-                str(suspect_id), group, parameters, connected, start_of, people
-            )
+    with progress.stage("checking rolling windows", total=len(bounds) - 1) as advance:
+        for lo, hi in itertools.pairwise(bounds.tolist()):
+            finding = _check_candidate(table, lo, hi, parameters, connected, start_of, people)
             if finding is not None:
                 findings.append(finding)
+            advance(1)
     return ScanResult(parameters, tuple(findings))
 
 
+class _Events:
+    """Sorted qualifying events as plain Python lists, sliced per candidate."""
+
+    def __init__(self, events: pd.DataFrame) -> None:
+        self.suspect = events["suspect_id"].tolist()
+        self.day = events["day"].to_numpy()
+        self.incident = events["incident_id"].tolist()
+        self.victim = events["victim_id"].tolist()
+        self.category = events["offence_category"].tolist()
+        self.risk = [None if pd.isna(r) else r for r in events["risk_level"].tolist()]
+
+
 def _check_candidate(
-    suspect_id: str,
-    group: pd.DataFrame,
+    table: _Events,
+    lo: int,
+    hi: int,
     parameters: ScanParameters,
     connected: Mapping[Hashable, set[Hashable]],
     start_of: Callable[[int], int],
-    people: pd.DataFrame,
+    people: Mapping[str, tuple[str, str, str | None]],
 ) -> Finding | None:
     """Apply the rolling window to one candidate's qualifying events (sorted by day)."""
     k = parameters.min_victims
-    as_of_day = (parameters.as_of - _EPOCH).days
-    current_start = start_of(as_of_day)
-    days = group["day"].to_numpy()
-    victims = group["victim_id"].to_numpy()
+    days = table.day[lo:hi]
+    victims = table.victim[lo:hi]
     first_day = _first_qualifying_day(days, victims, k, connected, start_of)
     if first_day is None:
         return None
-    in_current = days >= current_start
-    is_current = has_k_unconnected(victims[in_current], k, connected)
-    first_mask = (days >= start_of(first_day)) & (days <= first_day)
-    return _finding(
-        suspect_id,
-        group,
-        first_day,
-        first_mask,
-        (current_start, as_of_day, in_current) if is_current else None,
-        start_of,
-        people,
+    as_of_day = (parameters.as_of - _EPOCH).days
+    current_start = start_of(as_of_day)
+    current = [j for j in range(hi - lo) if days[j] >= current_start]
+    is_current = has_k_unconnected((victims[j] for j in current), k, connected)
+    first_start = start_of(first_day)
+    first = [j for j in range(hi - lo) if first_start <= days[j] <= first_day]
+    suspect_id = table.suspect[lo]
+    surname, forenames, neighbourhood = people.get(suspect_id, ("", "", None))
+    events = tuple(
+        QualifyingEvent(
+            occurred_on=_date(table.day[i]),
+            incident_id=table.incident[i],
+            victim_id=table.victim[i],
+            offence_category=table.category[i],
+            risk_level=table.risk[i],
+        )
+        for i in range(lo, hi)
+    )
+    return Finding(
+        person_id=suspect_id,
+        status="current" if is_current else "historic",
+        first_qualified_on=_date(first_day),
+        victim_ids=tuple(sorted(set(victims))),
+        qualifying_incident_ids=tuple(sorted(set(table.incident[lo:hi]))),
+        events=events,
+        first_window=_window(events, first, first_start, first_day),
+        current_window=(_window(events, current, current_start, as_of_day) if is_current else None),
+        surname=surname,
+        forenames=forenames,
+        home_neighbourhood=neighbourhood,
     )
 
 
 def _first_qualifying_day(
     days: np.ndarray,
-    victims: np.ndarray,
+    victims: list[str],
     k: int,
     connected: Mapping[Hashable, set[Hashable]],
     start_of: Callable[[int], int],
@@ -223,59 +263,30 @@ def _first_qualifying_day(
     return None
 
 
-def _finding(
-    suspect_id: str,
-    group: pd.DataFrame,
-    first_day: int,
-    first_mask: np.ndarray,
-    current: tuple[int, int, np.ndarray] | None,
-    start_of: Callable[[int], int],
-    people: pd.DataFrame,
-) -> Finding:
-    qualifying = tuple(
-        QualifyingEvent(
-            occurred_on=_date(day),
-            incident_id=str(incident),
-            victim_id=str(victim),
-            offence_category=str(category),
-            risk_level=None if pd.isna(risk) else str(risk),
-        )
-        for day, incident, victim, category, risk in zip(
-            group["day"],
-            group["incident_id"],
-            group["victim_id"],
-            group["offence_category"],
-            group["risk_level"],
-            strict=True,
-        )
-    )
-    person = people.loc[suspect_id] if suspect_id in people.index else None
-    current_window = None
-    if current is not None:
-        start, end, mask = current
-        current_window = _window(group[mask], start, end)
-    return Finding(
-        person_id=suspect_id,
-        status="current" if current_window else "historic",
-        first_qualified_on=_date(first_day),
-        victim_ids=tuple(sorted(set(group["victim_id"]))),
-        qualifying_incident_ids=tuple(sorted(set(group["incident_id"]))),
-        events=qualifying,
-        first_window=_window(group[first_mask], start_of(first_day), first_day),
-        current_window=current_window,
-        surname=_text(person, "surname") or "",
-        forenames=_text(person, "forenames") or "",
-        home_neighbourhood=_text(person, "home_neighbourhood"),
-    )
-
-
-def _window(events: pd.DataFrame, start: int, end: int) -> Window:
+def _window(
+    events: tuple[QualifyingEvent, ...], members: list[int], start: int, end: int
+) -> Window:
     return Window(
         start=_date(start),
         end=_date(end),
-        victim_ids=tuple(sorted(set(events["victim_id"]))),
-        incident_ids=tuple(sorted(set(events["incident_id"]))),
+        victim_ids=tuple(sorted({events[j].victim_id for j in members})),
+        incident_ids=tuple(sorted({events[j].incident_id for j in members})),
     )
+
+
+def _people(dataset: Dataset, ids: pd.Index) -> dict[str, tuple[str, str, str | None]]:
+    """Name and home neighbourhood of the candidates only."""
+    people = dataset.people[isin(dataset.people["person_id"], ids)]
+    return {
+        pid: (surname or "", forenames or "", None if pd.isna(home) else home)
+        for pid, surname, forenames, home in zip(
+            people["person_id"],
+            people["surname"],
+            people["forenames"],
+            people["home_neighbourhood"],
+            strict=True,
+        )
+    }
 
 
 def _connections(
@@ -283,11 +294,11 @@ def _connections(
 ) -> dict[str, set[str]]:
     """Adjacency of connections (relationships of a connection type) among these victims."""
     rels = dataset.relationships
-    wanted = set(victim_ids)
+    wanted = victim_ids.unique()
     rels = rels[
-        rels["relationship_type"].isin(parameters.connection_types)
-        & rels["person_id_a"].isin(wanted)
-        & rels["person_id_b"].isin(wanted)
+        isin(rels["relationship_type"], parameters.connection_types)
+        & isin(rels["person_id_a"], wanted)
+        & isin(rels["person_id_b"], wanted)
     ]
     adjacency: dict[str, set[str]] = {}
     for a, b in zip(rels["person_id_a"], rels["person_id_b"], strict=True):
@@ -310,10 +321,3 @@ def _days(values: pd.Series) -> np.ndarray:
 
 def _date(day: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=int(day))
-
-
-def _text(person: pd.Series | None, column: str) -> str | None:
-    if person is None:
-        return None
-    value = person[column]
-    return None if pd.isna(value) else str(value)

@@ -7,6 +7,7 @@ violent (data contract 1.5) and is listed in the load report.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from perp_graph.model import OFFENCE_CATEGORIES
@@ -17,11 +18,13 @@ def map_offence_categories(
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Return incidents with contract categories, and the unmapped values with counts."""
     given = incidents["offence_category"].astype("str")
-    folded = given.str.strip().str.casefold()
+    codes, uniques = pd.factorize(given)
     lookup = {c: c for c in OFFENCE_CATEGORIES} | offence_codes
-    mapped = folded.map(lookup)
-    unmapped = mapped.isna()
-    counts = given[unmapped].value_counts()
+    mapped = [lookup.get(str(value).strip().casefold()) for value in uniques]
+    unmapped = [m is None for m in mapped]
+    counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(0, int)
     out = incidents.copy()
-    out["offence_category"] = mapped.where(~unmapped, given)
-    return out, {str(k): int(v) for k, v in sorted(counts.items())}
+    categories = np.array([m or u for m, u in zip(mapped, uniques, strict=True)], dtype=object)
+    out["offence_category"] = pd.Series(categories[codes], index=given.index, dtype="str")
+    report = {str(u): int(n) for u, n, miss in zip(uniques, counts, unmapped, strict=True) if miss}
+    return out, dict(sorted(report.items()))

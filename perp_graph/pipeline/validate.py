@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from perp_graph.frames import isin
 from perp_graph.model import (
     GENDERS,
     ORDER_TYPES,
@@ -46,6 +48,10 @@ class Checked:
     quarantine: pd.DataFrame  # _line, reason, then the row's cells as read
 
 
+#: Builds the reasons for the rows of a mask (so nothing is formatted for good rows).
+Reason = Callable[[pd.Series], pd.Series]
+
+
 class RowChecks:
     """Collects reasons per row; a row with any reason is quarantined."""
 
@@ -53,10 +59,13 @@ class RowChecks:
         self.frame = frame
         self.reasons = pd.Series("", index=frame.index, dtype="object")
 
-    def fail(self, mask: pd.Series, reason: str | pd.Series) -> None:
+    def fail(self, mask: pd.Series, reason: str | pd.Series | Reason) -> None:
+        """Record `reason` for the rows in `mask`; a callable reason is only built for them."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
+        if callable(reason):
+            reason = reason(mask)
         message = reason if isinstance(reason, str) else reason[mask]
         current = self.reasons[mask]
         self.reasons[mask] = current.where(current == "", current + "; ") + message
@@ -82,6 +91,18 @@ class RowChecks:
 # --- parsers: each returns (parsed, bad mask); a blank cell is unknown, not bad ---
 
 
+def on_uniques(
+    parse: Callable[..., tuple[pd.Series, pd.Series]], values: pd.Series, *args: object
+) -> tuple[pd.Series, pd.Series]:
+    """Run a parser once per distinct value: export columns repeat a few values a lot."""
+    codes, uniques = pd.factorize(values)
+    parsed, bad = parse(pd.Series(uniques, dtype="str"), *args)
+    return (
+        parsed.iloc[codes].set_axis(values.index),
+        pd.Series(bad.to_numpy()[codes], index=values.index),
+    )
+
+
 def parse_dates(values: pd.Series, dayfirst: bool) -> tuple[pd.Series, pd.Series]:
     """ISO 8601 dates or datetimes (date part kept); day-first UK dates if asked."""
     blank = values == ""
@@ -103,8 +124,12 @@ def parse_dates(values: pd.Series, dayfirst: bool) -> tuple[pd.Series, pd.Series
     return parsed, ~blank & parsed.isna()
 
 
-def date_reason(column: str, values: pd.Series, dayfirst: bool) -> pd.Series:
+def date_reason(column: str, values: pd.Series, dayfirst: bool) -> Reason:
     """Why a date was rejected, with the fix."""
+    return lambda mask: _date_reason(column, values[mask], dayfirst)
+
+
+def _date_reason(column: str, values: pd.Series, dayfirst: bool) -> pd.Series:
     reason = column + " '" + values.str.slice(0, 40) + "' is not a valid date"
     if not dayfirst:
         looks_uk = values.str.match(_UK_DATE)
@@ -132,8 +157,13 @@ def parse_choice(
     return parsed.astype("object"), (values != "") & parsed.isna()
 
 
-def choice_reason(column: str, values: pd.Series, allowed: Iterable[str]) -> pd.Series:
-    return column + " '" + values.str.slice(0, 40) + f"' is not one of {', '.join(allowed)}"
+def choice_reason(column: str, values: pd.Series, allowed: Iterable[str]) -> Reason:
+    listed = ", ".join(allowed)
+    return lambda mask: column + " '" + values[mask].str.slice(0, 40) + f"' is not one of {listed}"
+
+
+def bool_reason(column: str, values: pd.Series) -> Reason:
+    return lambda mask: column + " '" + values[mask].str.slice(0, 40) + "' is not true/false"
 
 
 def _blank_to_none(values: pd.Series) -> pd.Series:
@@ -157,14 +187,26 @@ def _duplicate_reason(
 ) -> tuple[pd.Series, pd.Series]:
     """Rows whose key was already used earlier in the file (the first occurrence wins)."""
     required = key if required is None else required
-    seen = frame.duplicated(subset=key, keep="first")
+    keys = _row_keys(frame, key)
+    seen = pd.Series(keys, index=frame.index).duplicated(keep="first")
     dup = seen & (frame[required] != "").all(axis=1)
     reason = pd.Series("", index=frame.index, dtype="object")
     if dup.any():
-        firsts = frame.loc[~seen, [*key, LINE]]
-        first_line = frame.loc[dup, key].merge(firsts, on=key, how="left")[LINE]
-        reason[dup] = f"duplicate {label} (first on line " + first_line.astype(str).to_numpy() + ")"
+        first_line = pd.Series(
+            frame[LINE].to_numpy()[~seen.to_numpy()], index=keys[~seen.to_numpy()]
+        )
+        lines = first_line.loc[keys[dup.to_numpy()]].to_numpy()
+        reason[dup] = f"duplicate {label} (first on line " + lines.astype(str) + ")"
     return dup, reason
+
+
+def _row_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One dense integer per distinct combination of the columns' values."""
+    codes, _ = pd.factorize(frame[columns[0]])
+    for column in columns[1:]:
+        more, uniques = pd.factorize(frame[column])
+        codes, _ = pd.factorize(codes.astype(np.int64) * (len(uniques) + 1) + more)
+    return codes
 
 
 # --- one function per file ----------------------------------------------------
@@ -176,12 +218,12 @@ def check_people(raw: RawTable, dayfirst: bool) -> Checked:
     checks.require("person_id", "surname", "forenames")
     dup, why = _duplicate_reason(f, ["person_id"], "person_id")
     checks.fail(dup, why)
-    dob, bad = parse_dates(f["date_of_birth"], dayfirst)
+    dob, bad = on_uniques(parse_dates, f["date_of_birth"], dayfirst)
     checks.fail(bad, date_reason("date_of_birth", f["date_of_birth"], dayfirst))
-    gender, bad = parse_choice(f["gender"], GENDERS, _GENDER_WORDS)
+    gender, bad = on_uniques(parse_choice, f["gender"], GENDERS, _GENDER_WORDS)
     checks.fail(bad, choice_reason("gender", f["gender"], GENDERS))
-    firearms, bad = parse_bool(f["firearms_certificate"])
-    checks.fail(bad, "firearms_certificate '" + f["firearms_certificate"] + "' is not true/false")
+    firearms, bad = on_uniques(parse_bool, f["firearms_certificate"])
+    checks.fail(bad, bool_reason("firearms_certificate", f["firearms_certificate"]))
     typed = pd.DataFrame(
         {
             "person_id": f["person_id"],
@@ -206,12 +248,12 @@ def check_incidents(raw: RawTable, dayfirst: bool) -> Checked:
     checks.require("incident_id", "occurred_on", "offence_category")
     dup, why = _duplicate_reason(f, ["incident_id"], "incident_id")
     checks.fail(dup, why)
-    occurred, bad = parse_dates(f["occurred_on"], dayfirst)
+    occurred, bad = on_uniques(parse_dates, f["occurred_on"], dayfirst)
     checks.fail(bad, date_reason("occurred_on", f["occurred_on"], dayfirst))
-    risk, bad = parse_choice(f["risk_level"], RISK_LEVELS)
+    risk, bad = on_uniques(parse_choice, f["risk_level"], RISK_LEVELS)
     checks.fail(bad, choice_reason("risk_level", f["risk_level"], RISK_LEVELS))
-    children, bad = parse_bool(f["children_present"])
-    checks.fail(bad, "children_present '" + f["children_present"] + "' is not true/false")
+    children, bad = on_uniques(parse_bool, f["children_present"])
+    checks.fail(bad, bool_reason("children_present", f["children_present"]))
     typed = pd.DataFrame(
         {
             "incident_id": f["incident_id"],
@@ -232,9 +274,9 @@ def check_involvements(raw: RawTable, person_ids: pd.Index, incident_ids: pd.Ind
     f = raw.frame
     checks = RowChecks(f)
     checks.require("incident_id", "person_id", "role")
-    role, bad = parse_choice(f["role"], ROLES)
+    role, bad = on_uniques(parse_choice, f["role"], ROLES)
     checks.fail(bad, choice_reason("role", f["role"], ROLES))
-    rts, bad = parse_choice(f["relationship_to_suspect"], RELATIONSHIPS_TO_SUSPECT)
+    rts, bad = on_uniques(parse_choice, f["relationship_to_suspect"], RELATIONSHIPS_TO_SUSPECT)
     checks.fail(
         bad,
         choice_reason(
@@ -268,11 +310,11 @@ def check_relationships(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> 
         (f["person_id_a"] == f["person_id_b"]) & (f["person_id_a"] != ""),
         "person_id_a and person_id_b are the same person (a person never relates to themself)",
     )
-    rtype, bad = parse_choice(f["relationship_type"], RELATIONSHIP_TYPES)
+    rtype, bad = on_uniques(parse_choice, f["relationship_type"], RELATIONSHIP_TYPES)
     checks.fail(bad, choice_reason("relationship_type", f["relationship_type"], RELATIONSHIP_TYPES))
-    start, bad = parse_dates(f["start_date"], dayfirst)
+    start, bad = on_uniques(parse_dates, f["start_date"], dayfirst)
     checks.fail(bad, date_reason("start_date", f["start_date"], dayfirst))
-    end, bad = parse_dates(f["end_date"], dayfirst)
+    end, bad = on_uniques(parse_dates, f["end_date"], dayfirst)
     checks.fail(bad, date_reason("end_date", f["end_date"], dayfirst))
     checks.fail(end < start, "end_date is before start_date")
     _check_known(checks, f, "person_id_a", person_ids, "people.csv")
@@ -309,11 +351,11 @@ def check_orders(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> Checked
     f = raw.frame
     checks = RowChecks(f)
     checks.require("person_id", "order_type")
-    otype, bad = parse_choice(f["order_type"], ORDER_TYPES)
+    otype, bad = on_uniques(parse_choice, f["order_type"], ORDER_TYPES)
     checks.fail(bad, choice_reason("order_type", f["order_type"], ORDER_TYPES))
-    start, bad = parse_dates(f["start_date"], dayfirst)
+    start, bad = on_uniques(parse_dates, f["start_date"], dayfirst)
     checks.fail(bad, date_reason("start_date", f["start_date"], dayfirst))
-    end, bad = parse_dates(f["end_date"], dayfirst)
+    end, bad = on_uniques(parse_dates, f["end_date"], dayfirst)
     checks.fail(bad, date_reason("end_date", f["end_date"], dayfirst))
     checks.fail(end < start, "end_date is before start_date")
     _check_known(checks, f, "person_id", person_ids, "people.csv")
@@ -352,7 +394,7 @@ def _check_known(
     source: str,
 ) -> None:
     values = frame[column]
-    unknown = ~values.isin(known) & (values != "")
+    unknown = ~isin(values, known) & (values != "")
     checks.fail(
         unknown,
         column

@@ -75,7 +75,9 @@ class EmbeddedStore:
                     merged = stored
             else:
                 merged = incoming
-            merged = merged.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+            # No re-sort: stored rows keep their order and a re-loaded row takes its
+            # place at the end, so loading the same folder again gives the same table.
+            merged = merged.reset_index(drop=True)
             tmp = path.with_suffix(".parquet.tmp")
             merged.to_parquet(tmp, index=False)
             os.replace(tmp, path)
