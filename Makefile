@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test lint format bench clean neo4j-start neo4j-stop
 
 $(BIN)/perp-graph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,17 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
-	$(BIN)/pytest
+test: setup
+	scripts/test
 
 bench: setup
 	$(BIN)/python benchmarks/bench_embedded.py
+
+neo4j-start:
+	scripts/neo4j-local start
+
+neo4j-stop:
+	scripts/neo4j-local stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

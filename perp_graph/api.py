@@ -21,7 +21,16 @@ from perp_graph.synth import SynthConfig, generate
 
 
 def open_store(settings: Settings) -> GraphStore:
-    """The store the settings select (the embedded store when no server is configured)."""
+    """The store the settings select: Neo4j when a URI is set, else the embedded store."""
+    if settings.neo4j_uri:
+        from perp_graph.store.neo4j import Neo4jStore  # the driver is only needed here
+
+        return Neo4jStore(
+            settings.neo4j_uri,
+            user=settings.neo4j_user,
+            password=settings.neo4j_password,
+            database=settings.neo4j_database,
+        )
     return EmbeddedStore(settings.workspace)
 
 

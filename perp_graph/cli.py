@@ -80,6 +80,17 @@ ConfigOpt = Annotated[
         help="TOML file mapping a force's columns and offence codes (etl/mappings/).",
     ),
 ]
+Neo4jOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j-uri",
+        help=(
+            "Use the Neo4j store at this URI (bolt://, neo4j://, +s forms) instead of the "
+            "embedded one; default $PERP_GRAPH_NEO4J_URI. User and password come only from "
+            "PERP_GRAPH_NEO4J_USER and PERP_GRAPH_NEO4J_PASSWORD."
+        ),
+    ),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
 DayfirstOpt = Annotated[
     bool | None,
@@ -128,6 +139,7 @@ def load(
     output_format: Annotated[
         ReportFormat, typer.Option("--format", help="Report as text or JSON.")
     ] = ReportFormat.text,
+    neo4j_uri: Neo4jOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Validate and load a folder of CSV exports into the store.
@@ -136,7 +148,7 @@ def load(
     per file, read = loaded + quarantined. Loading the same folder again
     leaves the same store.
     """
-    settings = _settings(config, workspace, dayfirst=dayfirst)
+    settings = _settings(config, workspace, dayfirst=dayfirst, neo4j_uri=neo4j_uri)
     report = api.load(data_dir, settings, _progress(quiet))
     if output_format is ReportFormat.json:
         typer.echo(json.dumps(report.as_json(), indent=2))
@@ -167,6 +179,7 @@ def scan(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     dayfirst: DayfirstOpt = None,
+    neo4j_uri: Neo4jOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Apply the ACPO serial-perpetrator rule and list who qualifies, most urgent first."""
@@ -176,6 +189,7 @@ def scan(
         dayfirst=dayfirst,
         window_years=window_years,
         min_victims=min_victims,
+        neo4j_uri=neo4j_uri,
     )
     progress = _progress(quiet)
     if data is not None:

@@ -118,6 +118,17 @@ class Window:
     victim_ids: tuple[str, ...]
     incident_ids: tuple[str, ...]
 
+    @classmethod
+    def covering(cls, events: tuple[QualifyingEvent, ...], start: dt.date, end: dt.date) -> Window:
+        """The window [start, end] with the victims and incidents of the events inside it."""
+        inside = [e for e in events if start <= e.occurred_on <= end]
+        return cls(
+            start=start,
+            end=end,
+            victim_ids=tuple(sorted({e.victim_id for e in inside})),
+            incident_ids=tuple(sorted({e.incident_id for e in inside})),
+        )
+
     def as_json(self) -> dict[str, Any]:
         return {
             "start": self.start.isoformat(),

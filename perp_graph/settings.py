@@ -23,6 +23,10 @@ from perp_graph.model import (
 
 ENV_WORKSPACE = "PERP_GRAPH_WORKSPACE"
 ENV_CONFIG = "PERP_GRAPH_CONFIG"
+ENV_NEO4J_URI = "PERP_GRAPH_NEO4J_URI"
+ENV_NEO4J_USER = "PERP_GRAPH_NEO4J_USER"
+ENV_NEO4J_PASSWORD = "PERP_GRAPH_NEO4J_PASSWORD"  # never a command-line argument
+ENV_NEO4J_DATABASE = "PERP_GRAPH_NEO4J_DATABASE"
 DEFAULT_WORKSPACE = Path(".perp-graph")
 
 #: Contract columns of each input file, required ones first (data contract, section 1).
@@ -83,6 +87,11 @@ class Settings:
     min_victims: int = 2
     violent_categories: frozenset[str] = DEFAULT_VIOLENT_CATEGORIES
     connection_types: frozenset[str] = DEFAULT_CONNECTION_TYPES
+    #: Neo4j server; None selects the embedded store
+    neo4j_uri: str | None = None
+    neo4j_user: str | None = None
+    neo4j_password: str | None = field(default=None, repr=False)
+    neo4j_database: str | None = None
 
     def with_flags(self, **flags: Any) -> Settings:
         """Apply command-line flags; a flag left as None keeps the earlier layer."""
@@ -102,6 +111,13 @@ def load_settings(
         settings = _apply_config_file(settings, config_path)
     if env.get(ENV_WORKSPACE):
         settings = replace(settings, workspace=Path(env[ENV_WORKSPACE]))
+    settings = replace(
+        settings,
+        neo4j_uri=env.get(ENV_NEO4J_URI) or None,
+        neo4j_user=env.get(ENV_NEO4J_USER) or None,
+        neo4j_password=env.get(ENV_NEO4J_PASSWORD) or None,
+        neo4j_database=env.get(ENV_NEO4J_DATABASE) or None,
+    )
     if workspace is not None:
         settings = replace(settings, workspace=workspace)
     return settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,16 +13,43 @@ from perp_graph.model import DEFAULT_CONNECTION_TYPES, DEFAULT_VIOLENT_CATEGORIE
 from perp_graph.pipeline.load import load_folder
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
+from perp_graph.store.neo4j import Neo4jStore
 from perp_graph.store.protocol import GraphStore
 from tests.records import Records
 
-STORE_KINDS = ["embedded"]
+STORE_KINDS = ["embedded", "neo4j"]
+NEO4J_URI = os.environ.get("PERP_GRAPH_NEO4J_URI")
+IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def make_store(kind: str, workspace: Path) -> GraphStore:
+def neo4j_uri() -> str:
+    """The test Neo4j's URI; a skip where there is none, a failure under CI."""
+    if NEO4J_URI:
+        return NEO4J_URI
+    reason = (
+        "no Neo4j: PERP_GRAPH_NEO4J_URI is not set (make test starts one with "
+        "scripts/neo4j-local when Java and Maven are installed)"
+    )
+    if IN_CI:
+        pytest.fail(f"CI must test Neo4j, but there is {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def neo4j_store() -> Iterator[Neo4jStore]:
+    """One connection for the session; each test that uses it starts from an empty graph."""
+    store = Neo4jStore(neo4j_uri())
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+def make_store(kind: str, workspace: Path, request: pytest.FixtureRequest) -> GraphStore:
     if kind == "embedded":
         return EmbeddedStore(workspace)
-    raise ValueError(kind)
+    store = request.getfixturevalue("neo4j_store")
+    store.clear()
+    return store
 
 
 @pytest.fixture(params=STORE_KINDS)
@@ -30,10 +58,8 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def store(store_kind: str, tmp_path: Path) -> Iterator[GraphStore]:
-    s = make_store(store_kind, tmp_path / "workspace")
-    yield s
-    s.close()
+def store(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> GraphStore:
+    return make_store(store_kind, tmp_path / "workspace", request)
 
 
 ScanFn = Callable[..., dict]

@@ -16,6 +16,12 @@ from tests.records import Records, write_csv
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def embedded_store_only(monkeypatch):
+    """These tests are about the CLI on the default store; the Neo4j CLI is in test_cli_neo4j."""
+    monkeypatch.delenv("PERP_GRAPH_NEO4J_URI", raising=False)
+
+
 def good_records() -> Records:
     r = Records()
     r.person("P1", date_of_birth="1980-01-02", gender="M", pnc_id="80/0000001A")

@@ -6,12 +6,19 @@ import csv
 import io
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from perp_graph.cli import app
 from tests.records import Records
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def embedded_store_only(monkeypatch):
+    """These tests are about the CLI on the default store; the Neo4j CLI is in test_cli_neo4j."""
+    monkeypatch.delenv("PERP_GRAPH_NEO4J_URI", raising=False)
 
 
 def serial_records() -> Records:

@@ -204,10 +204,10 @@ def _check_candidate(
         return None
     as_of_day = (parameters.as_of - _EPOCH).days
     current_start = start_of(as_of_day)
-    current = [j for j in range(hi - lo) if days[j] >= current_start]
-    is_current = has_k_unconnected((victims[j] for j in current), k, connected)
+    is_current = has_k_unconnected(
+        (victims[j] for j in range(hi - lo) if days[j] >= current_start), k, connected
+    )
     first_start = start_of(first_day)
-    first = [j for j in range(hi - lo) if first_start <= days[j] <= first_day]
     suspect_id = table.suspect[lo]
     surname, forenames, neighbourhood = people.get(suspect_id, ("", "", None))
     events = tuple(
@@ -227,8 +227,10 @@ def _check_candidate(
         victim_ids=tuple(sorted(set(victims))),
         qualifying_incident_ids=tuple(sorted(set(table.incident[lo:hi]))),
         events=events,
-        first_window=_window(events, first, first_start, first_day),
-        current_window=(_window(events, current, current_start, as_of_day) if is_current else None),
+        first_window=Window.covering(events, _date(first_start), _date(first_day)),
+        current_window=(
+            Window.covering(events, _date(current_start), parameters.as_of) if is_current else None
+        ),
         surname=surname,
         forenames=forenames,
         home_neighbourhood=neighbourhood,
@@ -261,17 +263,6 @@ def _first_qualifying_day(
             return int(end)
         i += 1
     return None
-
-
-def _window(
-    events: tuple[QualifyingEvent, ...], members: list[int], start: int, end: int
-) -> Window:
-    return Window(
-        start=_date(start),
-        end=_date(end),
-        victim_ids=tuple(sorted({events[j].victim_id for j in members})),
-        incident_ids=tuple(sorted({events[j].incident_id for j in members})),
-    )
 
 
 def _people(dataset: Dataset, ids: pd.Index) -> dict[str, tuple[str, str, str | None]]:

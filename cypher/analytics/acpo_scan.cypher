@@ -1,0 +1,81 @@
+// name: analytics/acpo_scan
+// params: $as_of (date), $window_years (int), $min_victims (int), $violent_categories (list),
+//         $connection_types (list), $intimate_partner_types (list)
+// returns: one row per serial perpetrator (data contract, section 2): person_id, surname,
+//          forenames, home_neighbourhood, events (list of maps: day, incident_id, victim_id,
+//          offence_category, risk_level; ordered by day, incident, victim), first (the first
+//          qualifying window: start, end), now (the window ending on $as_of: start, end,
+//          qualifies)
+//
+// 1. Qualifying events (P, V, i, d): P suspect and V victim in i, P <> V, d <= as_of, a
+//    violent category, and P and V are or have been intimate partners (a RELATED_TO of an
+//    intimate type, any dates, or V's involvement as an intimate partner in any incident
+//    up to as_of where P is a suspect).
+MATCH (p:Person)-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)<-[:INVOLVED_IN {role: 'victim'}]-(v:Person)
+WHERE i.occurred_on <= $as_of
+  AND i.offence_category IN $violent_categories
+  AND p <> v
+  AND (
+    EXISTS {
+      MATCH (p)-[r:RELATED_TO]-(v)
+      WHERE r.relationship_type IN $intimate_partner_types
+    }
+    OR EXISTS {
+      MATCH (p)-[:INVOLVED_IN {role: 'suspect'}]->(j:Incident)<-[w:INVOLVED_IN {role: 'victim'}]-(v)
+      WHERE j.occurred_on <= $as_of AND w.relationship_to_suspect IN $intimate_partner_types
+    }
+  )
+WITH p, i, v
+ORDER BY p.person_id, i.occurred_on, i.incident_id, v.person_id
+WITH p, collect({
+  day: i.occurred_on, incident_id: i.incident_id, victim_id: v.person_id,
+  offence_category: i.offence_category, risk_level: i.risk_level
+}) AS events
+WITH p, events,
+     reduce(ids = [], e IN events | CASE WHEN e.victim_id IN ids THEN ids ELSE ids + e.victim_id END) AS victims
+// Only people with K distinct victims can qualify.
+WHERE size(victims) >= $min_victims
+// 2. Connections between this perpetrator's victims (both directions).
+CALL (victims) {
+  MATCH (a:Person)-[r:RELATED_TO]-(b:Person)
+  WHERE a.person_id IN victims AND b.person_id IN victims
+    AND r.relationship_type IN $connection_types
+  RETURN collect([a.person_id, b.person_id]) AS connected
+}
+// 3. The window [E - W years, E] ending on each event day, then on as_of (last). A window
+//    qualifies when its victims hold K pairwise unconnected ones: grow sets of unconnected
+//    victims one victim at a time (ids increasing), K - 1 times.
+WITH p, events, connected,
+     reduce(days = [], e IN events | CASE WHEN e.day IN days THEN days ELSE days + e.day END) + [$as_of] AS ends
+WITH p, events, connected,
+     [end IN ends | {end: end, start: end - duration({years: $window_years})}] AS windows
+WITH p, events, connected,
+     [w IN windows | w {
+       .*,
+       victims: reduce(ids = [], e IN events |
+         CASE WHEN e.day >= w.start AND e.day <= w.end AND NOT e.victim_id IN ids
+              THEN ids + e.victim_id ELSE ids END)
+     }] AS windows
+WITH p, events,
+     [w IN windows | w {
+       .*,
+       qualifies: CASE
+         WHEN size(w.victims) < $min_victims THEN false
+         WHEN size(connected) = 0 THEN true
+         ELSE size(reduce(sets = [x IN w.victims | [x]], step IN range(2, $min_victims) |
+                reduce(grown = [], s IN sets |
+                  grown + [x IN w.victims WHERE x > last(s)
+                                           AND all(y IN s WHERE NOT [x, y] IN connected) | s + x]))) > 0
+       END
+     }] AS windows
+WITH p, events, [w IN windows[..-1] WHERE w.qualifies][0] AS first, last(windows) AS now
+WHERE first IS NOT NULL
+OPTIONAL MATCH (p)-[:LIVES_IN]->(home:Neighbourhood)
+RETURN p.person_id AS person_id,
+       p.surname AS surname,
+       p.forenames AS forenames,
+       home.name AS home_neighbourhood,
+       events,
+       first {.start, .end} AS first,
+       now {.start, .end, .qualifies} AS now
+ORDER BY person_id

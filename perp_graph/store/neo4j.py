@@ -1,0 +1,264 @@
+"""The Neo4j store: the production GraphStore, with the official driver.
+
+Graph model (README, "Graph model"):
+
+    (:Person)-[:INVOLVED_IN {role, relationship_to_suspect}]->(:Incident)
+    (:Person)-[:RELATED_TO {relationship_type, start_date, end_date}]->(:Person)
+    (:Person)-[:BOUND_BY]->(:Order)-[:PROTECTS]->(:Person)
+    (:Person)-[:LIVES_IN]->(:Neighbourhood)<-[:OCCURRED_IN]-(:Incident)
+    (:LoadState {id: 'store', state})
+
+Every statement comes from `cypher/` by name and takes its values as
+parameters; labels and relationship types are written in those files only.
+Writes are `UNWIND $rows ... MERGE` in batches, so a re-load, or the re-run of
+an interrupted load, converges on the same graph. The ACPO scan runs in Cypher
+(`analytics/acpo_scan`); Python only turns its rows into findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+from neo4j import Driver, GraphDatabase, Record
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+
+from perp_graph.dataset import Dataset
+from perp_graph.errors import StoreError
+from perp_graph.model import (
+    INTIMATE_PARTNER_TYPES,
+    Finding,
+    QualifyingEvent,
+    ScanParameters,
+    ScanResult,
+    Window,
+)
+from perp_graph.progress import Progress
+from perp_graph.store import cypher
+
+log = logging.getLogger(__name__)
+# The driver's own log lines can carry query text; they stay silent unless a
+# caller configures the "neo4j" logger on purpose.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+logging.getLogger("neo4j").propagate = False
+
+BATCH_ROWS = 10_000
+_LOAD_ORDER = ("people", "incidents", "involvements", "relationships", "orders")
+
+
+class Neo4jStore:
+    """GraphStore on a Neo4j server or cluster (bolt://, neo4j://, and their +s forms)."""
+
+    name = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        self.uri = uri
+        self.database = database
+        self.batch_rows = batch_rows
+        auth = (user, password or "") if user else None
+        try:
+            # Server notifications quote query text into logs; the statements are
+            # checked for them in the tests instead (tests/test_cypher_files.py).
+            self.driver: Driver = GraphDatabase.driver(
+                uri, auth=auth, notifications_min_severity="OFF"
+            )
+        except ValueError as exc:  # a malformed URI
+            raise StoreError(f"Neo4j URI {uri!r} is not valid: {exc}") from None
+        self._schema_ready = False
+        self._connected = False
+
+    # --- the one place queries run ------------------------------------------------
+
+    def run(self, name: str, **params: Any) -> list[Record]:
+        """Run the named statement; log its name and parameter keys, never values."""
+        query = cypher.query(name)
+        log.debug("cypher %s params=%s", name, sorted(params))
+        try:
+            if not self._connected:
+                # Fail at once when the server is not there, rather than after the
+                # driver's retries.
+                self.driver.verify_connectivity()
+                self._connected = True
+            records, _summary, _keys = self.driver.execute_query(
+                query.text, parameters_=params, database_=self.database
+            )
+        except (ServiceUnavailable, OSError) as exc:
+            raise StoreError(
+                f"cannot reach Neo4j at {self.uri} ({type(exc).__name__}); is it running? "
+                "Check PERP_GRAPH_NEO4J_URI or --neo4j-uri"
+            ) from None
+        except AuthError:
+            raise StoreError(
+                f"Neo4j at {self.uri} refused the credentials; check PERP_GRAPH_NEO4J_USER "
+                "and PERP_GRAPH_NEO4J_PASSWORD"
+            ) from None
+        except Neo4jError as exc:
+            raise StoreError(f"Neo4j failed running {name}: {exc.code}") from None
+        return records
+
+    def ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        for name in cypher.names("schema"):
+            self.run(name)
+        self._schema_ready = True
+
+    # --- GraphStore ---------------------------------------------------------------------
+
+    def ids(self, table: str) -> pd.Index:
+        name = {"people": "views/person_ids", "incidents": "views/incident_ids"}[table]
+        return pd.Index([r["id"] for r in self.run(name)], dtype="str")
+
+    def state(self) -> str:
+        records = self.run("views/load_state")
+        return records[0]["state"] if records else "empty"
+
+    def load(self, dataset: Dataset) -> dict[str, int]:
+        self.ensure_schema()
+        self.run("load/set_state", state="loading", at=_now())
+        for name in _LOAD_ORDER:
+            rows = _rows(name, getattr(dataset, name))
+            for batch in _batches(rows, self.batch_rows):
+                self.run(f"load/{name}", rows=batch)
+        self.run("load/set_state", state="complete", at=_now())
+        return self.counts()
+
+    def counts(self) -> dict[str, int]:
+        record = self.run("views/counts")[0]
+        return {name: int(record[name]) for name in _LOAD_ORDER}
+
+    def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
+        self._require_complete()
+        progress = progress or Progress()
+        with progress.stage("ACPO scan in Neo4j", total=1) as advance:
+            records = self.run(
+                "analytics/acpo_scan",
+                as_of=parameters.as_of,
+                window_years=parameters.window_years,
+                min_victims=parameters.min_victims,
+                violent_categories=sorted(parameters.violent_categories),
+                connection_types=sorted(parameters.connection_types),
+                intimate_partner_types=sorted(INTIMATE_PARTNER_TYPES),
+            )
+            advance(1)
+        return ScanResult(parameters, tuple(_finding(r, parameters) for r in records))
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _require_complete(self) -> None:
+        state = self.state()
+        if state == "empty":
+            raise StoreError(
+                f"no data in Neo4j at {self.uri}; load exports first: perp-graph load DATA_DIR "
+                "(or pass --data DATA_DIR)"
+            )
+        if state != "complete":
+            raise StoreError(
+                f"the store in Neo4j at {self.uri} is incomplete: a load did not finish. "
+                "Re-run the same perp-graph load to complete it."
+            )
+
+    def snapshot(self) -> tuple[list[tuple], list[tuple]]:
+        """Every node and relationship in a stable order, to compare two graphs."""
+        nodes = [(r["label"], _plain(r["properties"])) for r in self.run("admin/snapshot_nodes")]
+        relationships = [
+            (r["type"], r["source"], r["target"], _plain(r["properties"]))
+            for r in self.run("admin/snapshot_relationships")
+        ]
+        return nodes, relationships
+
+    def clear(self) -> None:
+        """Delete every node and relationship (tests and benchmarks only)."""
+        while self.run("admin/clear_batch", limit=10_000)[0]["deleted"]:
+            pass
+
+
+def _plain(properties: dict[str, Any]) -> tuple:
+    return tuple(sorted((k, str(v)) for k, v in properties.items()))
+
+
+def _finding(record: Record, parameters: ScanParameters) -> Finding:
+    events = tuple(
+        QualifyingEvent(
+            occurred_on=e["day"].to_native(),
+            incident_id=e["incident_id"],
+            victim_id=e["victim_id"],
+            offence_category=e["offence_category"],
+            risk_level=e["risk_level"],
+        )
+        for e in record["events"]
+    )
+    first, now = record["first"], record["now"]
+    first_window = Window.covering(events, first["start"].to_native(), first["end"].to_native())
+    current_window = (
+        Window.covering(events, now["start"].to_native(), now["end"].to_native())
+        if now["qualifies"]
+        else None
+    )
+    return Finding(
+        person_id=record["person_id"],
+        status="current" if current_window else "historic",
+        first_qualified_on=first_window.end,
+        victim_ids=tuple(sorted({e.victim_id for e in events})),
+        qualifying_incident_ids=tuple(sorted({e.incident_id for e in events})),
+        events=events,
+        first_window=first_window,
+        current_window=current_window,
+        surname=record["surname"] or "",
+        forenames=record["forenames"] or "",
+        home_neighbourhood=record["home_neighbourhood"],
+    )
+
+
+def _rows(name: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Frame rows as driver-ready dicts: str, bool, datetime.date or None."""
+    frame = frame.copy()
+    if name == "relationships":
+        frame["key"] = frame["relationship_type"] + "|" + _iso(frame["start_date"])
+    if name == "orders":
+        frame["order_key"] = (
+            frame["person_id"]
+            + "|"
+            + frame["order_type"]
+            + "|"
+            + _iso(frame["start_date"])
+            + "|"
+            + frame["protected_person_id"].fillna("")
+        )
+    columns: dict[str, list[Any]] = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            dates = values.dt.date.astype(object)
+            columns[column] = dates.where(values.notna(), None).tolist()
+        else:
+            columns[column] = values.astype(object).where(values.notna(), None).tolist()
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    text = dates.dt.strftime("%Y-%m-%d")
+    return text.where(dates.notna(), "").astype("str")
+
+
+def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
