@@ -54,6 +54,33 @@ def phase_scan(workspace: Path) -> dict:
     return {"answer": _answer(result.perpetrators)}
 
 
+def phase_neo4j_load(data: Path, workspace: Path) -> dict:
+    import os
+
+    from perp_graph.pipeline.load import load_folder
+    from perp_graph.settings import Settings
+    from perp_graph.store.neo4j import Neo4jStore
+
+    store = Neo4jStore(os.environ["PERP_GRAPH_NEO4J_URI"])
+    store.ensure_schema()
+    store.clear()
+    report = load_folder(data, store, Settings(workspace=workspace))
+    return {
+        "rows_read": sum(f.read for f in report.files),
+        "involvement_rows": next(f.read for f in report.files if f.file == "involvements.csv"),
+    }
+
+
+def phase_neo4j_scan() -> dict:
+    import os
+
+    from perp_graph.model import ScanParameters
+    from perp_graph.store.neo4j import Neo4jStore
+
+    result = Neo4jStore(os.environ["PERP_GRAPH_NEO4J_URI"]).acpo_scan(ScanParameters(as_of=AS_OF))
+    return {"answer": _answer(result.perpetrators)}
+
+
 def phase_selfjoin(workspace: Path) -> dict:
     """K=2 by brute force: join every suspect's qualifying events with each other."""
     import numpy as np
@@ -109,6 +136,10 @@ def child(name: str, args: list[str]) -> None:
         figures = phase_load(Path(args[0]), Path(args[1]))
     elif name == "scan":
         figures = phase_scan(Path(args[0]))
+    elif name == "neo4j-load":
+        figures = phase_neo4j_load(Path(args[0]), Path(args[1]))
+    elif name == "neo4j-scan":
+        figures = phase_neo4j_scan()
     else:
         figures = phase_selfjoin(Path(args[0]))
     figures["seconds"] = time.perf_counter() - start
@@ -121,6 +152,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 4_500_000])
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out"))
     parser.add_argument("--no-selfjoin", action="store_true", help="skip the baseline")
+    parser.add_argument(
+        "--neo4j",
+        action="store_true",
+        help="also load and scan in the Neo4j at $PERP_GRAPH_NEO4J_URI (it is emptied first)",
+    )
+    parser.add_argument(
+        "--reuse-data", action="store_true", help="keep generated data from an earlier run"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     opts = parser.parse_args()
@@ -133,11 +172,14 @@ def main() -> None:
         data = opts.out / f"data-{n}"
         ws = opts.out / f"ws-{n}"
         subprocess.run(["rm", "-rf", str(ws)], check=True)
-        gen = run_phase("generate", str(n), str(data))
-        print(
-            f"{n:>10} {'generate':<10} {gen['seconds']:>8.1f} {n / gen['seconds']:>10,.0f} "
-            f"{gen['peak_mb']:>8.0f}  incidents/s"
-        )
+        if opts.reuse_data and (data / "truth.json").exists():
+            print(f"{n:>10} {'generate':<10} (reused {data})")
+        else:
+            gen = run_phase("generate", str(n), str(data))
+            print(
+                f"{n:>10} {'generate':<10} {gen['seconds']:>8.1f} {n / gen['seconds']:>10,.0f} "
+                f"{gen['peak_mb']:>8.0f}  incidents/s"
+            )
         load = run_phase("load", str(data), str(ws))
         print(
             f"{n:>10} {'load':<10} {load['seconds']:>8.1f} "
@@ -158,6 +200,22 @@ def main() -> None:
                 f"{n:>10} {'self-join':<10} {join['seconds']:>8.1f} {n / join['seconds']:>10,.0f} "
                 f"{join['peak_mb']:>8.0f}  scan/self-join time ratio "
                 f"{scan['seconds'] / join['seconds']:.2f}; same answer: {same}"
+            )
+
+        if opts.neo4j:
+            nload = run_phase("neo4j-load", str(data), str(ws) + "-neo4j")
+            print(
+                f"{n:>10} {'neo4j load':<10} {nload['seconds']:>8.1f} "
+                f"{nload['rows_read'] / nload['seconds']:>10,.0f} {'':>8}  all CSV rows/s; "
+                f"involvements {nload['involvement_rows'] / nload['seconds']:,.0f}/s; "
+                f"embedded/neo4j load time ratio {load['seconds'] / nload['seconds']:.2f}"
+            )
+            nscan = run_phase("neo4j-scan")
+            print(
+                f"{n:>10} {'neo4j scan':<10} {nscan['seconds']:>8.1f} "
+                f"{n / nscan['seconds']:>10,.0f} {'':>8}  incidents/s; same answer as embedded: "
+                f"{nscan['answer'] == scan['answer']}; embedded/neo4j scan time ratio "
+                f"{scan['seconds'] / nscan['seconds']:.2f}"
             )
 
 

@@ -38,7 +38,8 @@ def neo4j_uri() -> str:
 @pytest.fixture(scope="session")
 def neo4j_store() -> Iterator[Neo4jStore]:
     """One connection for the session; each test that uses it starts from an empty graph."""
-    store = Neo4jStore(neo4j_uri())
+    # A query that runs away fails the test instead of hanging the suite.
+    store = Neo4jStore(neo4j_uri(), query_timeout=120)
     store.ensure_schema()
     yield store
     store.close()

@@ -372,7 +372,7 @@ def test_the_example_force_sample_loads_cleanly_with_its_mapping(tmp_path):
 def test_progress_goes_to_stderr_and_quiet_silences_it(tmp_path):
     data = good_records().write(tmp_path / "data")
     loud = invoke("load", str(data), "--workspace", str(tmp_path / "a"), "--format", "json")
-    assert "validating rows" in loud.stderr
+    assert "reading and validating" in loud.stderr
     json.loads(loud.stdout)
     quiet = invoke(
         "load", str(data), "--workspace", str(tmp_path / "b"), "--format", "json", "--quiet"

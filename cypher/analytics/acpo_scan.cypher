@@ -11,26 +11,35 @@
 //    violent category, and P and V are or have been intimate partners (a RELATED_TO of an
 //    intimate type, any dates, or V's involvement as an intimate partner in any incident
 //    up to as_of where P is a suspect).
-MATCH (p:Person)-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)<-[:INVOLVED_IN {role: 'victim'}]-(v:Person)
-WHERE i.occurred_on <= $as_of
-  AND i.offence_category IN $violent_categories
-  AND p <> v
-  AND (
-    EXISTS {
-      MATCH (p)-[r:RELATED_TO]-(v)
-      WHERE r.relationship_type IN $intimate_partner_types
-    }
-    OR EXISTS {
-      MATCH (p)-[:INVOLVED_IN {role: 'suspect'}]->(j:Incident)<-[w:INVOLVED_IN {role: 'victim'}]-(v)
-      WHERE j.occurred_on <= $as_of AND w.relationship_to_suspect IN $intimate_partner_types
-    }
-  )
-WITH p, i, v
-ORDER BY p.person_id, i.occurred_on, i.incident_id, v.person_id
-WITH p, collect({
-  day: i.occurred_on, incident_id: i.incident_id, victim_id: v.person_id,
-  offence_category: i.offence_category, risk_level: i.risk_level
-}) AS events
+CYPHER replan=force
+//    The query goes person by person from the suspect, never from an index over all
+//    incidents, so that its plan and memory do not depend on the statistics of the day.
+MATCH (p:Person)
+WHERE EXISTS { (p)-[:INVOLVED_IN {role: 'suspect'}]->(:Incident) }
+CALL (p) {
+  MATCH (p)-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)
+  WITH i
+  WHERE i.occurred_on <= $as_of AND i.offence_category IN $violent_categories
+  MATCH (i)<-[:INVOLVED_IN {role: 'victim'}]-(v:Person)
+  WITH i, v
+  WHERE p <> v
+    AND (
+      EXISTS {
+        MATCH (p)-[r:RELATED_TO]-(v)
+        WHERE r.relationship_type IN $intimate_partner_types
+      }
+      OR EXISTS {
+        MATCH (p)-[:INVOLVED_IN {role: 'suspect'}]->(j:Incident)<-[w:INVOLVED_IN {role: 'victim'}]-(v)
+        WHERE j.occurred_on <= $as_of AND w.relationship_to_suspect IN $intimate_partner_types
+      }
+    )
+  WITH i, v
+  ORDER BY i.occurred_on, i.incident_id, v.person_id
+  RETURN collect({
+    day: i.occurred_on, incident_id: i.incident_id, victim_id: v.person_id,
+    offence_category: i.offence_category, risk_level: i.risk_level
+  }) AS events
+}
 WITH p, events,
      reduce(ids = [], e IN events | CASE WHEN e.victim_id IN ids THEN ids ELSE ids + e.victim_id END) AS victims
 // Only people with K distinct victims can qualify.

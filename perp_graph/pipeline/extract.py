@@ -47,10 +47,14 @@ class RawTable:
     frame: pd.DataFrame  # contract columns (absent optional ones filled blank), extras, _line
     extra_columns: list[str]
     malformed: pd.DataFrame = field(default_factory=pd.DataFrame)  # _line, reason, raw
+    rows_read: int = 0
 
-    @property
-    def rows_read(self) -> int:
-        return len(self.frame) + len(self.malformed)
+    def __post_init__(self) -> None:
+        self.rows_read = len(self.frame) + len(self.malformed)
+
+    def release(self) -> None:
+        """Drop the text cells once validated (the counts stay): big loads need the memory."""
+        self.frame = self.frame.iloc[0:0]
 
 
 def find_input_files(data_dir: Path) -> dict[str, Path]:

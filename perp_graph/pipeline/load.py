@@ -61,15 +61,8 @@ def load_folder(
     started = _now()
     paths = find_input_files(data_dir)
     raws: dict[str, RawTable] = {}
-    with progress.stage("reading files", total=len(paths)) as advance:
-        for name, path in paths.items():
-            raws[name] = read_table(name, path, settings.columns.get(name))
-            advance(1)
-
-    with progress.stage(
-        "validating rows", total=sum(r.rows_read for r in raws.values())
-    ) as advance:
-        checked = _validate(raws, store, settings, advance)
+    with progress.stage("reading and validating files", total=len(paths)) as advance:
+        checked = _validate(paths, raws, store, settings, advance)
     incidents, unmapped = map_offence_categories(checked["incidents"].valid, settings.offence_codes)
     checked["incidents"].valid = incidents
     dataset = Dataset(
@@ -121,27 +114,38 @@ def load_folder(
 
 
 def _validate(
-    raws: dict[str, RawTable], store: GraphStore, settings: Settings, advance: Advance
+    paths: dict[str, Path],
+    raws: dict[str, RawTable],
+    store: GraphStore,
+    settings: Settings,
+    advance: Advance,
 ) -> dict[str, v.Checked]:
-    """Check every file; references are checked against this load and the store."""
+    """Read and check one file at a time (its text cells are dropped once checked, so a
+    big load holds one file's text at most). References are checked against this load
+    and the store. Nothing is written here: a bad file stops the load before the store."""
     checked: dict[str, v.Checked] = {}
+
+    def read(name: str) -> RawTable:
+        raws[name] = read_table(name, paths[name], settings.columns.get(name))
+        return raws[name]
 
     def done(name: str, result: v.Checked) -> None:
         checked[name] = result
-        advance(raws[name].rows_read)
+        raws[name].release()
+        advance(1)
 
-    done("people", v.check_people(raws["people"], settings.dayfirst))
-    done("incidents", v.check_incidents(raws["incidents"], settings.dayfirst))
+    done("people", v.check_people(read("people"), settings.dayfirst))
+    done("incidents", v.check_incidents(read("incidents"), settings.dayfirst))
     person_ids = _known(checked["people"].valid["person_id"], store.ids("people"))
     incident_ids = _known(checked["incidents"].valid["incident_id"], store.ids("incidents"))
-    done("involvements", v.check_involvements(raws["involvements"], person_ids, incident_ids))
-    if "relationships" in raws:
+    done("involvements", v.check_involvements(read("involvements"), person_ids, incident_ids))
+    if "relationships" in paths:
         done(
             "relationships",
-            v.check_relationships(raws["relationships"], person_ids, settings.dayfirst),
+            v.check_relationships(read("relationships"), person_ids, settings.dayfirst),
         )
-    if "orders" in raws:
-        done("orders", v.check_orders(raws["orders"], person_ids, settings.dayfirst))
+    if "orders" in paths:
+        done("orders", v.check_orders(read("orders"), person_ids, settings.dayfirst))
     return checked
 
 

@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
-from neo4j import Driver, GraphDatabase, Record
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+from neo4j import Driver, GraphDatabase, Query, Record
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from perp_graph.dataset import Dataset
 from perp_graph.errors import StoreError
@@ -46,6 +46,7 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 logging.getLogger("neo4j").propagate = False
 
 BATCH_ROWS = 10_000
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _LOAD_ORDER = ("people", "incidents", "involvements", "relationships", "orders")
 
 
@@ -61,19 +62,31 @@ class Neo4jStore:
         password: str | None = None,
         database: str | None = None,
         batch_rows: int = BATCH_ROWS,
+        retry_seconds: float = 15.0,
+        query_timeout: float | None = 3600.0,
     ) -> None:
         self.uri = uri
         self.database = database
         self.batch_rows = batch_rows
         auth = (user, password or "") if user else None
+        scheme = uri.split("://", 1)[0] if "://" in uri else ""
+        if scheme not in URI_SCHEMES:
+            raise StoreError(
+                f"Neo4j URI {uri!r} is not valid: it must start with one of "
+                + ", ".join(f"{s}://" for s in URI_SCHEMES)
+            )
         try:
             # Server notifications quote query text into logs; the statements are
             # checked for them in the tests instead (tests/test_cypher_files.py).
             self.driver: Driver = GraphDatabase.driver(
-                uri, auth=auth, notifications_min_severity="OFF"
+                uri,
+                auth=auth,
+                notifications_min_severity="OFF",
+                max_transaction_retry_time=retry_seconds,
             )
         except ValueError as exc:  # a malformed URI
             raise StoreError(f"Neo4j URI {uri!r} is not valid: {exc}") from None
+        self.query_timeout = query_timeout
         self._schema_ready = False
         self._connected = False
 
@@ -90,9 +103,11 @@ class Neo4jStore:
                 self.driver.verify_connectivity()
                 self._connected = True
             records, _summary, _keys = self.driver.execute_query(
-                query.text, parameters_=params, database_=self.database
+                Query(query.text, timeout=self.query_timeout),
+                parameters_=params,
+                database_=self.database,
             )
-        except (ServiceUnavailable, OSError) as exc:
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise StoreError(
                 f"cannot reach Neo4j at {self.uri} ({type(exc).__name__}); is it running? "
                 "Check PERP_GRAPH_NEO4J_URI or --neo4j-uri"
@@ -126,10 +141,16 @@ class Neo4jStore:
     def load(self, dataset: Dataset) -> dict[str, int]:
         self.ensure_schema()
         self.run("load/set_state", state="loading", at=_now())
-        for name in _LOAD_ORDER:
-            rows = _rows(name, getattr(dataset, name))
-            for batch in _batches(rows, self.batch_rows):
-                self.run(f"load/{name}", rows=batch)
+        try:
+            for name in _LOAD_ORDER:
+                rows = _rows(name, getattr(dataset, name))
+                for batch in _batches(rows, self.batch_rows):
+                    self.run(f"load/{name}", rows=batch)
+        except StoreError as exc:
+            raise StoreError(
+                f"{exc}. The load stopped part-way and the store is marked incomplete; "
+                "re-run the same load to complete it."
+            ) from None
         self.run("load/set_state", state="complete", at=_now())
         return self.counts()
 
@@ -173,11 +194,13 @@ class Neo4jStore:
 
     def snapshot(self) -> tuple[list[tuple], list[tuple]]:
         """Every node and relationship in a stable order, to compare two graphs."""
-        nodes = [(r["label"], _plain(r["properties"])) for r in self.run("admin/snapshot_nodes")]
-        relationships = [
+        nodes = sorted(
+            (r["label"], _plain(r["properties"])) for r in self.run("admin/snapshot_nodes")
+        )
+        relationships = sorted(
             (r["type"], r["source"], r["target"], _plain(r["properties"]))
             for r in self.run("admin/snapshot_relationships")
-        ]
+        )
         return nodes, relationships
 
     def clear(self) -> None:
