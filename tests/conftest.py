@@ -35,6 +35,12 @@ def neo4j_uri() -> str:
     pytest.skip(reason)
 
 
+@pytest.fixture
+def embedded_store_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands in this test select the embedded store, whatever the environment says."""
+    monkeypatch.delenv("PERP_GRAPH_NEO4J_URI", raising=False)
+
+
 @pytest.fixture(scope="session")
 def neo4j_store() -> Iterator[Neo4jStore]:
     """One connection for the session; each test that uses it starts from an empty graph."""

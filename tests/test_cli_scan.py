@@ -14,11 +14,8 @@ from tests.records import Records
 
 runner = CliRunner()
 
-
-@pytest.fixture(autouse=True)
-def embedded_store_only(monkeypatch):
-    """These tests are about the CLI on the default store; the Neo4j CLI is in test_cli_neo4j."""
-    monkeypatch.delenv("PERP_GRAPH_NEO4J_URI", raising=False)
+# The CLI on the default store; the CLI on Neo4j is tested in test_neo4j_store.py.
+pytestmark = pytest.mark.usefixtures("embedded_store_only")
 
 
 def serial_records() -> Records:

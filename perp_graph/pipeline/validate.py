@@ -312,11 +312,7 @@ def check_relationships(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> 
     )
     rtype, bad = on_uniques(parse_choice, f["relationship_type"], RELATIONSHIP_TYPES)
     checks.fail(bad, choice_reason("relationship_type", f["relationship_type"], RELATIONSHIP_TYPES))
-    start, bad = on_uniques(parse_dates, f["start_date"], dayfirst)
-    checks.fail(bad, date_reason("start_date", f["start_date"], dayfirst))
-    end, bad = on_uniques(parse_dates, f["end_date"], dayfirst)
-    checks.fail(bad, date_reason("end_date", f["end_date"], dayfirst))
-    checks.fail(end < start, "end_date is before start_date")
+    start, end = _check_period(checks, f, dayfirst)
     _check_known(checks, f, "person_id_a", person_ids, "people.csv")
     _check_known(checks, f, "person_id_b", person_ids, "people.csv")
     # {a, b} is unordered: store the smaller id first so either order is one relationship.
@@ -353,11 +349,7 @@ def check_orders(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> Checked
     checks.require("person_id", "order_type")
     otype, bad = on_uniques(parse_choice, f["order_type"], ORDER_TYPES)
     checks.fail(bad, choice_reason("order_type", f["order_type"], ORDER_TYPES))
-    start, bad = on_uniques(parse_dates, f["start_date"], dayfirst)
-    checks.fail(bad, date_reason("start_date", f["start_date"], dayfirst))
-    end, bad = on_uniques(parse_dates, f["end_date"], dayfirst)
-    checks.fail(bad, date_reason("end_date", f["end_date"], dayfirst))
-    checks.fail(end < start, "end_date is before start_date")
+    start, end = _check_period(checks, f, dayfirst)
     _check_known(checks, f, "person_id", person_ids, "people.csv")
     protected = f["protected_person_id"]
     _check_known(checks, f, "protected_person_id", person_ids, "people.csv")
@@ -384,6 +376,18 @@ def check_orders(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> Checked
         }
     )
     return Checked("orders", *checks.split(typed))
+
+
+def _check_period(
+    checks: RowChecks, frame: pd.DataFrame, dayfirst: bool
+) -> tuple[pd.Series, pd.Series]:
+    """start_date and end_date, each a valid date or blank, the end not before the start."""
+    start, bad = on_uniques(parse_dates, frame["start_date"], dayfirst)
+    checks.fail(bad, date_reason("start_date", frame["start_date"], dayfirst))
+    end, bad = on_uniques(parse_dates, frame["end_date"], dayfirst)
+    checks.fail(bad, date_reason("end_date", frame["end_date"], dayfirst))
+    checks.fail(end < start, "end_date is before start_date")
+    return start, end
 
 
 def _check_known(

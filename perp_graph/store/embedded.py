@@ -18,9 +18,9 @@ import pandas as pd
 
 from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.dataset import KEYS, Dataset, conform
-from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
+from perp_graph.store.protocol import require_complete
 
 _ID_COLUMNS = {"people": "person_id", "incidents": "incident_id"}
 
@@ -103,17 +103,7 @@ class EmbeddedStore:
 
     def dataset(self) -> Dataset:
         """All tables, read once per store object."""
-        state = self.state()
-        if state == "empty":
-            raise StoreError(
-                f"no data in the workspace {self.root.parent}; "
-                "load exports first: perp-graph load DATA_DIR (or pass --data DATA_DIR)"
-            )
-        if state != "complete":
-            raise StoreError(
-                f"the store in {self.root.parent} is incomplete: a load did not finish. "
-                "Re-run the same perp-graph load to complete it."
-            )
+        require_complete(self.state(), f"the workspace {self.root.parent}")
         if self._cache is None:
             self._cache = Dataset(
                 **{name: pd.read_parquet(self.root / f"{name}.parquet") for name in Dataset.names()}

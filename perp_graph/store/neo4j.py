@@ -38,6 +38,7 @@ from perp_graph.model import (
 )
 from perp_graph.progress import Progress
 from perp_graph.store import cypher
+from perp_graph.store.protocol import require_complete
 
 log = logging.getLogger(__name__)
 # The driver's own log lines can carry query text; they stay silent unless a
@@ -180,17 +181,7 @@ class Neo4jStore:
     # --- helpers ------------------------------------------------------------------------
 
     def _require_complete(self) -> None:
-        state = self.state()
-        if state == "empty":
-            raise StoreError(
-                f"no data in Neo4j at {self.uri}; load exports first: perp-graph load DATA_DIR "
-                "(or pass --data DATA_DIR)"
-            )
-        if state != "complete":
-            raise StoreError(
-                f"the store in Neo4j at {self.uri} is incomplete: a load did not finish. "
-                "Re-run the same perp-graph load to complete it."
-            )
+        require_complete(self.state(), f"Neo4j at {self.uri}")
 
     def snapshot(self) -> tuple[list[tuple], list[tuple]]:
         """Every node and relationship in a stable order, to compare two graphs."""

@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 import pandas as pd
 
 from perp_graph.dataset import Dataset
+from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
 
@@ -37,3 +38,17 @@ class GraphStore(Protocol):
     def close(self) -> None:
         """Release connections and files."""
         ...
+
+
+def require_complete(state: str, where: str) -> None:
+    """Refuse to read a store that was never loaded, or whose last load did not finish."""
+    if state == "empty":
+        raise StoreError(
+            f"no data in {where}; load exports first: perp-graph load DATA_DIR "
+            "(or pass --data DATA_DIR)"
+        )
+    if state != "complete":
+        raise StoreError(
+            f"the store in {where} is incomplete: a load did not finish. "
+            "Re-run the same perp-graph load to complete it."
+        )
