@@ -23,6 +23,7 @@ SAMPLE_PARAMS = {
     "state": "complete",
     "at": "2024-01-01T00:00:00+00:00",
     "limit": 1,
+    "timeout_seconds": 10,
     "as_of": dt.date(2024, 1, 1),
     "window_years": 3,
     "min_victims": 2,
@@ -81,7 +82,10 @@ def test_explain_compiles_on_the_real_server_without_warnings(name):
         warnings = [
             n.status_description
             for n in summary.gql_status_objects
-            if n.is_notification and str(n.severity).endswith("WARNING")
+            if n.is_notification
+            and str(n.severity).endswith("WARNING")
+            # "label does not exist" depends on the data present, not on the statement
+            and not str(n.classification).endswith("UNRECOGNIZED")
         ]
         assert warnings == [], warnings
     finally:

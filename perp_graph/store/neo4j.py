@@ -152,6 +152,7 @@ class Neo4jStore:
                 f"{exc}. The load stopped part-way and the store is marked incomplete; "
                 "re-run the same load to complete it."
             ) from None
+        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return self.counts()
 
