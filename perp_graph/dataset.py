@@ -7,9 +7,12 @@ holds the export's extra columns of a row as a JSON object.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 import pandas as pd
+
+from perp_graph.frames import isin
 
 SCHEMA: dict[str, dict[str, str]] = {
     "people": {
@@ -110,3 +113,45 @@ class Dataset:
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in self.names()}
+
+    def about(self, person_ids: Iterable[str]) -> Dataset:
+        """The records about these people (see `GraphStore.records_about`)."""
+        seeds = sorted(set(person_ids))
+        involvements = self.involvements
+        incident_ids = involvements.loc[isin(involvements["person_id"], seeds), "incident_id"]
+        involvements = involvements[isin(involvements["incident_id"], incident_ids.unique())]
+        incidents = self.incidents[isin(self.incidents["incident_id"], incident_ids.unique())]
+        orders = self.orders[isin(self.orders["person_id"], seeds)]
+        relationships = self.relationships
+        touching = isin(relationships["person_id_a"], seeds) | isin(
+            relationships["person_id_b"], seeds
+        )
+        people_ids = set(seeds)
+        for column in (
+            involvements["person_id"],
+            relationships.loc[touching, "person_id_a"],
+            relationships.loc[touching, "person_id_b"],
+            orders["protected_person_id"].dropna(),
+        ):
+            people_ids.update(column.tolist())
+        among = isin(relationships["person_id_a"], people_ids) & isin(
+            relationships["person_id_b"], people_ids
+        )
+        return Dataset(
+            people=self.people[isin(self.people["person_id"], people_ids)],
+            incidents=incidents,
+            involvements=involvements,
+            relationships=relationships[among],
+            orders=orders,
+        )
+
+    def sorted(self) -> Dataset:
+        """The same records in key order, to compare two datasets."""
+        return Dataset(
+            **{
+                name: getattr(self, name)
+                .sort_values(KEYS[name] + [c for c in SCHEMA[name] if c not in KEYS[name]])
+                .reset_index(drop=True)
+                for name in self.names()
+            }
+        )

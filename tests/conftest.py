@@ -101,3 +101,13 @@ def scan(store: GraphStore, tmp_path: Path) -> ScanFn:
         return {f.person_id: f for f in result.perpetrators}
 
     return run
+
+
+@pytest.fixture
+def store_settings(store: GraphStore, store_kind: str, tmp_path: Path) -> Settings:
+    """Settings that select the same (emptied) store as `store`, for the library's entry
+    points, which open their own store."""
+    return Settings(
+        workspace=tmp_path / "workspace",
+        neo4j_uri=NEO4J_URI if store_kind == "neo4j" else None,
+    )

@@ -30,6 +30,8 @@ SAMPLE_PARAMS = {
     "violent_categories": ["threats"],
     "connection_types": ["family"],
     "intimate_partner_types": ["intimate_partner"],
+    "person_ids": ["P1"],
+    "incident_ids": ["I1"],
 }
 
 

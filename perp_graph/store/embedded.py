@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -95,6 +96,14 @@ class EmbeddedStore:
 
     def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
         return acpo_scan(self.dataset(), parameters, progress)
+
+    def records_about(self, person_ids: Iterable[str]) -> Dataset:
+        return self.dataset().about(person_ids)
+
+    def neighbourhoods(self) -> list[str]:
+        data = self.dataset()
+        names = pd.concat([data.people["home_neighbourhood"], data.incidents["neighbourhood"]])
+        return sorted(names.dropna().unique().tolist())
 
     def close(self) -> None:
         self._cache = None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,7 +27,7 @@ import pandas as pd
 from neo4j import Driver, GraphDatabase, Query, Record
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from perp_graph.dataset import Dataset
+from perp_graph.dataset import Dataset, conform
 from perp_graph.errors import StoreError
 from perp_graph.model import (
     INTIMATE_PARTNER_TYPES,
@@ -200,6 +200,43 @@ class Neo4jStore:
             advance(1)
         return ScanResult(parameters, tuple(_finding(r, parameters) for r in records))
 
+    def records_about(self, person_ids: Iterable[str]) -> Dataset:
+        self._require_complete()
+        seeds = sorted(set(person_ids))
+        incidents = self._frame("incidents", "views/incidents_of", person_ids=seeds)
+        involvements = self._frame(
+            "involvements", "views/involvements_in", incident_ids=incidents["incident_id"].tolist()
+        )
+        touching = self._frame("relationships", "views/relationships_of", person_ids=seeds)
+        orders = self._frame("orders", "views/orders_of", person_ids=seeds)
+        people_ids = set(seeds)
+        for column in (
+            involvements["person_id"],
+            touching["person_id_a"],
+            touching["person_id_b"],
+            orders["protected_person_id"],
+        ):
+            people_ids.update(column.dropna().tolist())
+        people_list = sorted(people_ids)
+        related = self._frame("relationships", "views/relationships_of", person_ids=people_list)
+        among = related["person_id_a"].isin(people_ids) & related["person_id_b"].isin(people_ids)
+        return Dataset(
+            people=self._frame("people", "views/people", person_ids=people_list),
+            incidents=incidents,
+            involvements=involvements,
+            relationships=related[among],
+            orders=orders,
+        )
+
+    def neighbourhoods(self) -> list[str]:
+        self._require_complete()
+        return sorted(r["name"] for r in self.run("views/neighbourhoods"))
+
+    def _frame(self, table: str, name: str, **params: Any) -> pd.DataFrame:
+        """A view's rows as a frame of one of the dataset's tables."""
+        rows = [{k: _native(v) for k, v in record.items()} for record in self.run(name, **params)]
+        return conform(table, pd.DataFrame(rows))
+
     def close(self) -> None:
         self.driver.close()
 
@@ -223,6 +260,11 @@ class Neo4jStore:
         """Delete every node and relationship (tests and benchmarks only)."""
         while self.run("admin/clear_batch", limit=2_000)[0]["deleted"]:
             pass
+
+
+def _native(value: Any) -> Any:
+    """Neo4j temporal values as Python's."""
+    return value.to_native() if hasattr(value, "to_native") else value
 
 
 def _plain(properties: dict[str, Any]) -> tuple:

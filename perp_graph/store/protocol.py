@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 import pandas as pd
@@ -33,6 +34,24 @@ class GraphStore(Protocol):
 
     def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
         """Apply the ACPO rule (data contract, section 2)."""
+        ...
+
+    def records_about(self, person_ids: Iterable[str]) -> Dataset:
+        """The records the briefings and network pages show about these people.
+
+        - incidents: every incident any of them is involved in (any role);
+        - involvements: every involvement in those incidents (so co-suspects,
+          victims and witnesses come along);
+        - orders: every order binding one of them;
+        - people: them, everyone in those incidents, everyone they have a
+          relationship with, and everyone their orders protect;
+        - relationships: every relationship between two of those people (so
+          the victims' connections to each other are there).
+        """
+        ...
+
+    def neighbourhoods(self) -> list[str]:
+        """Every neighbourhood someone lives in or an incident happened in, sorted."""
         ...
 
     def close(self) -> None:

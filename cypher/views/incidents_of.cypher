@@ -1,0 +1,17 @@
+// name: views/incidents_of
+// params: $person_ids (list of person_id)
+// returns: one row per incident any of these people is involved in: incident_id, occurred_on,
+//          offence_category, risk_level, neighbourhood, postcode, children_present, summary, extra
+UNWIND $person_ids AS id
+MATCH (:Person {person_id: id})-[:INVOLVED_IN]->(i:Incident)
+WITH DISTINCT i
+OPTIONAL MATCH (i)-[:OCCURRED_IN]->(n:Neighbourhood)
+RETURN i.incident_id AS incident_id,
+       i.occurred_on AS occurred_on,
+       i.offence_category AS offence_category,
+       i.risk_level AS risk_level,
+       n.name AS neighbourhood,
+       i.postcode AS postcode,
+       i.children_present AS children_present,
+       i.summary AS summary,
+       i.extra AS extra

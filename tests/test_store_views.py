@@ -1,0 +1,93 @@
+"""The view that briefings and network pages read: `GraphStore.records_about`."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from perp_graph.pipeline.load import load_folder
+from perp_graph.settings import Settings
+from perp_graph.store.embedded import EmbeddedStore
+from tests.records import Records, records_dataset
+from tests.strategies import record_sets
+
+
+def _small_world() -> Records:
+    r = Records()
+    r.abuse("I1", "2023-01-05", "P", "V1")
+    r.incident("I2", "2023-06-01", suspects=["P", "Q"], victims={"V2": ""}, witnesses=("W",))
+    r.abuse("I3", "2023-07-01", "Q", "X")  # Q's own incident: not about P
+    r.relate("V1", "V2", "family")  # between two people about P: kept
+    r.relate("V1", "Z", "household")  # Z is nobody in P's records: left out
+    r.relate("P", "R", "ex_intimate_partner", "2015-01-01", "2018-01-01")
+    r.order("P", "dvpo", "2023-02-01", "2023-03-01", protected="V1")
+    r.order("Q", "custody", "2023-08-01", "2024-08-01")
+    r.person("NOBODY")
+    return r
+
+
+def test_records_about_a_person_hold_their_incidents_everyone_in_them_and_their_orders(
+    store, tmp_path
+):
+    load_folder(_small_world().write(tmp_path / "data"), store, Settings(workspace=tmp_path / "w"))
+    about = store.records_about(["P"])
+    assert sorted(about.incidents["incident_id"]) == ["I1", "I2"]
+    assert sorted(
+        zip(about.involvements["incident_id"], about.involvements["person_id"], strict=True)
+    ) == [
+        ("I1", "P"),
+        ("I1", "V1"),
+        ("I2", "P"),
+        ("I2", "Q"),
+        ("I2", "V2"),
+        ("I2", "W"),
+    ]
+    assert sorted(about.people["person_id"]) == ["P", "Q", "R", "V1", "V2", "W"]
+    assert sorted(
+        zip(about.relationships["person_id_a"], about.relationships["person_id_b"], strict=True)
+    ) == [
+        ("P", "R"),
+        ("V1", "V2"),
+    ]
+    assert about.orders[["person_id", "order_type", "protected_person_id"]].values.tolist() == [
+        ["P", "dvpo", "V1"]
+    ]
+    relationship = about.relationships.set_index("person_id_a").loc["P"]
+    assert relationship["start_date"] == pd.Timestamp("2015-01-01")
+
+
+def test_records_about_nobody_known_are_empty(store, tmp_path):
+    load_folder(_small_world().write(tmp_path / "data"), store, Settings(workspace=tmp_path / "w"))
+    about = store.records_about(["NOT-A-PERSON"])
+    assert about.counts() == {
+        "people": 0,
+        "incidents": 0,
+        "involvements": 0,
+        "relationships": 0,
+        "orders": 0,
+    }
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(records=record_sets(), pick=st.randoms(use_true_random=False))
+def test_records_about_are_the_same_on_both_stores(neo4j_store, records, pick):
+    dataset = records_dataset(records)
+    people = sorted(records.people)
+    seeds = pick.sample(people, k=min(len(people), pick.randint(1, 3)))
+    neo4j_store.clear()
+    neo4j_store.load(dataset)
+    with tempfile.TemporaryDirectory() as folder:
+        embedded = EmbeddedStore(Path(folder))
+        embedded.load(dataset)
+        expected = embedded.records_about(seeds).sorted()
+    got = neo4j_store.records_about(seeds).sorted()
+    for name in expected.names():
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
