@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test lint format bench clean neo4j-start neo4j-stop
+.PHONY: setup browser demo test lint format bench clean neo4j-start neo4j-stop
 
 $(BIN)/perp-graph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,12 @@ $(BIN)/perp-graph: pyproject.toml
 
 setup: $(BIN)/perp-graph
 
-demo: setup
+# A browser prints the briefings' PDFs and runs the browser tests; without one (and
+# without root to install it) the demo writes HTML packs only and says so.
+browser:
+	-scripts/install-browser
+
+demo: setup browser
 	$(BIN)/perp-graph demo
 
 lint: setup
@@ -24,7 +29,7 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup
+test: setup browser
 	scripts/test
 
 bench: setup

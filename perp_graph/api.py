@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+import os
 import shutil
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from perp_graph.analytics.dossier import build_dossiers, route
 from perp_graph.errors import ConfigError, OutputError
 from perp_graph.model import ScanParameters, ScanResult
-from perp_graph.output import write_text
+from perp_graph.output import check_free, write_text
 from perp_graph.pipeline.load import LoadReport, load_folder
 from perp_graph.progress import Progress
+from perp_graph.render.briefing import BriefingContext, Pack, render_index, render_pack, slugs
+from perp_graph.render.pdf import find_browser, print_pdfs
 from perp_graph.render.tables import to_csv, to_json
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
@@ -75,6 +82,119 @@ def scan(
     return result
 
 
+#: Browsers printing at once: the machines this runs on have two cores.
+PDF_WORKERS = 2
+
+
+@dataclass
+class BriefingOutputs:
+    folder: Path
+    index: Path
+    packs: list[Pack]
+    files: list[Path]
+    result: ScanResult
+
+
+def brief(
+    settings: Settings,
+    out_dir: Path,
+    *,
+    neighbourhoods: Sequence[str] = (),
+    as_of: dt.date | None = None,
+    unmask: bool = False,
+    purpose: str | None = None,
+    overwrite: bool = False,
+    pdf: bool = True,
+    progress: Progress | None = None,
+) -> BriefingOutputs:
+    """Scan, then write a briefing pack per neighbourhood (HTML and PDF) and an index page."""
+    purpose = (purpose or "").strip() or None
+    if unmask and not purpose:
+        raise ConfigError(
+            "--unmask shows victims' full names; say why with --purpose TEXT "
+            '(for example --purpose "MARAC case preparation, ref 1234")'
+        )
+    progress = progress or Progress()
+    parameters = scan_parameters(settings, as_of)
+    store = open_store(settings)
+    try:
+        result = store.acpo_scan(parameters, progress)
+        known = store.neighbourhoods()
+        with progress.stage("reading the perpetrators' records", total=1) as advance:
+            records = store.records_about([f.person_id for f in result.perpetrators])
+            advance(1)
+        store_name = store.name
+    finally:
+        store.close()
+    routed = route(build_dossiers(result.perpetrators, records, parameters))
+    names = sorted(set(known) | set(routed), key=str.casefold)
+    chosen = _choose_neighbourhoods(names, neighbourhoods)
+    slug = slugs(names)
+    packs = [Pack(name, slug[name], tuple(routed.get(name, ()))) for name in chosen]
+    out_dir = Path(out_dir)
+    index = out_dir / "index.html"
+    targets = [index] + [out_dir / p.html_name for p in packs]
+    if pdf:
+        targets += [out_dir / p.pdf_name for p in packs]
+    check_free(targets, overwrite=overwrite)
+
+    context = BriefingContext(
+        parameters=parameters,
+        generated_at=dt.datetime.now(dt.UTC),
+        store=store_name,
+        unmask=unmask,
+        purpose=purpose,
+    )
+    with progress.stage("rendering briefing packs", total=len(packs)) as advance:
+        pages = []
+        for pack in packs:
+            pages.append(render_pack(pack, context))
+            advance(1)
+    # Everything is made in a private folder first and moved into place at the end, so a
+    # failure (no browser, a full disk) leaves no half-written set of packs.
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".perp-graph-brief-", dir=out_dir))
+    try:
+        staged = []
+        for pack, page in zip(packs, pages, strict=True):
+            staged.append(write_text(staging / pack.html_name, page))
+        staged.append(write_text(staging / index.name, render_index(packs, context, pdf)))
+        if pdf:
+            jobs = [(staging / p.html_name, staging / p.pdf_name) for p in packs]
+            with progress.stage("printing PDFs", total=len(jobs)) as advance:
+                print_pdfs(jobs, workers=PDF_WORKERS, on_done=lambda: advance(1))
+            staged += [pdf_file for _html, pdf_file in jobs]
+        files = []
+        for path in staged:
+            os.chmod(path, 0o600)
+            files.append(Path(os.replace(path, out_dir / path.name) or out_dir / path.name))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BriefingOutputs(out_dir, index, packs, files, result)
+
+
+def _choose_neighbourhoods(names: Sequence[str], wanted: Sequence[str]) -> list[str]:
+    """The neighbourhoods asked for (matched ignoring case), or all of them."""
+    if not wanted:
+        return list(names)
+    by_key = {name.casefold(): name for name in names}
+    chosen = []
+    for name in wanted:
+        key = name.strip().casefold()
+        if key not in by_key:
+            close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
+            hint = (
+                "did you mean " + ", ".join(repr(by_key[c]) for c in close) + "?"
+                if close
+                else f"the store knows {len(names)} neighbourhoods; run perp-graph brief "
+                "without --neighbourhood to see them all in the index page"
+            )
+            raise ConfigError(f"no neighbourhood called {name!r} in the store; {hint}")
+        if by_key[key] not in chosen:
+            chosen.append(by_key[key])
+    return chosen
+
+
 @dataclass
 class DemoOutputs:
     folder: Path
@@ -82,6 +202,7 @@ class DemoOutputs:
     load_report: LoadReport
     result: ScanResult
     files: dict[str, Path]
+    notes: list[str]
 
 
 DEMO_MARKER = ".perp-graph-demo"
@@ -92,6 +213,7 @@ def demo(
     seed: int = 2014,
     incidents: int | None = None,
     as_of: dt.date | None = None,
+    pdf: bool = True,
     progress: Progress | None = None,
 ) -> DemoOutputs:
     """Generate a force-sized synthetic data set, load it, scan it, write the outputs."""
@@ -118,4 +240,15 @@ def demo(
         ),
         "truth": data_dir / "truth.json",
     }
-    return DemoOutputs(folder, data_dir, report, result, files)
+    notes = []
+    has_browser = find_browser() is not None
+    if pdf and not has_browser:
+        notes.append(
+            "PDFs not made: no Chromium, Chrome or Edge found (Debian/Ubuntu: apt-get install "
+            "chromium, or set PERP_GRAPH_BROWSER); the HTML packs print from any browser"
+        )
+    briefings = brief(
+        settings, folder / "briefings", as_of=as_of, progress=progress, pdf=pdf and has_browser
+    )
+    files["briefings"] = briefings.index
+    return DemoOutputs(folder, data_dir, report, result, files, notes)

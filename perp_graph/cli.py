@@ -218,6 +218,65 @@ def scan(
             err.print(f"Wrote {len(result.perpetrators)} perpetrators to {escape(str(output))}")
 
 
+@app.command()
+@friendly
+def brief(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the packs (HTML, PDF) and index.html.")
+    ],
+    neighbourhood: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--neighbourhood",
+            "-n",
+            help="Only this neighbourhood (repeat for more; case does not matter).",
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    unmask: Annotated[
+        bool,
+        typer.Option("--unmask", help="Show victims' full names (needs --purpose)."),
+    ] = False,
+    purpose: Annotated[
+        str | None,
+        typer.Option("--purpose", help="Why names are shown; printed on every unmasked pack."),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="Also print each pack to PDF (needs Chromium).")
+    ] = True,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing packs.")] = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a briefing pack per neighbourhood for its sergeant, and an index page.
+
+    A perpetrator is in the pack of their home neighbourhood and of every
+    neighbourhood where a qualifying incident happened. Victims are shown by
+    initials and reference unless --unmask --purpose TEXT.
+    """
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    result = api.brief(
+        settings,
+        out_dir,
+        neighbourhoods=neighbourhood or (),
+        as_of=_date(as_of),
+        unmask=unmask,
+        purpose=purpose,
+        overwrite=overwrite,
+        pdf=pdf,
+        progress=_progress(quiet),
+    )
+    people = {d.person_id for pack in result.packs for d in pack.dossiers}
+    out.print(
+        f"Wrote {len(result.packs)} neighbourhood packs ({len(people)} perpetrators) "
+        f"to {escape(str(result.folder))}",
+        soft_wrap=True,
+    )
+    out.print(f"Open: {escape(str(result.index))}", soft_wrap=True)
+
+
 @app.command(name="generate")
 @friendly
 def generate_command(
@@ -266,16 +325,27 @@ def demo(
     incidents: Annotated[
         int | None, typer.Option("--incidents", min=10, help="Default: 5 years of Kent's volume.")
     ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf/--no-pdf", help="Print the briefings to PDF (when a browser is found)."
+        ),
+    ] = True,
     quiet: QuietOpt = False,
 ) -> None:
-    """Generate a force-sized synthetic data set, load it, scan it and write the outputs."""
-    result = api.demo(out_dir, seed=seed, incidents=incidents, progress=_progress(quiet))
+    """Generate a force-sized synthetic data set, load it, scan it, write the outputs and
+    the neighbourhood briefings."""
+    result = api.demo(out_dir, seed=seed, incidents=incidents, pdf=pdf, progress=_progress(quiet))
     print_table(result.result, out, limit=15)
+    out.print()
+    out.print(f"Briefings: {escape(str(result.files['briefings']))}", soft_wrap=True)
+    for note in result.notes:
+        err.print(f"Note: {escape(note)}")
     out.print()
     out.print("Open:")
     for label, path in result.files.items():
-        out.print(f"  {label:<12} {escape(str(path))}")
-    out.print(f"  {'workspace':<12} {escape(str(out_dir / 'workspace'))}")
+        out.print(f"  {label:<12} {escape(str(path))}", soft_wrap=True)
+    out.print(f"  {'workspace':<12} {escape(str(out_dir / 'workspace'))}", soft_wrap=True)
 
 
 # --- helpers ----------------------------------------------------------------------

@@ -79,10 +79,11 @@ class Records:
         victim: str,
         category: str = "violence_with_injury",
         rts: str = "intimate_partner",
+        **values: str,
     ) -> str:
         """One suspect, one victim: the common case."""
         return self.incident(
-            incident_id, occurred_on, category, suspects=[suspect], victims={victim: rts}
+            incident_id, occurred_on, category, suspects=[suspect], victims={victim: rts}, **values
         )
 
     def relate(self, a: str, b: str, kind: str, start: str = "", end: str = "") -> None:

@@ -1,0 +1,547 @@
+"""What a briefing says about one serial perpetrator, as plain data.
+
+A dossier gathers, from the records about a perpetrator (`GraphStore.records_about`)
+and their scan finding: who they are, why they qualify, every incident they
+were in, the victims to safeguard, what constrains them now, flags, their
+current or most recent partner, and the actions that follow. Renderers only
+lay it out; every judgement (what counts as "in force", "ending soon", "the
+most recent partner") is made here, once, and tested here.
+
+Everything is as of the scan's date T: incidents after T are not shown, an
+order is in force on T when it started on or before T (or has no start) and
+ends on or after T (or has no end).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from perp_graph.dataset import Dataset
+from perp_graph.model import INTIMATE_PARTNER_TYPES, RISK_LEVELS, Finding, ScanParameters
+
+#: Orders and custody that end within this many days call for re-contacting the victims
+#: (HMIC 2014: victims were not told when perpetrators were released).
+ENDING_SOON_DAYS = 28
+
+#: Shown where a perpetrator's home and qualifying incidents have no neighbourhood.
+UNKNOWN_NEIGHBOURHOOD = "Neighbourhood not recorded"
+
+ORDER_NAMES = {
+    "bail_conditions": "Bail conditions",
+    "dvpn": "Domestic Violence Protection Notice (DVPN)",
+    "dvpo": "Domestic Violence Protection Order (DVPO)",
+    "dapo": "Domestic Abuse Protection Order (DAPO)",
+    "restraining_order": "Restraining order",
+    "non_molestation_order": "Non-molestation order",
+    "custody": "In custody",
+    "licence": "On licence",
+}
+
+
+# --- people other than the perpetrator ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Someone a briefing names besides the perpetrator: masked unless asked otherwise.
+
+    The masked form is initials and the records-system id, which is enough to
+    find the person in the force's systems and no more.
+    """
+
+    person_id: str
+    initials: str
+    full_name: str
+
+    def label(self, unmask: bool = False) -> str:
+        if unmask:
+            return f"{self.full_name} ({self.person_id})"
+        return f"{self.initials} (ref {self.person_id})"
+
+
+def initials(forenames: str | None, surname: str | None) -> str:
+    """'J.S.' from 'Jane Ann', 'Smith': first letter of the first forename and the surname."""
+    letters = []
+    for name in (forenames, surname):
+        first = next((c for c in (name or "") if c.isalnum()), "?")
+        letters.append(first.upper() + ".")
+    return "".join(letters)
+
+
+# --- the parts of a dossier ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One incident the perpetrator was involved in, in any role."""
+
+    incident_id: str
+    occurred_on: dt.date
+    offence_category: str
+    risk_level: str | None
+    neighbourhood: str | None
+    role: str
+    children_present: bool
+    qualifying: bool
+    victims: tuple[PersonRef, ...]
+    suspects: tuple[PersonRef, ...]  # other suspects; when the perpetrator is the victim,
+    # the suspects against them
+
+
+@dataclass(frozen=True)
+class Victim:
+    """Someone the perpetrator is a suspect against: a person to safeguard."""
+
+    person: PersonRef
+    relationship: str | None
+    qualifying: bool
+    incidents: int
+    first_on: dt.date
+    last_on: dt.date
+    highest_risk: str | None
+    protected_by: tuple[str, ...]  # orders in force that bind the perpetrator and protect them
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """An order or custody binding the perpetrator on the as-of date."""
+
+    order_type: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    protected: PersonRef | None
+    days_left: int | None  # None when the end date is not recorded
+
+    @property
+    def name(self) -> str:
+        return ORDER_NAMES.get(self.order_type, self.order_type)
+
+    @property
+    def ending_soon(self) -> bool:
+        return self.days_left is not None and self.days_left <= ENDING_SOON_DAYS
+
+    @property
+    def is_custody(self) -> bool:
+        return self.order_type == "custody"
+
+
+@dataclass(frozen=True)
+class Partner:
+    """The current or most recent intimate partner, and how the records show it."""
+
+    person: PersonRef
+    current: bool
+    seen_on: dt.date | None
+    evidence: str
+    is_victim: bool
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the sergeant should do, and why."""
+
+    text: str
+    reason: str
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Dossier:
+    finding: Finding
+    parameters: ScanParameters
+    person_id: str
+    surname: str
+    forenames: str
+    date_of_birth: dt.date | None
+    aliases: tuple[str, ...]
+    pnc_id: str | None
+    home_neighbourhood: str | None
+    firearms_certificate: bool | None
+    neighbourhoods: tuple[str, ...]
+    timeline: tuple[TimelineEntry, ...]
+    victims: tuple[Victim, ...]
+    constraints: tuple[Constraint, ...]
+    children_present_incidents: int
+    latest_risk: TimelineEntry | None
+    partner: Partner | None
+    actions: tuple[Action, ...] = field(default=())
+
+    @property
+    def status(self) -> str:
+        return self.finding.status
+
+    @property
+    def pattern_window(self) -> tuple[dt.date, dt.date]:
+        """The window that shows the pattern: the current one, else the first."""
+        window = self.finding.current_window or self.finding.first_window
+        return window.start, window.end
+
+    @property
+    def pattern_victims(self) -> int:
+        window = self.finding.current_window or self.finding.first_window
+        return len(window.victim_ids)
+
+    @property
+    def pattern_span(self) -> tuple[dt.date, dt.date]:
+        """First and last qualifying event inside the pattern window."""
+        start, end = self.pattern_window
+        days = [e.occurred_on for e in self.finding.events if start <= e.occurred_on <= end]
+        return min(days), max(days)
+
+    def victim_ref(self, person_id: str) -> PersonRef:
+        """The reference of one of the perpetrator's victims."""
+        for victim in self.victims:
+            if victim.person.person_id == person_id:
+                return victim.person
+        raise KeyError(person_id)
+
+    @property
+    def ending_soon(self) -> tuple[Constraint, ...]:
+        return tuple(c for c in self.constraints if c.ending_soon)
+
+
+# --- building dossiers -------------------------------------------------------------------------
+
+
+def build_dossiers(
+    findings: Iterable[Finding], records: Dataset, parameters: ScanParameters
+) -> list[Dossier]:
+    """One dossier per finding, in briefing order; `records` holds the records about them.
+
+    Briefing order: current before historic; within each, those whose custody or an
+    order ends within ENDING_SOON_DAYS first (their victims need re-contacting now),
+    then the scan's urgency (more victims in the window, then the most recent violence).
+    """
+    index = _Index(records, parameters.as_of)
+    dossiers = [_dossier(f, index, parameters) for f in findings]
+    return sorted(dossiers, key=briefing_order)
+
+
+def briefing_order(dossier: Dossier) -> tuple[Any, ...]:
+    urgency = dossier.finding.urgency_key
+    return (urgency[0], not dossier.ending_soon, *urgency[1:])
+
+
+class _Index:
+    """The records about the perpetrators, keyed for per-person lookups."""
+
+    def __init__(self, records: Dataset, as_of: dt.date) -> None:
+        self.as_of = as_of
+        self.people = {r["person_id"]: r for r in _records(records.people)}
+        self.incidents = {
+            r["incident_id"]: r
+            for r in _records(records.incidents)
+            if r["occurred_on"] is not None and r["occurred_on"] <= as_of
+        }
+        self.by_incident: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in _records(records.involvements):
+            if row["incident_id"] in self.incidents:
+                self.by_incident[row["incident_id"]].append(row)
+                self.by_person[row["person_id"]].append(row)
+        self.relationships: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in _records(records.relationships):
+            self.relationships[row["person_id_a"]].append(row)
+            self.relationships[row["person_id_b"]].append(row)
+        self.orders: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in _records(records.orders):
+            self.orders[row["person_id"]].append(row)
+
+    def ref(self, person_id: str) -> PersonRef:
+        person = self.people.get(person_id, {})
+        forenames, surname = person.get("forenames"), person.get("surname")
+        full = " ".join(part for part in (forenames, (surname or "").upper()) if part)
+        return PersonRef(person_id, initials(forenames, surname), full or person_id)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with None for missing values and datetime.date for dates."""
+    out = frame.astype(object).where(frame.notna(), None)
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            out[column] = [None if pd.isna(v) else v.date() for v in frame[column]]
+    return out.to_dict("records")
+
+
+def _dossier(finding: Finding, index: _Index, parameters: ScanParameters) -> Dossier:
+    as_of = parameters.as_of
+    pid = finding.person_id
+    person = index.people.get(pid, {})
+    qualifying_incidents = set(finding.qualifying_incident_ids)
+    timeline = _timeline(pid, index, qualifying_incidents)
+    as_suspect = [t for t in timeline if t.role == "suspect"]
+    constraints = _constraints(pid, index, as_of)
+    victims = _victims(pid, index, finding, as_suspect, constraints)
+    with_risk = [t for t in as_suspect if t.risk_level]
+    latest_risk = max(with_risk, key=lambda t: (t.occurred_on, t.incident_id), default=None)
+    neighbourhoods = {person.get("home_neighbourhood")} | {
+        index.incidents[i]["neighbourhood"] for i in qualifying_incidents if i in index.incidents
+    }
+    neighbourhoods.discard(None)
+    dossier = Dossier(
+        finding=finding,
+        parameters=parameters,
+        person_id=pid,
+        surname=person.get("surname") or finding.surname,
+        forenames=person.get("forenames") or finding.forenames,
+        date_of_birth=person.get("date_of_birth"),
+        aliases=tuple(a.strip() for a in (person.get("aliases") or "").split(";") if a.strip()),
+        pnc_id=person.get("pnc_id"),
+        home_neighbourhood=person.get("home_neighbourhood"),
+        firearms_certificate=person.get("firearms_certificate"),
+        neighbourhoods=tuple(sorted(neighbourhoods)) or (UNKNOWN_NEIGHBOURHOOD,),
+        timeline=timeline,
+        victims=victims,
+        constraints=constraints,
+        children_present_incidents=sum(t.children_present for t in as_suspect),
+        latest_risk=latest_risk,
+        partner=_partner(pid, index, {v.person.person_id for v in victims}),
+    )
+    return replace(dossier, actions=_actions(dossier))
+
+
+def _timeline(pid: str, index: _Index, qualifying: set[str]) -> tuple[TimelineEntry, ...]:
+    entries = []
+    for involvement in index.by_person.get(pid, []):
+        incident = index.incidents[involvement["incident_id"]]
+        others = [o for o in index.by_incident[incident["incident_id"]] if o["person_id"] != pid]
+        entries.append(
+            TimelineEntry(
+                incident_id=incident["incident_id"],
+                occurred_on=incident["occurred_on"],
+                offence_category=incident["offence_category"],
+                risk_level=incident["risk_level"],
+                neighbourhood=incident["neighbourhood"],
+                role=involvement["role"],
+                children_present=bool(incident["children_present"]),
+                qualifying=incident["incident_id"] in qualifying
+                and involvement["role"] == "suspect",
+                victims=tuple(
+                    index.ref(o["person_id"])
+                    for o in sorted(others, key=lambda o: o["person_id"])
+                    if o["role"] == "victim"
+                ),
+                suspects=tuple(
+                    index.ref(o["person_id"])
+                    for o in sorted(others, key=lambda o: o["person_id"])
+                    if o["role"] == "suspect"
+                ),
+            )
+        )
+    entries.sort(key=lambda t: (t.occurred_on, t.incident_id, t.role))
+    return tuple(entries)
+
+
+def _victims(
+    pid: str,
+    index: _Index,
+    finding: Finding,
+    as_suspect: Sequence[TimelineEntry],
+    constraints: Sequence[Constraint],
+) -> tuple[Victim, ...]:
+    seen: dict[str, list[TimelineEntry]] = defaultdict(list)
+    for entry in as_suspect:
+        for victim in entry.victims:
+            seen[victim.person_id].append(entry)
+    qualifying = set(finding.victim_ids)
+    victims = []
+    for victim_id, entries in seen.items():
+        risks = [e.risk_level for e in entries if e.risk_level in RISK_LEVELS]
+        victims.append(
+            Victim(
+                person=index.ref(victim_id),
+                relationship=_relationship(pid, victim_id, index),
+                qualifying=victim_id in qualifying,
+                incidents=len(entries),
+                first_on=min(e.occurred_on for e in entries),
+                last_on=max(e.occurred_on for e in entries),
+                highest_risk=max(risks, key=RISK_LEVELS.index) if risks else None,
+                protected_by=tuple(
+                    c.name
+                    for c in constraints
+                    if c.protected and c.protected.person_id == victim_id
+                ),
+            )
+        )
+    victims.sort(key=lambda v: (not v.qualifying, -v.last_on.toordinal(), v.person.person_id))
+    return tuple(victims)
+
+
+def _relationship(pid: str, other: str, index: _Index) -> str | None:
+    """How `other` relates to the perpetrator: the latest incident's record of it, else a
+    relationship record."""
+    latest: tuple[dt.date, str] | None = None
+    for involvement in index.by_person.get(other, []):
+        rts = involvement["relationship_to_suspect"]
+        if involvement["role"] != "victim" or not rts:
+            continue
+        suspects = {
+            o["person_id"]
+            for o in index.by_incident[involvement["incident_id"]]
+            if o["role"] == "suspect"
+        }
+        if pid in suspects:
+            day = index.incidents[involvement["incident_id"]]["occurred_on"]
+            if latest is None or day >= latest[0]:
+                latest = (day, rts)
+    if latest:
+        return latest[1]
+    for row in index.relationships.get(pid, []):
+        if other in (row["person_id_a"], row["person_id_b"]):
+            return row["relationship_type"]
+    return None
+
+
+def _constraints(pid: str, index: _Index, as_of: dt.date) -> tuple[Constraint, ...]:
+    constraints = []
+    for order in index.orders.get(pid, []):
+        start, end = order["start_date"], order["end_date"]
+        if (start is not None and start > as_of) or (end is not None and end < as_of):
+            continue
+        protected = order["protected_person_id"]
+        constraints.append(
+            Constraint(
+                order_type=order["order_type"],
+                start_date=start,
+                end_date=end,
+                protected=index.ref(protected) if protected else None,
+                days_left=(end - as_of).days if end is not None else None,
+            )
+        )
+    constraints.sort(
+        key=lambda c: (
+            not c.is_custody,
+            c.days_left if c.days_left is not None else math.inf,
+            c.order_type,
+        )
+    )
+    return tuple(constraints)
+
+
+def _partner(pid: str, index: _Index, victims: set[str]) -> Partner | None:
+    """The current partner (an ongoing intimate-partner relationship record), else the most
+    recent one seen in relationship records or incidents."""
+    as_of = index.as_of
+    candidates: list[tuple[bool, dt.date, str, str]] = []
+    for row in index.relationships.get(pid, []):
+        if row["relationship_type"] not in INTIMATE_PARTNER_TYPES:
+            continue
+        other = row["person_id_b"] if row["person_id_a"] == pid else row["person_id_a"]
+        start, end = row["start_date"], row["end_date"]
+        if start is not None and start > as_of:
+            continue
+        ongoing = row["relationship_type"] == "intimate_partner" and (end is None or end >= as_of)
+        seen = as_of if ongoing else (min(end, as_of) if end else start) or dt.date.min
+        kind = "intimate partner" if ongoing else "former intimate partner"
+        since = f" since {start.isoformat()}" if start else ""
+        candidates.append((ongoing, seen, other, f"relationship record: {kind}{since}"))
+    for involvement in index.by_person.get(pid, []):
+        if involvement["role"] != "suspect":
+            continue
+        incident = index.incidents[involvement["incident_id"]]
+        for other in index.by_incident[incident["incident_id"]]:
+            if other["role"] == "victim" and other["relationship_to_suspect"] in (
+                INTIMATE_PARTNER_TYPES
+            ):
+                candidates.append(
+                    (
+                        False,
+                        incident["occurred_on"],
+                        other["person_id"],
+                        f"victim in incident {incident['incident_id']}, recorded as "
+                        + other["relationship_to_suspect"].replace("_", " "),
+                    )
+                )
+    if not candidates:
+        return None
+    ongoing, seen, other, evidence = max(candidates, key=lambda c: (c[0], c[1], c[2]))
+    return Partner(
+        person=index.ref(other),
+        current=ongoing,
+        seen_on=None if seen == dt.date.min else seen,
+        evidence=evidence,
+        is_victim=other in victims,
+    )
+
+
+def _actions(d: Dossier) -> tuple[Action, ...]:
+    """What follows from the dossier, most urgent first."""
+    actions: list[Action] = []
+    for c in d.ending_soon:
+        what = "expected release" if c.is_custody else "ends"
+        actions.append(
+            Action(
+                text="Re-contact and re-assess the victims",
+                reason=f"{c.name}: {what} {c.end_date:%d %b %Y} (in {c.days_left} days)",
+                urgent=True,
+            )
+        )
+    for c in d.constraints:
+        if c.is_custody and c.end_date is None:
+            actions.append(
+                Action(
+                    text="Find out the expected release date",
+                    reason="In custody, release date not recorded",
+                    urgent=True,
+                )
+            )
+    if d.partner is not None:
+        who = "current partner" if d.partner.current else "most recent partner"
+        actions.append(
+            Action(
+                text=f"Consider a Clare's Law (DVDS) right-to-know disclosure to the {who}",
+                reason=(
+                    "already a recorded victim; the history with other partners may still "
+                    "need disclosing"
+                    if d.partner.is_victim
+                    else "not yet a recorded victim of this perpetrator"
+                ),
+            )
+        )
+    if d.latest_risk is not None and d.latest_risk.risk_level == "high":
+        actions.append(
+            Action(
+                text="Check the victims of high-risk incidents are referred to MARAC",
+                reason=f"latest DASH risk high ({d.latest_risk.occurred_on:%d %b %Y})",
+            )
+        )
+    if d.firearms_certificate:
+        actions.append(
+            Action(
+                text="Ask firearms licensing to review the certificate",
+                reason="holds a firearms or shotgun certificate",
+            )
+        )
+    if d.children_present_incidents:
+        actions.append(
+            Action(
+                text="Check children's safeguarding referrals are in place",
+                reason=f"children present at {d.children_present_incidents} incident(s)",
+            )
+        )
+    unprotected = [v for v in d.victims if v.qualifying and not v.protected_by]
+    if unprotected and d.status == "current":
+        actions.append(
+            Action(
+                text="Review protective orders for the qualifying victims",
+                reason=f"{len(unprotected)} qualifying victim(s) with no order in force "
+                "protecting them",
+            )
+        )
+    return tuple(actions)
+
+
+def route(dossiers: Iterable[Dossier]) -> dict[str, list[Dossier]]:
+    """Packs by neighbourhood: home neighbourhood and those of qualifying incidents."""
+    packs: dict[str, list[Dossier]] = defaultdict(list)
+    for dossier in dossiers:
+        for neighbourhood in dossier.neighbourhoods:
+            packs[neighbourhood].append(dossier)
+    return dict(packs)
