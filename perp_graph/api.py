@@ -12,13 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.analytics.dossier import build_dossiers, route
+from perp_graph.analytics.network import NetworkGraph, build_network
+from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError, OutputError
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.output import check_free, write_text
 from perp_graph.pipeline.load import LoadReport, load_folder
 from perp_graph.progress import Progress
 from perp_graph.render.briefing import BriefingContext, Pack, render_index, render_pack, slugs
+from perp_graph.render.network import render_network
 from perp_graph.render.pdf import find_browser, print_pdfs
 from perp_graph.render.tables import to_csv, to_json
 from perp_graph.settings import Settings
@@ -82,6 +86,12 @@ def scan(
     return result
 
 
+#: People and incidents a person's network page may hold before --depth stops growing.
+MAX_NETWORK_PEOPLE = 5_000
+
+#: The sub-folder of a briefings folder holding the network pages.
+NETWORKS = "networks"
+
 #: Browsers printing at once: the machines this runs on have two cores.
 PDF_WORKERS = 2
 
@@ -108,12 +118,7 @@ def brief(
     progress: Progress | None = None,
 ) -> BriefingOutputs:
     """Scan, then write a briefing pack per neighbourhood (HTML and PDF) and an index page."""
-    purpose = (purpose or "").strip() or None
-    if unmask and not purpose:
-        raise ConfigError(
-            "--unmask shows victims' full names; say why with --purpose TEXT "
-            '(for example --purpose "MARAC case preparation, ref 1234")'
-        )
+    purpose = _check_unmask(unmask, purpose)
     progress = progress or Progress()
     parameters = scan_parameters(settings, as_of)
     store = open_store(settings)
@@ -134,6 +139,7 @@ def brief(
     out_dir = Path(out_dir)
     index = out_dir / "index.html"
     targets = [index] + [out_dir / p.html_name for p in packs]
+    targets += [out_dir / NETWORKS / p.html_name for p in packs]
     if pdf:
         targets += [out_dir / p.pdf_name for p in packs]
     check_free(targets, overwrite=overwrite)
@@ -145,10 +151,24 @@ def brief(
         unmask=unmask,
         purpose=purpose,
     )
-    with progress.stage("rendering briefing packs", total=len(packs)) as advance:
-        pages = []
+    with progress.stage("rendering briefing packs and network pages", total=len(packs)) as advance:
+        pages, network_pages = [], []
         for pack in packs:
-            pages.append(render_pack(pack, context))
+            people = [d.person_id for d in pack.dossiers]
+            links = {p: f"{NETWORKS}/{pack.html_name}#{p}" for p in people}
+            pages.append(render_pack(pack, context, network_href=links))
+            graph = neighbourhood_network(people, result, records, parameters, unmask=unmask)
+            network_pages.append(
+                render_network(
+                    graph,
+                    title=f"{pack.neighbourhood}: serial perpetrators' networks",
+                    store=store_name,
+                    unmask=unmask,
+                    purpose=purpose,
+                    generated_at=context.generated_at,
+                    back_href=f"../{pack.html_name}",
+                )
+            )
             advance(1)
     # Everything is made in a private folder first and moved into place at the end, so a
     # failure (no browser, a full disk) leaves no half-written set of packs.
@@ -156,8 +176,9 @@ def brief(
     staging = Path(tempfile.mkdtemp(prefix=".perp-graph-brief-", dir=out_dir))
     try:
         staged = []
-        for pack, page in zip(packs, pages, strict=True):
+        for pack, page, network_page in zip(packs, pages, network_pages, strict=True):
             staged.append(write_text(staging / pack.html_name, page))
+            staged.append(write_text(staging / NETWORKS / pack.html_name, network_page))
         staged.append(write_text(staging / index.name, render_index(packs, context, pdf)))
         if pdf:
             jobs = [(staging / p.html_name, staging / p.pdf_name) for p in packs]
@@ -165,12 +186,25 @@ def brief(
                 print_pdfs(jobs, workers=PDF_WORKERS, on_done=lambda: advance(1))
             staged += [pdf_file for _html, pdf_file in jobs]
         files = []
+        (out_dir / NETWORKS).mkdir(exist_ok=True)
         for path in staged:
+            target = out_dir / path.relative_to(staging)
             os.chmod(path, 0o600)
-            files.append(Path(os.replace(path, out_dir / path.name) or out_dir / path.name))
+            os.replace(path, target)
+            files.append(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BriefingOutputs(out_dir, index, packs, files, result)
+
+
+def _check_unmask(unmask: bool, purpose: str | None) -> str | None:
+    purpose = (purpose or "").strip() or None
+    if unmask and not purpose:
+        raise ConfigError(
+            "--unmask shows victims' full names; say why with --purpose TEXT "
+            '(for example --purpose "MARAC case preparation, ref 1234")'
+        )
+    return purpose
 
 
 def _choose_neighbourhoods(names: Sequence[str], wanted: Sequence[str]) -> list[str]:
@@ -193,6 +227,129 @@ def _choose_neighbourhoods(names: Sequence[str], wanted: Sequence[str]) -> list[
         if by_key[key] not in chosen:
             chosen.append(by_key[key])
     return chosen
+
+
+@dataclass
+class NetworkOutput:
+    path: Path
+    network: NetworkGraph
+
+
+def network(
+    settings: Settings,
+    out_file: Path,
+    *,
+    person_id: str | None = None,
+    neighbourhood: str | None = None,
+    depth: int = 1,
+    since: dt.date | None = None,
+    as_of: dt.date | None = None,
+    unmask: bool = False,
+    purpose: str | None = None,
+    overwrite: bool = False,
+    max_nodes: int = MAX_NETWORK_PEOPLE,
+    progress: Progress | None = None,
+) -> NetworkOutput:
+    """Write the network page of one person, or of a neighbourhood's serial perpetrators."""
+    purpose = _check_unmask(unmask, purpose)
+    if (person_id is None) == (neighbourhood is None):
+        raise ConfigError("give either a PERSON_ID or --neighbourhood NAME (not both)")
+    if depth < 1:
+        raise ConfigError("--depth must be 1 or more")
+    out_file = Path(out_file)
+    check_free([out_file], overwrite=overwrite)
+    parameters = scan_parameters(settings, as_of)
+    progress = progress or Progress()
+    store = open_store(settings)
+    try:
+        store_name = store.name
+        if person_id is not None:
+            graph = _person_network(store, person_id, depth, parameters, since, unmask, max_nodes)
+            title = f"Network of {person_id}"
+        else:
+            result = store.acpo_scan(parameters, progress)
+            records = store.records_about([f.person_id for f in result.perpetrators])
+            routed = route(build_dossiers(result.perpetrators, records, parameters))
+            names = sorted(set(store.neighbourhoods()) | set(routed))
+            (chosen,) = _choose_neighbourhoods(names, [neighbourhood or ""])
+            perpetrators = [d.person_id for d in routed.get(chosen, [])]
+            graph = neighbourhood_network(perpetrators, result, records, parameters, since, unmask)
+            title = f"{chosen}: serial perpetrators' networks"
+    finally:
+        store.close()
+    page = render_network(graph, title=title, store=store_name, unmask=unmask, purpose=purpose)
+    write_text(out_file, page, overwrite=overwrite)
+    return NetworkOutput(out_file, graph)
+
+
+def _person_network(
+    store: GraphStore,
+    person_id: str,
+    depth: int,
+    parameters: ScanParameters,
+    since: dt.date | None,
+    unmask: bool,
+    max_nodes: int,
+) -> NetworkGraph:
+    """Depth 1: the person's incidents, everyone in them and their relationships; each
+    further step does the same for everyone found."""
+    seeds = {person_id}
+    records = store.records_about(seeds)
+    if person_id not in set(records.people["person_id"]):
+        raise ConfigError(f"no person {person_id!r} in the store; check the id")
+    notes = []
+    for level in range(2, depth + 1):
+        found = set(records.people["person_id"])
+        wider = store.records_about(found)
+        if len(wider.people) + len(wider.incidents) > max_nodes:
+            notes.append(
+                f"Shown to depth {level - 1}, not {depth}: depth {level} has "
+                f"{len(wider.people):,} people and {len(wider.incidents):,} incidents, more "
+                f"than the limit of {max_nodes:,} (raise it with --max-nodes)."
+            )
+            break
+        seeds, records = found, wider
+    # The records about the seeds hold everything the rule needs for each seed (their
+    # incidents, those incidents' people, and relationships among them), so the scan of
+    # this slice gives each seed the same finding as a scan of the whole store.
+    findings = {
+        f.person_id: f for f in acpo_scan(records, parameters).perpetrators if f.person_id in seeds
+    }
+    focus = [person_id, *sorted(p for p in findings if p != person_id)]
+    return build_network(
+        records,
+        findings,
+        focus,
+        as_of=parameters.as_of,
+        window_years=parameters.window_years,
+        since=since,
+        unmask=unmask,
+        notes=notes,
+    )
+
+
+def neighbourhood_network(
+    perpetrators: Sequence[str],
+    result: ScanResult,
+    records: Dataset,
+    parameters: ScanParameters,
+    since: dt.date | None = None,
+    unmask: bool = False,
+) -> NetworkGraph:
+    """Serial perpetrators (a neighbourhood's, in briefing order), each with their network;
+    `records` holds at least the records about them."""
+    findings = {f.person_id: f for f in result.perpetrators}
+    about = records.about(perpetrators)
+    in_view = set(about.people["person_id"])
+    return build_network(
+        about,
+        {p: f for p, f in findings.items() if p in in_view},
+        perpetrators,
+        as_of=parameters.as_of,
+        window_years=parameters.window_years,
+        since=since,
+        unmask=unmask,
+    )
 
 
 @dataclass

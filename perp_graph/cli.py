@@ -277,6 +277,92 @@ def brief(
     out.print(f"Open: {escape(str(result.index))}", soft_wrap=True)
 
 
+@app.command(name="network")
+@friendly
+def network_command(
+    person_id: Annotated[
+        str | None, typer.Argument(help="The person at the centre (omit with --neighbourhood).")
+    ] = None,
+    out_file: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = Path(
+        "network.html"
+    ),
+    neighbourhood: Annotated[
+        str | None,
+        typer.Option("--neighbourhood", "-n", help="All serial perpetrators routed to it."),
+    ] = None,
+    depth: Annotated[
+        int, typer.Option("--depth", min=1, help="Steps out from the person (default 1).")
+    ] = 1,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="Leave out incidents before this."),
+    ] = None,
+    as_of: AsOfOpt = None,
+    max_nodes: Annotated[
+        int, typer.Option("--max-nodes", min=10, help="Stop --depth growing past this many.")
+    ] = api.MAX_NETWORK_PEOPLE,
+    unmask: Annotated[
+        bool, typer.Option("--unmask", help="Show everyone's full names (needs --purpose).")
+    ] = False,
+    purpose: Annotated[
+        str | None, typer.Option("--purpose", help="Why names are shown; printed on the page.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out.")] = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a network page: a person's partners, victims, incidents and relationships, or
+    those of every serial perpetrator of a neighbourhood. Opens offline in any browser."""
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    result = api.network(
+        settings,
+        out_file,
+        person_id=person_id,
+        neighbourhood=neighbourhood,
+        depth=depth,
+        since=_date(since),
+        as_of=_date(as_of),
+        unmask=unmask,
+        purpose=purpose,
+        overwrite=overwrite,
+        max_nodes=max_nodes,
+        progress=_progress(quiet),
+    )
+    graph = result.network.graph
+    for note in result.network.notes:
+        err.print(f"Note: {escape(note)}")
+    out.print(
+        f"Wrote {escape(str(result.path))}: {graph.number_of_nodes():,} nodes, "
+        f"{graph.number_of_edges():,} links",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+@friendly
+def serve(
+    folder: Annotated[Path, typer.Argument(help="A folder perp-graph brief wrote.")],
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1.")
+    ] = 8000,
+) -> None:
+    """Serve a folder of briefings and network pages on 127.0.0.1 only, until Ctrl+C."""
+    from perp_graph.serve import make_server
+
+    server = make_server(folder, port)
+    host, bound = server.server_address[:2]
+    out.print(f"Serving {escape(str(folder))} at http://{host}:{bound}/ (this machine only).")
+    out.print("Press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        out.print("Stopped.")
+    finally:
+        server.server_close()
+
+
 @app.command(name="generate")
 @friendly
 def generate_command(

@@ -34,7 +34,7 @@ def generated(tmp_path_factory) -> Path:
 
 
 def _packs(folder: Path) -> dict[str, dict[str, dict]]:
-    """Articles per pack file: {file name: {person_id: article}}."""
+    """Articles per pack file: {file name: {person_id: article}} (network pages aside)."""
     return {
         path.name: {a["data-person-id"]: a for a in parse(path.read_text()).articles}
         for path in folder.glob("*.html")
@@ -113,7 +113,12 @@ def test_a_victims_full_name_never_appears_in_a_pack_without_unmask(
 ):
     load_folder(_masking_world().write(tmp_path / "data"), store, store_settings)
     out = api.brief(store_settings, tmp_path / "masked", as_of=dt.date(2024, 6, 30), pdf=False)
-    assert len(out.files) == 2  # Northgate and the index
+    # Northgate's pack, its network page and the index
+    assert sorted(str(p.relative_to(out.folder)) for p in out.files) == [
+        "index.html",
+        "networks/northgate.html",
+        "northgate.html",
+    ]
     for path in out.files:
         text = path.read_text()
         assert SENTINEL_SURNAME.casefold() not in text.casefold(), path
@@ -195,13 +200,18 @@ def test_nothing_is_overwritten_without_overwrite(store, store_settings, tmp_pat
     load_folder(_masking_world().write(tmp_path / "data"), store, store_settings)
     folder = tmp_path / "b"
     api.brief(store_settings, folder, as_of=dt.date(2024, 6, 30), pdf=False)
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def files() -> dict[str, bytes]:
+        return {str(p): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    before = files()
     with pytest.raises(OutputError, match="--overwrite"):
         api.brief(store_settings, folder, as_of=dt.date(2024, 7, 1), pdf=False)
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert files() == before
     api.brief(store_settings, folder, as_of=dt.date(2024, 7, 1), pdf=False, overwrite=True)
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} != before
-    assert all(p.stat().st_mode & 0o777 == 0o600 for p in folder.iterdir())
+    after = files()
+    assert after.keys() == before.keys() and after != before
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in folder.rglob("*") if p.is_file())
 
 
 def test_neighbourhoods_are_chosen_ignoring_case_and_a_typo_gets_a_suggestion(

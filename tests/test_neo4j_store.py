@@ -145,7 +145,7 @@ def test_scan_on_an_empty_neo4j_says_to_load_first(neo4j_store, monkeypatch):
     assert "load exports first" in result.output
 
 
-def test_the_wheel_ships_the_cypher_files(tmp_path):
+def test_the_wheel_ships_the_cypher_files_templates_and_vendored_scripts(tmp_path):
     root = Path(__file__).parents[1]
     subprocess.run(
         [
@@ -170,3 +170,8 @@ def test_the_wheel_ships_the_cypher_files(tmp_path):
         for p in (root / "cypher").rglob("*.cypher")
     }
     assert shipped == in_repo
+    render = root / "perp_graph" / "render"
+    for folder in ("templates", "static"):
+        for path in (render / folder).rglob("*"):
+            if path.is_file():
+                assert f"perp_graph/render/{path.relative_to(render)}" in names, path

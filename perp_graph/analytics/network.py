@@ -1,0 +1,273 @@
+"""A perpetrator's network as a graph: people, incidents, and how they connect.
+
+Built from the records about the perpetrators (`GraphStore.records_about`), so
+it is the same on every store. Nodes are people and incidents; edges are
+involvements (person to incident, by role) and known relationships (person to
+person, by type). Every node and edge carries a `kind` that the renderer turns
+into shape, colour and line style, and plain-text labels and tooltips: ids,
+dates, offence categories, and names only where a briefing would show them
+(serial perpetrators; everyone else masked unless unmasked). Free-text
+summaries never enter the graph.
+
+Node ids are "person:<id>" and "incident:<id>", so a person and an incident
+with the same id stay two nodes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import pandas as pd
+
+from perp_graph.analytics.dossier import initials
+from perp_graph.dataset import Dataset
+from perp_graph.model import Finding
+
+PERSON_KINDS = ("perpetrator", "victim", "suspect", "person")
+INCIDENT_KINDS = ("qualifying_incident", "incident")
+ROLE_KINDS = {
+    "suspect": "suspect_in",
+    "victim": "victim_in",
+    "witness": "other_in",
+    "other": "other_in",
+}
+RELATIONSHIP_KINDS = ("intimate_partner", "ex_intimate_partner", "family", "household", "associate")
+
+
+@dataclass(frozen=True)
+class NetworkGraph:
+    """The graph, whom it is about, and what was left out."""
+
+    graph: nx.MultiDiGraph
+    focus: tuple[str, ...]  # person ids of the perpetrators the page is about
+    as_of: dt.date
+    window_years: int
+    since: dt.date | None
+    notes: tuple[str, ...] = ()
+
+    def kinds(self) -> set[str]:
+        return {data["kind"] for _n, data in self.graph.nodes(data=True)} | {
+            data["kind"] for _a, _b, data in self.graph.edges(data=True)
+        }
+
+
+def person_node(person_id: str) -> str:
+    return f"person:{person_id}"
+
+
+def incident_node(incident_id: str) -> str:
+    return f"incident:{incident_id}"
+
+
+def build_network(
+    records: Dataset,
+    findings: Mapping[str, Finding],
+    focus: Sequence[str],
+    *,
+    as_of: dt.date,
+    window_years: int,
+    since: dt.date | None = None,
+    unmask: bool = False,
+    notes: Iterable[str] = (),
+) -> NetworkGraph:
+    """The network of the `focus` people in `records`, as of a date.
+
+    `findings` are the serial perpetrators among the people in view (their
+    qualifying incidents are marked, their names shown). Incidents after
+    `as_of`, or before `since`, are left out; people stay when they are in an
+    incident kept, are a focus person, or are related to one of those.
+    """
+    graph = nx.MultiDiGraph()
+    incidents = records.incidents
+    dates = incidents["occurred_on"].dt.date
+    keep = dates <= as_of
+    if since is not None:
+        keep &= dates >= since
+    incidents = incidents[keep.fillna(False)]
+    qualifying = {i for f in findings.values() for i in f.qualifying_incident_ids}
+    for row in incidents.itertuples(index=False):
+        day = row.occurred_on.date()
+        is_qualifying = row.incident_id in qualifying
+        category = row.offence_category.replace("_", " ")
+        parts = [row.incident_id, day.isoformat(), category]
+        if not pd.isna(row.risk_level):
+            parts.append(f"DASH risk {row.risk_level}")
+        if not pd.isna(row.neighbourhood):
+            parts.append(row.neighbourhood)
+        if is_qualifying:
+            parts.append("qualifying incident")
+        graph.add_node(
+            incident_node(row.incident_id),
+            kind="qualifying_incident" if is_qualifying else "incident",
+            label=day.isoformat(),
+            title="\n".join(parts),
+            date=day.isoformat(),
+            neighbourhood=None if pd.isna(row.neighbourhood) else row.neighbourhood,
+        )
+    kept = set(incidents["incident_id"])
+    involvements = records.involvements[records.involvements["incident_id"].isin(kept)]
+    roles: dict[str, set[str]] = {}
+    for row in involvements.itertuples(index=False):
+        roles.setdefault(row.person_id, set()).add(row.role)
+    # People in the incidents kept, the focus, and anyone the records relate to one of them
+    # (a new partner with no incident yet is exactly who a Clare's Law disclosure is for).
+    relationships = records.relationships
+    involved = set(roles) | set(focus)
+    touching = relationships["person_id_a"].isin(involved) | relationships["person_id_b"].isin(
+        involved
+    )
+    people_in_view = (
+        involved
+        | set(relationships.loc[touching, "person_id_a"])
+        | set(relationships.loc[touching, "person_id_b"])
+    )
+    related = relationships[
+        relationships["person_id_a"].isin(people_in_view)
+        & relationships["person_id_b"].isin(people_in_view)
+    ]
+    people = records.people.set_index("person_id")
+    for person_id in sorted(people_in_view):
+        graph.add_node(
+            person_node(person_id),
+            **_person_attributes(person_id, people, roles.get(person_id, set()), findings, unmask),
+        )
+    for row in involvements.itertuples(index=False):
+        incident = incident_node(row.incident_id)
+        day = graph.nodes[incident]["date"]
+        person = person_node(row.person_id)
+        kind = ROLE_KINDS.get(row.role, "other_in")
+        title = f"{row.role} in {row.incident_id} on {day}"
+        if not pd.isna(row.relationship_to_suspect):
+            title += f"; relationship to suspect: {row.relationship_to_suspect.replace('_', ' ')}"
+        # Suspects point at the incident, the incident points at its victims.
+        source, target = (incident, person) if row.role == "victim" else (person, incident)
+        graph.add_edge(source, target, kind=kind, title=title, date=day)
+    for row in related.itertuples(index=False):
+        span = _span(row.start_date, row.end_date)
+        graph.add_edge(
+            person_node(row.person_id_a),
+            person_node(row.person_id_b),
+            kind=row.relationship_type,
+            title=row.relationship_type.replace("_", " ") + span,
+            date=None,
+        )
+    for person_id in focus:
+        if person_id in findings:
+            graph.nodes[person_node(person_id)]["focus"] = True
+    return NetworkGraph(
+        graph=graph,
+        focus=tuple(focus),
+        as_of=as_of,
+        window_years=window_years,
+        since=since,
+        notes=tuple(notes),
+    )
+
+
+def _person_attributes(
+    person_id: str,
+    people: pd.DataFrame,
+    roles: set[str],
+    findings: Mapping[str, Finding],
+    unmask: bool,
+) -> dict:
+    record = people.loc[person_id] if person_id in people.index else None
+    surname = None if record is None or pd.isna(record["surname"]) else str(record["surname"])
+    forenames = None if record is None or pd.isna(record["forenames"]) else str(record["forenames"])
+    if person_id in findings:
+        kind = "perpetrator"
+    elif "victim" in roles:
+        kind = "victim"
+    elif "suspect" in roles:
+        kind = "suspect"
+    else:
+        kind = "person"
+    if kind == "perpetrator" or unmask:
+        name = f"{(surname or '').upper()}, {forenames or ''}".strip(", ")
+        label = f"{name} ({person_id})"
+    else:
+        label = f"{initials(forenames, surname)} (ref {person_id})"
+    lines = [label]
+    if person_id in findings:
+        finding = findings[person_id]
+        lines.append(
+            f"serial perpetrator ({finding.status}): {len(finding.victim_ids)} intimate-partner "
+            f"victims, first qualified {finding.first_qualified_on.isoformat()}"
+        )
+    if roles:
+        lines.append("roles: " + ", ".join(sorted(roles)))
+    home = (
+        None
+        if record is None or pd.isna(record["home_neighbourhood"])
+        else record["home_neighbourhood"]
+    )
+    if home:
+        lines.append(f"home neighbourhood: {home}")
+    return {"kind": kind, "label": label, "title": "\n".join(lines), "person_id": person_id}
+
+
+def _span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    if pd.isna(start) and pd.isna(end):
+        return ""
+    left = "" if pd.isna(start) else f" from {start.date().isoformat()}"
+    right = "" if pd.isna(end) else f" to {end.date().isoformat()}"
+    return left + right
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+def clusters(network: NetworkGraph) -> dict[str, str]:
+    """Each node's cluster: the focus perpetrator it is nearest to (ties to the earlier
+    one in `focus`), so that each perpetrator's network is drawn as one group."""
+    graph = network.graph.to_undirected(as_view=True)
+    owner: dict[str, str] = {}
+    queue: deque[tuple[str, str]] = deque()
+    for person_id in network.focus:
+        node = person_node(person_id)
+        if node in graph and node not in owner:
+            owner[node] = person_id
+            queue.append((node, person_id))
+    while queue:  # one breadth-first search from all focus nodes at once
+        node, cluster = queue.popleft()
+        for neighbour in graph.neighbors(node):
+            if neighbour not in owner:
+                owner[neighbour] = cluster
+                queue.append((neighbour, cluster))
+    for node in graph:
+        owner.setdefault(node, "")
+    return owner
+
+
+def layout(network: NetworkGraph, spacing: float = 90.0) -> dict[str, tuple[float, float]]:
+    """Positions: each cluster laid out on its own (seeded spring layout), clusters on a
+    grid, so that the drawing is stable and the same every time."""
+    owner = clusters(network)
+    members: dict[str, list[str]] = {}
+    for node, cluster in owner.items():
+        members.setdefault(cluster, []).append(node)
+    graph = network.graph.to_undirected(as_view=True)
+    laid: list[tuple[dict[str, tuple[float, float]], float]] = []
+    for cluster in sorted(members, key=lambda c: (-len(members[c]), c)):
+        nodes = sorted(members[cluster])
+        radius = spacing * math.sqrt(len(nodes))
+        if len(nodes) == 1:
+            positions = {nodes[0]: (0.0, 0.0)}
+        else:
+            sub = nx.Graph(graph.subgraph(nodes))
+            raw = nx.spring_layout(sub, seed=7, iterations=60)
+            positions = {n: (float(x) * radius, float(y) * radius) for n, (x, y) in raw.items()}
+        laid.append((positions, radius))
+    columns = max(1, math.ceil(math.sqrt(len(laid))))
+    cell = 2.4 * max((radius for _p, radius in laid), default=spacing)
+    out: dict[str, tuple[float, float]] = {}
+    for index, (positions, _radius) in enumerate(laid):
+        row, column = divmod(index, columns)
+        for node, (x, y) in positions.items():
+            out[node] = (x + column * cell, y + row * cell)
+    return out

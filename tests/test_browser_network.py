@@ -1,0 +1,188 @@
+"""Network pages in a real browser (headless Chromium, every request off the machine refused)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from perp_graph import api
+from perp_graph.analytics.acpo import scan
+from perp_graph.model import ScanParameters
+from perp_graph.pipeline.load import load_folder
+from perp_graph.render.network import render_network
+from perp_graph.settings import Settings
+from perp_graph.store.embedded import EmbeddedStore
+from perp_graph.synth import SynthConfig, generate
+from tests.browser import ARTIFACTS, DESKTOP, PHONE, PageWatch, browser_path, chromium
+from tests.records import Records, records_dataset
+from tests.test_network import world
+
+END = dt.date(2025, 3, 31)
+
+CANVAS_PIXELS = """() => {
+  const canvas = document.querySelector('#network canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let drawn = 0;
+  for (let i = 3; i < data.length; i += 4) { if (data[i] !== 0) { drawn += 1; } }
+  return drawn;
+}"""
+
+
+def open_settled(browser, path, viewport=DESKTOP, timeout_ms=60_000):
+    """Open a page and wait until its layout has settled. Polled from here: the page's
+    Content-Security-Policy (rightly) forbids the eval that wait_for_function needs."""
+    page = browser.new_page(viewport=viewport)
+    watch = PageWatch(page)
+    page.goto(path.as_uri())
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate("Boolean(window.perpGraph && window.perpGraph.ready)"):
+        assert time.monotonic() < deadline, f"{path.name} did not settle in {timeout_ms} ms"
+        page.wait_for_timeout(100)
+    return page, watch
+
+
+@pytest.fixture(scope="module")
+def neighbourhood_page(tmp_path_factory):
+    browser_path()
+    root = tmp_path_factory.mktemp("network")
+    generate(root / "data", SynthConfig(seed=4, incidents=3_000, years=5, end_date=END))
+    settings = Settings(workspace=root / "ws")
+    load_folder(root / "data", EmbeddedStore(settings.workspace), settings)
+    everything = api.brief(settings, root / "b", as_of=END, pdf=False)
+    biggest = max(everything.packs, key=lambda p: (len(p.dossiers), p.neighbourhood))
+    return api.network(settings, root / "n.html", neighbourhood=biggest.neighbourhood, as_of=END)
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_the_page_draws_every_node_offline_then_stays_still(neighbourhood_page, screen):
+    expected = neighbourhood_page.network.graph.number_of_nodes()
+    assert expected > 100
+    with chromium() as browser:
+        viewport = PHONE if screen == "phone" else DESKTOP
+        page, watch = open_settled(browser, neighbourhood_page.path, viewport)
+        in_data = page.evaluate("perpGraph.nodes.length")
+        placed = page.evaluate("Object.keys(perpGraph.network.getPositions()).length")
+        drawn = page.evaluate(CANVAS_PIXELS)
+        before = page.evaluate("perpGraph.network.getPositions()")
+        page.wait_for_timeout(700)
+        after = page.evaluate("perpGraph.network.getPositions()")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"network-{screen}.png"))
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        page.close()
+    assert in_data == placed == expected
+    assert drawn > 1_000, "the canvas drew the network"
+    assert before == after, "physics is off once the layout settled"
+    assert watch.external() == [] and watch.requests == [neighbourhood_page.path.as_uri()]
+    assert watch.errors == [] and watch.dialogs == []
+    assert overflow <= 0
+
+
+def test_a_page_with_5000_nodes_still_opens(tmp_path):
+    browser_path()
+    r = Records()
+    for n in range(500):  # 500 perpetrators, each with 4 partner victims in 5 incidents
+        p = f"P{n:03d}"
+        r.person(p, home_neighbourhood="Big Town")
+        for k in range(5):
+            r.abuse(f"I{n:03d}-{k}", f"2023-0{k + 1}-1{k}", p, f"V{n:03d}-{k % 4}")
+    dataset = records_dataset(r)
+    parameters = ScanParameters(as_of=dt.date(2024, 6, 30))
+    result = scan(dataset, parameters)
+    graph = api.neighbourhood_network(
+        [f.person_id for f in result.perpetrators], result, dataset, parameters
+    )
+    assert graph.graph.number_of_nodes() == 5_000
+    path = tmp_path / "big.html"
+    path.write_text(render_network(graph, title="5,000 nodes", store="embedded"))
+    with chromium() as browser:
+        page, watch = open_settled(browser, path, timeout_ms=240_000)
+        count = page.evaluate("perpGraph.nodes.length")
+        drawn = page.evaluate(CANVAS_PIXELS)
+        page.close()
+    assert count == 5_000 and drawn > 0
+    assert watch.errors == [] and watch.external() == []
+
+
+def test_the_time_slider_shows_the_rolling_window(tmp_path, embedded_store_only):
+    browser_path()
+    settings = Settings(workspace=tmp_path / "ws")
+    load_folder(world().write(tmp_path / "data"), EmbeddedStore(settings.workspace), settings)
+    out = api.network(settings, tmp_path / "p.html", person_id="P", as_of=dt.date(2024, 6, 30))
+    with chromium() as browser:
+        page, _watch = open_settled(browser, out.path)
+
+        def window_ending(day: str) -> tuple[str, list[str]]:
+            page.evaluate(
+                """(day) => {
+                  const slider = document.getElementById('window-end');
+                  const first = Date.parse(perpGraph.nodes.get({filter: n => !!n.date})
+                    .map(n => n.date).sort()[0]);
+                  slider.value = String(Math.round((Date.parse(day) - first) / 86400000));
+                  document.getElementById('window-only').checked = true;
+                  slider.dispatchEvent(new Event('input'));
+                }""",
+                day,
+            )
+            shown = page.evaluate(
+                "perpGraph.nodes.get({filter: n => !!n.date && !n.hidden}).map(n => n.id).sort()"
+            )
+            return page.inner_text("#window-readout"), shown
+
+        readout, shown = window_ending("2022-06-01")
+        assert readout.startswith("Window 2019-06-01 to 2022-06-01 (3 years): 2 incidents")
+        assert shown == ["incident:I1", "incident:I2"]
+        readout, shown = window_ending("2024-02-29")
+        assert readout.startswith("Window 2021-02-28 to 2024-02-29")
+        assert shown == ["incident:I2", "incident:I3", "incident:I4"]
+        page.click("#window-reset")
+        hidden = page.evaluate("perpGraph.nodes.get({filter: n => n.hidden}).length")
+        page.close()
+    assert hidden == 0
+
+
+def test_script_in_names_and_tooltips_never_runs(tmp_path, embedded_store_only):
+    browser_path()
+    hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    r = world()
+    r.people["P"].update(surname=hostile, forenames=hostile, aliases=hostile)
+    r.people["V1"].update(surname=hostile, forenames=hostile)
+    settings = Settings(workspace=tmp_path / "ws")
+    load_folder(r.write(tmp_path / "data"), EmbeddedStore(settings.workspace), settings)
+    out = api.network(
+        settings,
+        tmp_path / "x.html",
+        person_id="P",
+        as_of=dt.date(2024, 6, 30),
+        unmask=True,
+        purpose="test",
+    )
+    with chromium() as browser:
+        page, watch = open_settled(browser, out.path)
+        page.evaluate("perpGraph.network.moveTo({scale: 1.5})")
+        spot = page.evaluate(
+            """() => {
+              const p = perpGraph.network.getPositions(['person:P'])['person:P'];
+              const dom = perpGraph.network.canvasToDOM(p);
+              const box = document.querySelector('#network canvas').getBoundingClientRect();
+              return {x: box.left + dom.x, y: box.top + dom.y};
+            }"""
+        )
+        page.mouse.move(spot["x"], spot["y"])
+        page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
+        tooltip_text = page.inner_text("div.vis-tooltip")
+        tooltip_tags = page.evaluate(
+            "[...document.querySelector('div.vis-tooltip').querySelectorAll('*')]"
+            ".map(e => e.tagName)"
+        )
+        images = page.locator("img").count()
+        page.click("summary")
+        listed = page.inner_text("ul.people")
+        page.close()
+    assert watch.dialogs == [] and watch.errors == []
+    assert hostile.upper() in tooltip_text
+    assert set(tooltip_tags) <= {"BR"}, "the tooltip is text (line breaks only)"
+    assert images == 0
+    assert hostile in listed
