@@ -3,6 +3,7 @@ browser download: the machine's Chromium, as `perp_graph.render.pdf` finds it)."
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +45,21 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def generated_force(root: Path, seed: int, end: dt.date, incidents: int = 3_000):
+    """Generated data loaded into an embedded store under root, and its packs (HTML only).
+    Returns (settings, brief output)."""
+    from perp_graph import api
+    from perp_graph.pipeline.load import load_folder
+    from perp_graph.settings import Settings
+    from perp_graph.store.embedded import EmbeddedStore
+    from perp_graph.synth import SynthConfig, generate
+
+    generate(root / "data", SynthConfig(seed=seed, incidents=incidents, years=5, end_date=end))
+    settings = Settings(workspace=root / "ws")
+    load_folder(root / "data", EmbeddedStore(settings.workspace), settings)
+    return settings, api.brief(settings, root / "all", as_of=end, pdf=False)
 
 
 class PageWatch:

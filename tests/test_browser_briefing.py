@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import io
+import threading
 
 import pypdf
 import pytest
 
 from perp_graph import api
 from perp_graph.pipeline.load import load_folder
+from perp_graph.render.pdf import print_pdf
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
-from perp_graph.synth import SynthConfig, generate
-from tests.browser import ARTIFACTS, DESKTOP, PHONE, PageWatch, browser_path, chromium
+from tests.browser import (
+    ARTIFACTS,
+    DESKTOP,
+    PHONE,
+    PageWatch,
+    browser_path,
+    chromium,
+    generated_force,
+)
 from tests.pages import parse
 from tests.records import Records
 
@@ -25,10 +35,7 @@ def briefings(tmp_path_factory):
     """Packs with PDFs for the smallest neighbourhood that has three perpetrators or more."""
     browser_path()
     root = tmp_path_factory.mktemp("briefing")
-    generate(root / "data", SynthConfig(seed=3, incidents=3_000, years=5, end_date=END))
-    settings = Settings(workspace=root / "ws")
-    load_folder(root / "data", EmbeddedStore(settings.workspace), settings)
-    everything = api.brief(settings, root / "all", as_of=END, pdf=False)
+    settings, everything = generated_force(root, seed=3, end=END)
     sizes = {p.neighbourhood: len(p.dossiers) for p in everything.packs}
     chosen = min((n for n, size in sizes.items() if size >= 3), key=lambda n: (sizes[n], n))
     return api.brief(settings, root / "b", neighbourhoods=[chosen], as_of=END)
@@ -98,3 +105,35 @@ def test_script_in_names_never_runs_in_the_browser(tmp_path):
         assert hostile in text
         assert watch.external() == []
     assert parse(out.index.read_text()).tags  # the page parsed
+
+
+def test_printing_a_pdf_fetches_nothing_even_from_this_machine(tmp_path):
+    """The flags alone (no Content-Security-Policy in this page) keep the printer offline."""
+    browser = browser_path()
+    hits: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    html = tmp_path / "page.html"
+    html.write_text(
+        f'<p>hello</p><img src="http://127.0.0.1:{port}/a.png">'
+        f'<img src="http://localhost:{port}/b.png"><img src="https://example.org/c.png">'
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/d.css">'
+    )
+    try:
+        print_pdf(browser, html, tmp_path / "page.pdf")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == []
+    assert pypdf.PdfReader(tmp_path / "page.pdf").pages[0].extract_text().strip() == "hello"

@@ -14,8 +14,15 @@ from perp_graph.pipeline.load import load_folder
 from perp_graph.render.network import render_network
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
-from perp_graph.synth import SynthConfig, generate
-from tests.browser import ARTIFACTS, DESKTOP, PHONE, PageWatch, browser_path, chromium
+from tests.browser import (
+    ARTIFACTS,
+    DESKTOP,
+    PHONE,
+    PageWatch,
+    browser_path,
+    chromium,
+    generated_force,
+)
 from tests.records import Records, records_dataset
 from tests.test_network import world
 
@@ -47,10 +54,7 @@ def open_settled(browser, path, viewport=DESKTOP, timeout_ms=60_000):
 def neighbourhood_page(tmp_path_factory):
     browser_path()
     root = tmp_path_factory.mktemp("network")
-    generate(root / "data", SynthConfig(seed=4, incidents=3_000, years=5, end_date=END))
-    settings = Settings(workspace=root / "ws")
-    load_folder(root / "data", EmbeddedStore(settings.workspace), settings)
-    everything = api.brief(settings, root / "b", as_of=END, pdf=False)
+    settings, everything = generated_force(root, seed=4, end=END)
     biggest = max(everything.packs, key=lambda p: (len(p.dossiers), p.neighbourhood))
     return api.network(settings, root / "n.html", neighbourhood=biggest.neighbourhood, as_of=END)
 

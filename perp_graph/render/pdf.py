@@ -48,6 +48,8 @@ OFFLINE_FLAGS = (
     "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--proxy-server=127.0.0.1:9",
+    # Chromium sends loopback addresses around the proxy unless told not to.
+    "--proxy-bypass-list=<-loopback>",
 )
 
 PRINT_TIMEOUT_SECONDS = 600
