@@ -12,11 +12,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.analytics.dossier import build_dossiers, route
 from perp_graph.analytics.network import NetworkGraph, build_network
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError, OutputError
+from perp_graph.identity.annotate import annotate
+from perp_graph.identity.resolve import (
+    Decisions,
+    Identities,
+    load_pairs,
+    pairs_file,
+    resolve,
+    save_pairs,
+)
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.output import check_free, write_text
 from perp_graph.pipeline.load import LoadReport, load_folder
@@ -46,12 +57,55 @@ def open_store(settings: Settings) -> GraphStore:
 
 
 def load(data_dir: Path, settings: Settings, progress: Progress | None = None) -> LoadReport:
-    """Load a folder of exports into the configured store."""
+    """Load a folder of exports into the configured store, then resolve identities
+    (unless settings.resolve is off)."""
     store = open_store(settings)
     try:
-        return load_folder(data_dir, store, settings, progress)
+        report = load_folder(data_dir, store, settings, progress)
+        if settings.resolve:
+            report.identities = resolve_identities(store, settings, progress).counts()
+            write_text(
+                settings.workspace / "reports" / "last-load.json",
+                json.dumps(report.as_json(), indent=2) + "\n",
+                overwrite=True,
+            )
+        else:
+            clear_identities(store, settings)
+        return report
     finally:
         store.close()
+
+
+def resolve_identities(
+    store: GraphStore, settings: Settings, progress: Progress | None = None
+) -> Identities:
+    """Group the store's person records into identities, apply analysts' decisions, and
+    record the result in the store (the scan then works on identities)."""
+    progress = progress or Progress()
+    with progress.stage("resolving identities", total=1) as advance:
+        identities = resolve(store.resolution_records(), Decisions.open(settings.workspace))
+        store.set_identities(identities.identity_of)
+        save_pairs(settings.workspace, identities.pairs)
+        advance(1)
+    return identities
+
+
+def clear_identities(store: GraphStore, settings: Settings) -> None:
+    """Identity resolution off: every record stands for itself."""
+    store.set_identities({})
+    pairs_file(settings.workspace).unlink(missing_ok=True)
+
+
+def _scan(
+    store: GraphStore, parameters: ScanParameters, settings: Settings, progress: Progress
+) -> ScanResult:
+    """The store's scan (on identities), with the records behind each finding."""
+    result = store.acpo_scan(parameters, progress)
+    pairs = load_pairs(settings.workspace)
+    if pairs is None:  # identities were never resolved for this workspace
+        return result
+    possible = pairs[pairs["outcome"] == "possible"]
+    return annotate(result, store.identities(), possible)
 
 
 def scan_parameters(settings: Settings, as_of: dt.date | None) -> ScanParameters:
@@ -78,7 +132,7 @@ def scan(
     parameters = scan_parameters(settings, as_of)
     store = open_store(settings)
     try:
-        result = store.acpo_scan(parameters, progress)
+        result = _scan(store, parameters, settings, progress or Progress())
     finally:
         store.close()
     reports = settings.workspace / "reports"
@@ -123,10 +177,10 @@ def brief(
     parameters = scan_parameters(settings, as_of)
     store = open_store(settings)
     try:
-        result = store.acpo_scan(parameters, progress)
+        result = _scan(store, parameters, settings, progress)
         known = store.neighbourhoods()
         with progress.stage("reading the perpetrators' records", total=1) as advance:
-            records = store.records_about([f.person_id for f in result.perpetrators])
+            records = records_about_identities(store, [f.person_id for f in result.perpetrators])
             advance(1)
         store_name = store.name
     finally:
@@ -267,8 +321,8 @@ def network(
             graph = _person_network(store, person_id, depth, parameters, since, unmask, max_nodes)
             title = f"Network of {person_id}"
         else:
-            result = store.acpo_scan(parameters, progress)
-            records = store.records_about([f.person_id for f in result.perpetrators])
+            result = _scan(store, parameters, settings, progress)
+            records = records_about_identities(store, [f.person_id for f in result.perpetrators])
             routed = route(build_dossiers(result.perpetrators, records, parameters))
             names = sorted(set(store.neighbourhoods()) | set(routed))
             (chosen,) = _choose_neighbourhoods(names, [neighbourhood or ""])
@@ -282,6 +336,33 @@ def network(
     return NetworkOutput(out_file, graph)
 
 
+def records_about_identities(store: GraphStore, identity_ids: Sequence[str]) -> Dataset:
+    """`records_about` for identities: the records of every record of each identity,
+    with every person id replaced by its identity's id."""
+    identity_of = store.identities()
+    if not identity_of:
+        return store.records_about(identity_ids)
+    records_of: dict[str, list[str]] = {}
+    for record, identity in identity_of.items():
+        records_of.setdefault(identity, []).append(record)
+    seeds = {r for i in identity_ids for r in records_of.get(i, [i])}
+    records = store.records_about(seeds)
+    # Someone in view may be known here only by a record that is not their identity's
+    # own: fetch the identity's record too, so that they are named as in the scan.
+    present = set(records.people["person_id"])
+    missing = {identity_of[p] for p in present if p in identity_of} - present
+    if missing:
+        extra = store.records_about(missing).people
+        records = Dataset(
+            people=pd.concat([records.people, extra[extra["person_id"].isin(missing)]]),
+            incidents=records.incidents,
+            involvements=records.involvements,
+            relationships=records.relationships,
+            orders=records.orders,
+        )
+    return records.resolved(identity_of)
+
+
 def _person_network(
     store: GraphStore,
     person_id: str,
@@ -292,15 +373,17 @@ def _person_network(
     max_nodes: int,
 ) -> NetworkGraph:
     """Depth 1: the person's incidents, everyone in them and their relationships; each
-    further step does the same for everyone found."""
-    seeds = {person_id}
-    records = store.records_about(seeds)
-    if person_id not in set(records.people["person_id"]):
+    further step does the same for everyone found. People are identities: any record id
+    of a person shows the person (all their records)."""
+    identity = store.identities().get(person_id, person_id)
+    seeds = {identity}
+    records = records_about_identities(store, sorted(seeds))
+    if identity not in set(records.people["person_id"]):
         raise ConfigError(f"no person {person_id!r} in the store; check the id")
     notes = []
     for level in range(2, depth + 1):
         found = set(records.people["person_id"])
-        wider = store.records_about(found)
+        wider = records_about_identities(store, sorted(found))
         if len(wider.people) + len(wider.incidents) > max_nodes:
             notes.append(
                 f"Shown to depth {level - 1}, not {depth}: depth {level} has "
@@ -315,7 +398,7 @@ def _person_network(
     findings = {
         f.person_id: f for f in acpo_scan(records, parameters).perpetrators if f.person_id in seeds
     }
-    focus = [person_id, *sorted(p for p in findings if p != person_id)]
+    focus = [identity, *sorted(p for p in findings if p != identity)]
     return build_network(
         records,
         findings,

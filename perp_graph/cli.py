@@ -383,6 +383,15 @@ def generate_command(
             "--end-date", formats=["%Y-%m-%d"], help="Last day of records (default today)."
         ),
     ] = None,
+    duplicates: Annotated[
+        float,
+        typer.Option(
+            "--duplicates",
+            min=0.0,
+            max=0.5,
+            help="Share of people recorded again under a second id, with realistic noise.",
+        ),
+    ] = 0.0,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")] = False,
 ) -> None:
     """Write synthetic force data with planted serial perpetrators and truth.json."""
@@ -391,6 +400,7 @@ def generate_command(
         years=years,
         incidents=incidents,
         end_date=_date(end_date) or dt.date.today(),
+        duplicates=duplicates,
     )
     counts = generate(out_dir, config, overwrite=overwrite)
     truth = json.loads((out_dir / "truth.json").read_text())

@@ -7,7 +7,7 @@ holds the export's extra columns of a row as a JSON object.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 import pandas as pd
@@ -142,6 +142,44 @@ class Dataset:
             incidents=incidents,
             involvements=involvements,
             relationships=relationships[among],
+            orders=orders,
+        )
+
+    def resolved(self, identity_of: Mapping[str, str]) -> Dataset:
+        """The same records with every person id replaced by its identity's id.
+
+        `identity_of` maps record ids of merged identities to the identity id (the
+        smallest record id); other ids stand for themselves. An identity's person row
+        is its smallest record id's row present here; relationships of an identity with
+        itself disappear; rows that become the same record collapse into one.
+        """
+        if not identity_of:
+            return self
+
+        lookup = pd.Series(dict(identity_of), dtype="str")
+
+        def mapped(column: pd.Series) -> pd.Series:
+            return column.map(lookup).fillna(column).astype("str")
+
+        people = self.people.sort_values("person_id", kind="stable")
+        people = people.assign(person_id=mapped(people["person_id"]))
+        people = people.drop_duplicates("person_id", keep="first")
+        involvements = self.involvements.assign(person_id=mapped(self.involvements["person_id"]))
+        involvements = involvements.drop_duplicates(KEYS["involvements"], keep="first")
+        relationships = self.relationships.assign(
+            person_id_a=mapped(self.relationships["person_id_a"]),
+            person_id_b=mapped(self.relationships["person_id_b"]),
+        )
+        relationships = relationships[relationships["person_id_a"] != relationships["person_id_b"]]
+        orders = self.orders.assign(
+            person_id=mapped(self.orders["person_id"]),
+            protected_person_id=mapped(self.orders["protected_person_id"]),
+        )
+        return Dataset(
+            people=people,
+            incidents=self.incidents,
+            involvements=involvements,
+            relationships=relationships,
             orders=orders,
         )
 

@@ -153,6 +153,14 @@ class Finding:
     surname: str = ""
     forenames: str = ""
     home_neighbourhood: str | None = None
+    #: identity resolution (data contract, section 3): the records behind the perpetrator
+    #: and behind each victim; empty when identities were not resolved
+    record_ids: tuple[str, ...] = ()
+    victim_record_ids: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: pairs of records an analyst should look at: "possible" merges touching this finding
+    possible_merges: tuple[tuple[str, str], ...] = ()
+    #: True when a possible merge joins two of the victims: confirmed, they would be one
+    depends_on_possible_merge: bool = False
 
     @property
     def latest_event_on(self) -> dt.date:
@@ -194,6 +202,17 @@ class Finding:
                 }
                 for e in self.events
             ],
+            **self._identity_json(),
+        }
+
+    def _identity_json(self) -> dict[str, Any]:
+        if not self.record_ids:
+            return {}
+        return {
+            "record_ids": list(self.record_ids),
+            "victim_record_ids": {v: list(records) for v, records in self.victim_record_ids},
+            "possible_merges": [list(pair) for pair in self.possible_merges],
+            "depends_on_possible_merge": self.depends_on_possible_merge,
         }
 
 

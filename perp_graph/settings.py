@@ -87,6 +87,8 @@ class Settings:
     min_victims: int = 2
     violent_categories: frozenset[str] = DEFAULT_VIOLENT_CATEGORIES
     connection_types: frozenset[str] = DEFAULT_CONNECTION_TYPES
+    #: resolve duplicate person records into identities after each load (issue 6)
+    resolve: bool = True
     #: Neo4j server; None selects the embedded store
     neo4j_uri: str | None = None
     neo4j_user: str | None = None

@@ -37,6 +37,7 @@ import pyarrow.csv as pacsv
 
 from perp_graph.analytics.acpo import window_start
 from perp_graph.errors import OutputError
+from perp_graph.synth_duplicates import add_duplicates
 
 KENT_CRIMES_PER_YEAR = 9_010
 
@@ -113,6 +114,23 @@ SURNAMES = (
     "Shaw Holmes Fox Lloyd Webb Hunt Barnes Kowalski Nowak Ahmed Hussain Begum Ali "
     "Singh Okafor Mensah O'Brien Murray Fraser Campbell Reid Byrne Doyle Quinn"
 ).split()
+# The long tail: real populations spread over tens of thousands of surnames, so a
+# common name is evidence of little and a rare one of much (record linkage relies on
+# it). Invented English-looking surnames from parts, after the common ones above.
+_SURNAME_HEADS = (
+    "Ash Black Brad Brook Cald Chat Clay Cran Dal Dun Elm Fair Fen Gar Glad Green Hal Har "
+    "Haw Hol Kem Kings Lang Lind Mar Mid Mor Nor Oak Pem Rad Red Rush Sal Shel Stan Stock "
+    "Sut Thorn Tow Wal War Wel West Whit Wim Win Wood Yar Brom Carl Dray Ful Hard Lyn Mil"
+).split()
+_SURNAME_TAILS = (
+    "ford field ley ton well wood worth more by ham hurst cliffe dale wick stead ridge "
+    "combe lock marsh shaw thorpe well brook cott den gate"
+).split()
+SURNAMES = tuple(SURNAMES) + tuple(
+    head + tail for head in _SURNAME_HEADS for tail in _SURNAME_TAILS if head[-1] != tail[0]
+)
+#: Common surnames (the first list) hold about a quarter of people; the tail the rest.
+_COMMON_SURNAMES = 104
 
 
 @dataclass(frozen=True)
@@ -128,6 +146,8 @@ class SynthConfig:
     serial_current_rate: float = 12.0
     serial_historic_rate: float = 6.0
     decoy_rate: float = 4.0
+    #: share of people recorded a second time under another id (perp_graph.synth_duplicates)
+    duplicates: float = 0.0
 
     @property
     def total_incidents(self) -> int:
@@ -191,7 +211,7 @@ class _Generator:
             idx=ids,
             gender=gender,
             forename=rng.integers(0, 10_000, n),
-            surname=rng.integers(0, len(SURNAMES), n),
+            surname=_surname_indices(rng, n),
             alias_surname=np.where(alias, rng.integers(0, len(SURNAMES), n), -1),
             birth_day=self.end_day - age * 365 - rng.integers(0, 365, n),
             pnc=np.where(pnc, rng.integers(0, 999_999, n), -1),
@@ -564,23 +584,42 @@ class _Generator:
             "relationships": self._relationships_frame(person_id),
             "orders": self._orders_frame(person_id),
         }
+        pairs: list[tuple[str, str]] = []
+        if self.c.duplicates > 0:
+            frames, pairs = add_duplicates(frames, self.c.duplicates, self.rng)
         for name, frame in frames.items():
             _write_csv(frame, out_dir / f"{name}.csv")
-        truth = self._truth_json(person_id, incident_id)
+        truth = self._truth_json(person_id, incident_id, pairs)
         (out_dir / "truth.json").write_text(json.dumps(truth, indent=2) + "\n")
         return {name: len(frame) for name, frame in frames.items()}
 
-    def _truth_json(self, person_id: np.ndarray, incident_id: np.ndarray) -> dict:
-        serial = [
-            {
+    def _truth_json(
+        self, person_id: np.ndarray, incident_id: np.ndarray, pairs: list[tuple[str, str]]
+    ) -> dict:
+        # With duplicates, people are identities: ids are an identity's smallest record id,
+        # and the records behind each are listed (data contract, section 3).
+        records: dict[str, list[str]] = {}
+        for original, duplicate in pairs:
+            records.setdefault(original, [original]).append(duplicate)
+
+        def record_ids(index: int) -> list[str]:
+            return sorted(records.get(person_id[index], [person_id[index]]))
+
+        serial = []
+        for r in self.truth.serial:
+            entry = {
                 "person_id": person_id[r["person"]],
                 "status": r["status"],
                 "first_qualified_on": _iso(r["first_qualified_day"]),
                 "victim_ids": sorted(person_id[v] for v in r["victims"]),
                 "qualifying_incident_ids": sorted(incident_id[i] for i in r["incidents"]),
             }
-            for r in self.truth.serial
-        ]
+            if pairs:
+                entry["record_ids"] = record_ids(r["person"])
+                entry["victim_record_ids"] = {
+                    person_id[v]: record_ids(v) for v in sorted(set(r["victims"]))
+                }
+            serial.append(entry)
         non_serial = [
             {"person_id": person_id[r["person"]], "reason": r["reason"]}
             for r in self.truth.non_serial
@@ -592,6 +631,7 @@ class _Generator:
             "seed": self.c.seed,
             "serial": sorted(serial, key=lambda r: r["person_id"]),
             "non_serial": sorted(non_serial, key=lambda r: r["person_id"]),
+            "duplicates": {"rate": self.c.duplicates, "pairs": sorted(map(list, pairs))},
         }
 
     def _people_frame(self, person_id: np.ndarray) -> pd.DataFrame:
@@ -764,6 +804,15 @@ def _iso(day: int) -> str:
 def _weights(values: object) -> np.ndarray:
     w = np.asarray(list(values), dtype=float)
     return w / w.sum()
+
+
+def _surname_indices(rng: np.random.Generator, n: int) -> np.ndarray:
+    common = rng.random(n) < 0.25
+    return np.where(
+        common,
+        rng.choice(_COMMON_SURNAMES, n, p=_zipf_weights(_COMMON_SURNAMES)),
+        rng.integers(_COMMON_SURNAMES, len(SURNAMES), n),
+    )
 
 
 def _zipf_weights(n: int) -> np.ndarray:

@@ -1,7 +1,8 @@
 // name: analytics/acpo_scan
 // params: $as_of (date), $window_years (int), $min_victims (int), $violent_categories (list),
 //         $connection_types (list), $intimate_partner_types (list)
-// returns: one row per serial perpetrator (data contract, section 2): person_id, surname,
+// returns: one row per serial perpetrator (data contract, section 2), by identity: person_id
+//          (the identity's id), surname,
 //          forenames, home_neighbourhood, events (list of maps: day, incident_id, victim_id,
 //          offence_category, risk_level; ordered by day, incident, victim), first (the first
 //          qualifying window: start, end), now (the window ending on $as_of: start, end,
@@ -12,60 +13,66 @@
 //    intimate type, any dates, or V's involvement as an intimate partner in any incident
 //    up to as_of where P is a suspect).
 CYPHER replan=force
-//    The query goes person by person from the suspect, never from an index over all
+//    Everything is about identities (identity resolution): a person is all the records
+//    that share an identity_id, and P <> V means different identities.
+//    The query goes identity by identity from the suspects, never from an index over all
 //    incidents, so that its plan and memory do not depend on the statistics of the day.
-MATCH (p:Person)
-WHERE EXISTS { (p)-[:INVOLVED_IN {role: 'suspect'}]->(:Incident) }
-CALL (p) {
-  MATCH (p)-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)
-  WITH i
+MATCH (s:Person)
+WHERE EXISTS { (s)-[:INVOLVED_IN {role: 'suspect'}]->(:Incident) }
+WITH DISTINCT s.identity_id AS pid
+CALL (pid) {
+  MATCH (:Person {identity_id: pid})-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)
+  WITH DISTINCT i
   WHERE i.occurred_on <= $as_of AND i.offence_category IN $violent_categories
   MATCH (i)<-[:INVOLVED_IN {role: 'victim'}]-(v:Person)
-  WITH i, v
-  WHERE p <> v
+  WITH DISTINCT i, v.identity_id AS vid
+  WHERE vid <> pid
     AND (
       EXISTS {
-        MATCH (p)-[r:RELATED_TO]-(v)
-        WHERE r.relationship_type IN $intimate_partner_types
+        MATCH (:Person {identity_id: pid})-[r:RELATED_TO]-(b:Person)
+        WHERE b.identity_id = vid AND r.relationship_type IN $intimate_partner_types
       }
       OR EXISTS {
-        MATCH (p)-[:INVOLVED_IN {role: 'suspect'}]->(j:Incident)<-[w:INVOLVED_IN {role: 'victim'}]-(v)
-        WHERE j.occurred_on <= $as_of AND w.relationship_to_suspect IN $intimate_partner_types
+        MATCH (:Person {identity_id: pid})-[:INVOLVED_IN {role: 'suspect'}]->(j:Incident)<-[w:INVOLVED_IN {role: 'victim'}]-(b:Person)
+        WHERE b.identity_id = vid AND j.occurred_on <= $as_of
+          AND w.relationship_to_suspect IN $intimate_partner_types
       }
     )
-  WITH i, v
-  ORDER BY i.occurred_on, i.incident_id, v.person_id
+  WITH i, vid
+  ORDER BY i.occurred_on, i.incident_id, vid
   RETURN collect({
-    day: i.occurred_on, incident_id: i.incident_id, victim_id: v.person_id,
+    day: i.occurred_on, incident_id: i.incident_id, victim_id: vid,
     offence_category: i.offence_category, risk_level: i.risk_level
   }) AS events
 }
-WITH p, events,
+WITH pid, events,
      reduce(ids = [], e IN events | CASE WHEN e.victim_id IN ids THEN ids ELSE ids + e.victim_id END) AS victims
 // Only people with K distinct victims can qualify.
 WHERE size(victims) >= $min_victims
-// 2. Connections between this perpetrator's victims (both directions).
+// 2. Connections between this perpetrator's victims (both directions), between any of
+//    their records.
 CALL (victims) {
-  MATCH (a:Person)-[r:RELATED_TO]-(b:Person)
-  WHERE a.person_id IN victims AND b.person_id IN victims
+  UNWIND victims AS vid
+  MATCH (a:Person {identity_id: vid})-[r:RELATED_TO]-(b:Person)
+  WHERE b.identity_id IN victims AND b.identity_id <> vid
     AND r.relationship_type IN $connection_types
-  RETURN collect([a.person_id, b.person_id]) AS connected
+  RETURN collect(DISTINCT [vid, b.identity_id]) AS connected
 }
 // 3. The window [E - W years, E] ending on each event day, then on as_of (last). A window
 //    qualifies when its victims hold K pairwise unconnected ones: grow sets of unconnected
 //    victims one victim at a time (ids increasing), K - 1 times.
-WITH p, events, connected,
+WITH pid, events, connected,
      reduce(days = [], e IN events | CASE WHEN e.day IN days THEN days ELSE days + e.day END) + [$as_of] AS ends
-WITH p, events, connected,
+WITH pid, events, connected,
      [end IN ends | {end: end, start: end - duration({years: $window_years})}] AS windows
-WITH p, events, connected,
+WITH pid, events, connected,
      [w IN windows | w {
        .*,
        victims: reduce(ids = [], e IN events |
          CASE WHEN e.day >= w.start AND e.day <= w.end AND NOT e.victim_id IN ids
               THEN ids + e.victim_id ELSE ids END)
      }] AS windows
-WITH p, events,
+WITH pid, events,
      [w IN windows | w {
        .*,
        qualifies: CASE
@@ -77,8 +84,10 @@ WITH p, events,
                                            AND all(y IN s WHERE NOT [x, y] IN connected) | s + x]))) > 0
        END
      }] AS windows
-WITH p, events, [w IN windows[..-1] WHERE w.qualifies][0] AS first, last(windows) AS now
+WITH pid, events, [w IN windows[..-1] WHERE w.qualifies][0] AS first, last(windows) AS now
 WHERE first IS NOT NULL
+// The identity's own record (its id is its smallest record id) names it.
+MATCH (p:Person {person_id: pid})
 OPTIONAL MATCH (p)-[:LIVES_IN]->(home:Neighbourhood)
 RETURN p.person_id AS person_id,
        p.surname AS surname,

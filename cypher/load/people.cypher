@@ -12,7 +12,9 @@ SET p.surname = row.surname,
     p.aliases = row.aliases,
     p.home_postcode = row.home_postcode,
     p.firearms_certificate = row.firearms_certificate,
-    p.extra = row.extra
+    p.extra = row.extra,
+    // A record stands for itself until identity resolution says otherwise.
+    p.identity_id = coalesce(p.identity_id, row.person_id)
 WITH p, row
 CALL (p, row) {
   OPTIONAL MATCH (p)-[home:LIVES_IN]->(n:Neighbourhood)

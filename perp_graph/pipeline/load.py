@@ -41,6 +41,8 @@ class LoadReport:
     files: list[FileReport]
     unmapped_offence_categories: dict[str, int]
     store_counts: dict[str, int]
+    #: identity resolution after the load (None when it did not run)
+    identities: dict[str, int] | None = None
 
     @property
     def quarantined(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -95,7 +95,39 @@ class EmbeddedStore:
         return out
 
     def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
-        return acpo_scan(self.dataset(), parameters, progress)
+        return acpo_scan(self.dataset().resolved(self.identities()), parameters, progress)
+
+    def resolution_records(self) -> Dataset:
+        data = self.dataset()
+        empty = Dataset.empty()
+        return Dataset(
+            people=data.people,
+            incidents=empty.incidents,
+            involvements=data.involvements,
+            relationships=empty.relationships,
+            orders=empty.orders,
+        )
+
+    def set_identities(self, identity_of: Mapping[str, str]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        frame = pd.DataFrame(
+            sorted(identity_of.items()), columns=["record_id", "identity_id"], dtype="str"
+        )
+        path = self._identities_file
+        tmp = path.with_suffix(".parquet.tmp")
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+
+    def identities(self) -> dict[str, str]:
+        path = self._identities_file
+        if not path.exists():
+            return {}
+        frame = pd.read_parquet(path)
+        return dict(zip(frame["record_id"], frame["identity_id"], strict=True))
+
+    @property
+    def _identities_file(self) -> Path:
+        return self.root / "identities.parquet"
 
     def records_about(self, person_ids: Iterable[str]) -> Dataset:
         return self.dataset().about(person_ids)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -227,6 +227,29 @@ class Neo4jStore:
             relationships=related[among],
             orders=orders,
         )
+
+    def resolution_records(self) -> Dataset:
+        self._require_complete()
+        empty = Dataset.empty()
+        return Dataset(
+            people=self._frame("people", "views/all_people"),
+            incidents=empty.incidents,
+            involvements=self._frame("involvements", "views/all_involvements"),
+            relationships=empty.relationships,
+            orders=empty.orders,
+        )
+
+    def set_identities(self, identity_of: Mapping[str, str]) -> None:
+        self.ensure_schema()
+        before = self.identities()
+        rows = [{"record_id": r, "identity_id": i} for r, i in sorted(identity_of.items())]
+        # Records no longer merged stand for themselves again.
+        rows += [{"record_id": r, "identity_id": r} for r in sorted(set(before) - set(identity_of))]
+        self._write("load/identities", rows, parallel=False)
+
+    def identities(self) -> dict[str, str]:
+        merged = {r["record_id"]: r["identity_id"] for r in self.run("views/identities")}
+        return {**merged, **{identity: identity for identity in set(merged.values())}}
 
     def neighbourhoods(self) -> list[str]:
         self._require_complete()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol, runtime_checkable
 
 import pandas as pd
@@ -33,7 +33,8 @@ class GraphStore(Protocol):
         ...
 
     def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
-        """Apply the ACPO rule (data contract, section 2)."""
+        """Apply the ACPO rule (data contract, section 2) to identities: every id in the
+        result is an identity's id (see set_identities)."""
         ...
 
     def records_about(self, person_ids: Iterable[str]) -> Dataset:
@@ -48,6 +49,21 @@ class GraphStore(Protocol):
         - relationships: every relationship between two of those people (so
           the victims' connections to each other are there).
         """
+        ...
+
+    def resolution_records(self) -> Dataset:
+        """What identity resolution reads: every person and every involvement (the
+        other tables empty)."""
+        ...
+
+    def set_identities(self, identity_of: Mapping[str, str]) -> None:
+        """Record which records are one person: record id -> identity id (the smallest
+        record id) for the records of merged identities; every other record stands for
+        itself. Replaces what was set before; the scan works on identities from then on."""
+        ...
+
+    def identities(self) -> dict[str, str]:
+        """What set_identities last recorded."""
         ...
 
     def neighbourhoods(self) -> list[str]:

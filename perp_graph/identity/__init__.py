@@ -1,0 +1,1 @@
+"""Identity resolution: which person records are the same person."""
