@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +88,91 @@ def resolve_identities(
         save_pairs(settings.workspace, identities.pairs)
         advance(1)
     return identities
+
+
+@dataclass
+class PossiblePair:
+    """A pair for an analyst: both records side by side (the records' own values)."""
+
+    record_a: dict
+    record_b: dict
+    match_probability: float
+    reason: str
+
+
+def review_identities(settings: Settings, limit: int | None = None) -> list[PossiblePair]:
+    """The pairs left for an analyst, most likely first."""
+    pairs = load_pairs(settings.workspace)
+    if pairs is None:
+        raise ConfigError(
+            "identities have not been resolved in this workspace: run perp-graph load "
+            "(resolution is on unless --no-resolve)"
+        )
+    possible = pairs[pairs["outcome"] == "possible"]
+    if limit is not None:
+        possible = possible.head(limit)
+    ids = sorted(set(possible["record_l"]) | set(possible["record_r"]))
+    store = open_store(settings)
+    try:
+        people = store.records_about(ids).people if ids else Dataset.empty().people
+    finally:
+        store.close()
+    shown = ["person_id", "forenames", "surname", "date_of_birth", "gender", "pnc_id"]
+    shown += ["home_postcode", "aliases"]
+    by_id = {}
+    for row in people[shown].astype(object).itertuples(index=False):
+        record = dict(zip(shown, row, strict=True))
+        if isinstance(record["date_of_birth"], pd.Timestamp):
+            record["date_of_birth"] = record["date_of_birth"].date().isoformat()
+        by_id[record["person_id"]] = {k: ("" if pd.isna(v) else str(v)) for k, v in record.items()}
+    return [
+        PossiblePair(by_id.get(a, {"person_id": a}), by_id.get(b, {"person_id": b}), p, r)
+        for a, b, p, r in zip(
+            possible["record_l"],
+            possible["record_r"],
+            possible["match_probability"],
+            possible["reason"],
+            strict=True,
+        )
+    ]
+
+
+def decide_identities(
+    settings: Settings, record_a: str, record_b: str, decision: str, user: str | None = None
+) -> Identities:
+    """Record an analyst's decision on a pair and apply every decision again at once."""
+    store = open_store(settings)
+    try:
+        records = store.resolution_records()
+        known = set(records.people["person_id"])
+        for record in (record_a, record_b):
+            if record not in known:
+                raise ConfigError(f"no person record {record!r} in the store; check the id")
+        decisions = Decisions.open(settings.workspace)
+        pairs = load_pairs(settings.workspace)
+        if decision == "confirm":
+            shared = set(
+                records.involvements.loc[
+                    records.involvements["person_id"] == record_a, "incident_id"
+                ]
+            ) & set(
+                records.involvements.loc[
+                    records.involvements["person_id"] == record_b, "incident_id"
+                ]
+            )
+            if shared:
+                raise ConfigError(
+                    f"{record_a} and {record_b} are both in incident {min(shared)}: one "
+                    "incident lists a person once, so they cannot be the same person"
+                )
+        decisions.add(record_a, record_b, decision, user)
+        scored = None if pairs is None else pairs[["record_l", "record_r", "match_probability"]]
+        identities = resolve(records, decisions, scored=scored)
+        store.set_identities(identities.identity_of)
+        save_pairs(settings.workspace, identities.pairs)
+        return identities
+    finally:
+        store.close()
 
 
 def clear_identities(store: GraphStore, settings: Settings) -> None:
@@ -408,7 +493,15 @@ def _person_network(
         since=since,
         unmask=unmask,
         notes=notes,
+        records_of=_records_of(store.identities()),
     )
+
+
+def _records_of(identity_of: Mapping[str, str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for record, identity in sorted(identity_of.items()):
+        out.setdefault(identity, []).append(record)
+    return out
 
 
 def neighbourhood_network(

@@ -96,6 +96,13 @@ DayfirstOpt = Annotated[
     bool | None,
     typer.Option("--dayfirst/--no-dayfirst", help="Read dates as day first (04/03/2021)."),
 ]
+ResolveOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--resolve/--no-resolve",
+        help="Resolve duplicate person records into identities after loading (default on).",
+    ),
+]
 AsOfOpt = Annotated[
     dt.datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"], help="Scan as of this date (default today)."),
@@ -140,6 +147,7 @@ def load(
         ReportFormat, typer.Option("--format", help="Report as text or JSON.")
     ] = ReportFormat.text,
     neo4j_uri: Neo4jOpt = None,
+    resolve: ResolveOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Validate and load a folder of CSV exports into the store.
@@ -148,7 +156,7 @@ def load(
     per file, read = loaded + quarantined. Loading the same folder again
     leaves the same store.
     """
-    settings = _settings(config, workspace, dayfirst=dayfirst, neo4j_uri=neo4j_uri)
+    settings = _settings(config, workspace, dayfirst=dayfirst, neo4j_uri=neo4j_uri, resolve=resolve)
     report = api.load(data_dir, settings, _progress(quiet))
     if output_format is ReportFormat.json:
         typer.echo(json.dumps(report.as_json(), indent=2))
@@ -180,9 +188,11 @@ def scan(
     config: ConfigOpt = None,
     dayfirst: DayfirstOpt = None,
     neo4j_uri: Neo4jOpt = None,
+    resolve: ResolveOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Apply the ACPO serial-perpetrator rule and list who qualifies, most urgent first."""
+    """Apply the ACPO serial-perpetrator rule to identities and list who qualifies, most
+    urgent first."""
     settings = _settings(
         config,
         workspace,
@@ -190,6 +200,7 @@ def scan(
         window_years=window_years,
         min_victims=min_victims,
         neo4j_uri=neo4j_uri,
+        resolve=resolve,
     )
     progress = _progress(quiet)
     if data is not None:
@@ -444,6 +455,93 @@ def demo(
     out.print(f"  {'workspace':<12} {escape(str(out_dir / 'workspace'))}", soft_wrap=True)
 
 
+identities_app = typer.Typer(
+    help="Review the pairs of person records that may be one person; confirm or reject them.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(identities_app, name="identities")
+
+
+@identities_app.command("review")
+@friendly
+def identities_review(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 50,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+) -> None:
+    """List the possible pairs, most likely first, with both records side by side."""
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    pairs = api.review_identities(settings, limit)
+    if not pairs:
+        out.print("No possible pairs: nothing to review.")
+        return
+    table = Table(title="Possible pairs: perp-graph identities confirm|reject A B")
+    for column in ("p", "record", "forenames", "surname", "born", "PNC", "postcode", "why"):
+        table.add_column(column)
+    for pair in pairs:
+        for n, record in enumerate((pair.record_a, pair.record_b)):
+            table.add_row(
+                f"{pair.match_probability:.2f}" if n == 0 else "",
+                escape(record.get("person_id", "")),
+                escape(record.get("forenames", "")),
+                escape(record.get("surname", "")),
+                escape(record.get("date_of_birth", "")),
+                escape(record.get("pnc_id", "")),
+                escape(record.get("home_postcode", "")),
+                escape(pair.reason) if n == 0 else "",
+                end_section=n == 1,
+            )
+    out.print(table)
+
+
+def _decide(decision: str, record_a: str, record_b: str, settings: Settings, user: str | None):
+    identities = api.decide_identities(settings, record_a, record_b, decision, user)
+    counts = identities.counts()
+    verb = "Confirmed" if decision == "confirm" else "Rejected"
+    out.print(
+        f"{verb} {escape(record_a)} / {escape(record_b)}; now {counts['records_merged']:,} "
+        f"records in {counts['identities_merged']:,} merged people, "
+        f"{counts['possible_pairs']:,} pairs to review. The decision is kept and re-applied "
+        "on every later load."
+    )
+
+
+UserOpt = Annotated[
+    str | None,
+    typer.Option("--user", help="Who decides (default: PERP_GRAPH_USER or the login name)."),
+]
+
+
+@identities_app.command("confirm")
+@friendly
+def identities_confirm(
+    record_a: Annotated[str, typer.Argument(help="A person record id.")],
+    record_b: Annotated[str, typer.Argument(help="Another person record id.")],
+    user: UserOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+) -> None:
+    """Confirm that two records are one person (never across one incident)."""
+    _decide("confirm", record_a, record_b, _settings(config, workspace, neo4j_uri=neo4j_uri), user)
+
+
+@identities_app.command("reject")
+@friendly
+def identities_reject(
+    record_a: Annotated[str, typer.Argument(help="A person record id.")],
+    record_b: Annotated[str, typer.Argument(help="Another person record id.")],
+    user: UserOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+) -> None:
+    """Record that two records are different people; they will not be merged again."""
+    _decide("reject", record_a, record_b, _settings(config, workspace, neo4j_uri=neo4j_uri), user)
+
+
 # --- helpers ----------------------------------------------------------------------
 
 
@@ -474,6 +572,13 @@ def _print_load_report(report: LoadReport, settings: Settings) -> None:
     out.print(
         "Store now holds: " + ", ".join(f"{n:,} {name}" for name, n in report.store_counts.items())
     )
+    if report.identities is not None:
+        i = report.identities
+        out.print(
+            f"Identities: {i['records_merged']:,} records merged into "
+            f"{i['identities_merged']:,} people; {i['possible_pairs']:,} possible pairs for "
+            "an analyst (perp-graph identities review)"
+        )
     out.print(f"Report: {escape(str(settings.workspace / 'reports' / 'last-load.json'))}")
 
 

@@ -474,6 +474,14 @@ def _partner(pid: str, index: _Index, victims: set[str]) -> Partner | None:
 def _actions(d: Dossier) -> tuple[Action, ...]:
     """What follows from the dossier, most urgent first."""
     actions: list[Action] = []
+    if d.finding.depends_on_possible_merge:
+        actions.append(
+            Action(
+                text="Ask an analyst to settle the possible duplicate victim records",
+                reason="two of the victims may be one person: the finding may not stand",
+                urgent=True,
+            )
+        )
     for c in d.ending_soon:
         what = "expected release" if c.is_custody else "ends"
         actions.append(

@@ -74,6 +74,7 @@ def build_network(
     since: dt.date | None = None,
     unmask: bool = False,
     notes: Iterable[str] = (),
+    records_of: Mapping[str, Sequence[str]] | None = None,
 ) -> NetworkGraph:
     """The network of the `focus` people in `records`, as of a date.
 
@@ -136,6 +137,10 @@ def build_network(
             person_node(person_id),
             **_person_attributes(person_id, people, roles.get(person_id, set()), findings, unmask),
         )
+        records = (records_of or {}).get(person_id, ())
+        if len(records) > 1:
+            node = graph.nodes[person_node(person_id)]
+            node["title"] += f"\none person in {len(records)} records: " + ", ".join(records)
     for row in involvements.itertuples(index=False):
         incident = incident_node(row.incident_id)
         day = graph.nodes[incident]["date"]

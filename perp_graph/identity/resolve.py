@@ -145,10 +145,16 @@ def _key(a: str, b: str) -> tuple[str, str]:
 # --- resolving ---------------------------------------------------------------------------------
 
 
-def resolve(records: Dataset, decisions: Decisions | None = None) -> Identities:
-    """Group the person records into identities (see the module's docstring)."""
+def resolve(
+    records: Dataset, decisions: Decisions | None = None, scored: pd.DataFrame | None = None
+) -> Identities:
+    """Group the person records into identities (see the module's docstring).
+
+    `scored`: pairs scored before (record_l, record_r, match_probability), to re-apply
+    analysts' decisions without training the model again."""
     people = records.people
-    scored = score(people).pairs
+    if scored is None:
+        scored = score(people).pairs
     decided = decisions.latest() if decisions else {}
     pairs = _candidate_pairs(scored, people, decided)
     incidents_of = _incidents_of(records.involvements)
@@ -189,16 +195,21 @@ def resolve(records: Dataset, decisions: Decisions | None = None) -> Identities:
 def _candidate_pairs(
     scored: pd.DataFrame, people: pd.DataFrame, decided: Mapping[tuple[str, str], str]
 ) -> pd.DataFrame:
-    """Scored pairs, plus any pair an analyst decided on that the model did not score."""
-    pairs = scored[scored["match_probability"] >= 0.0][
-        ["record_l", "record_r", "match_probability"]
-    ]
+    """Scored pairs, plus pairs the model did not score but must be decided: those an
+    analyst decided on, and those sharing a PNC id."""
+    pairs = scored[["record_l", "record_r", "match_probability"]]
     known = set(zip(pairs["record_l"], pairs["record_r"], strict=True))
     present = set(people["person_id"])
+    wanted = [(a, b) for (a, b) in decided if a in present and b in present]
+    # Records sharing a PNC id are always candidates (the id is decisive), whatever score.
+    with_pnc = people.dropna(subset=["pnc_id"])
+    for _pnc, ids in with_pnc.groupby(with_pnc["pnc_id"].str.upper())["person_id"]:
+        members = sorted(ids)
+        wanted += [_key(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
     extra = [
         {"record_l": a, "record_r": b, "match_probability": float("nan")}
-        for (a, b) in decided
-        if (a, b) not in known and a in present and b in present
+        for (a, b) in dict.fromkeys(wanted)
+        if (a, b) not in known
     ]
     if extra:
         pairs = pd.concat([pairs, pd.DataFrame(extra)], ignore_index=True)
