@@ -95,14 +95,33 @@ FEMALE_NAMES = (
     "Daisy Sophie Ruby Chloe Freya Alice Sienna Phoebe Holly Megan Hannah Lucy Amy Laura "
     "Rebecca Sarah Emma Gemma Kirsty Leanne Stacey Donna Claire Nicola Michelle Kelly "
     "Joanne Lisa Karen Tracey Julie Dawn Samantha Natalie Zoe Katie Aisha Fatima Priya "
-    "Zainab Maria Agnieszka Chantelle Jade Shannon Courtney"
+    "Zainab Maria Agnieszka Chantelle Jade Shannon Courtney "
+    # more of the names women in England and Wales carry, across generations
+    "Abigail Aimee Alexandra Alison Amanda Andrea Angela Anna Annabel Anne Ashleigh Bethany "
+    "Beverley Bridget Caitlin Carly Caroline Carol Catherine Charlene Chelsea Christine "
+    "Ciara Danielle Debbie Deborah Denise Eleanor Elizabeth Ellie Eloise Emilia Erin Esme "
+    "Eve Fiona Florence Francesca Georgia Gillian Hayley Heather Helen Imogen Jacqueline "
+    "Jane Janet Jasmine Jennifer Jenny Joanna Josephine Julia Kate Katherine Kayleigh "
+    "Kerry Kimberley Kirsten Layla Leah Lauren Linda Lindsey Lorraine Louise Lydia Maisie "
+    "Margaret Matilda Melissa Millie Molly Naomi Niamh Nadia Olga Paige Patricia Paula "
+    "Rachel Rosie Sadie Sandra Sara Scarlett Sharon Sheila Siobhan Stephanie Susan Tanya "
+    "Teresa Tia Toni Valerie Vanessa Victoria Wendy Yasmin Yvonne Zara"
 ).split()
 MALE_NAMES = (
     "Oliver George Harry Jack Jacob Noah Charlie Thomas Oscar William James Leo Alfie "
     "Joshua Freddie Archie Ethan Logan Daniel Samuel Joseph Lewis Ryan Liam Callum Connor "
     "Jamie Dean Wayne Lee Darren Craig Gary Paul Mark Stephen Andrew David Michael Scott "
     "Jason Kevin Neil Shaun Stuart Carl Ricky Kyle Mohammed Ahmed Imran Tomasz Piotr "
-    "Marius Adam Ben Matthew Nathan Aaron Reece"
+    "Marius Adam Ben Matthew Nathan Aaron Reece "
+    # more of the names men in England and Wales carry, across generations
+    "Aiden Alan Alex Alexander Alistair Anthony Arthur Ashley Barry Benjamin Billy Bradley "
+    "Brian Cameron Christopher Colin Dale Damian Danny Declan Dominic Dylan Edward Elliot "
+    "Emmanuel Euan Finley Francis Frank Frederick Gareth Gavin Gordon Graham Grant Gregory "
+    "Harrison Harvey Henry Hugh Ian Isaac Jake Jamal Jared Jay Jeffrey Jerome Jonathan "
+    "Jordan Jude Justin Karl Keith Kieran Lawrence Leon Lloyd Luke Malcolm Martin Max "
+    "Nathaniel Nicholas Nigel Owen Patrick Peter Philip Raymond Richard Robert Roger Ross "
+    "Rory Russell Sean Sebastian Simon Spencer Stanley Terry Theo Timothy Toby Tony Trevor "
+    "Tyler Victor Vincent Warren Zachary Zak Hamza Yusuf Bilal Krzysztof Andrei Florin"
 ).split()
 SURNAMES = (
     "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson "
@@ -649,7 +668,11 @@ class _Generator:
             names + " " + np.asarray(SURNAMES, dtype=object)[np.maximum(alias_idx, 0)],
             "",
         )
-        pnc = p["pnc"].to_numpy()
+        # A PNC id belongs to one person: draw the serial numbers without repeats (the
+        # flags drawn per person only say who has one).
+        pnc = p["pnc"].to_numpy().copy()
+        has_pnc = pnc >= 0
+        pnc[has_pnc] = self.rng.choice(10_000_000, int(has_pnc.sum()), replace=False)
         birth_year = _dates(p["birth_day"].to_numpy()).astype("datetime64[Y]").astype(int) + 1970
         pnc_id = _zpad(birth_year % 100, 2) + "/" + _zpad(np.maximum(pnc, 0), 7) + _letters(pnc)
         postcode_n = p["postcode"].to_numpy()

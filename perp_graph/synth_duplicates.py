@@ -107,11 +107,12 @@ def add_duplicates(
     by_person = involvements.groupby("person_id").indices
     incident_of = involvements["incident_id"].to_numpy()
     moves_inv: dict[int, str] = {}
-    for row_index in chosen:
-        original = people.iloc[int(row_index)]
+    all_surnames = people["surname"].to_numpy()
+    originals = people.iloc[chosen].to_dict("records") if len(chosen) else []
+    for original in originals:
         new_id = f"P{next_number:0{width}d}"
         next_number += 1
-        copy = original.copy()
+        copy = dict(original)
         copy["person_id"] = new_id
         forenames = str(original["forenames"])
         draw = rng.random()
@@ -122,7 +123,7 @@ def add_duplicates(
         surname = str(original["surname"])
         draw = rng.random()
         if original["gender"] == "F" and draw < 0.10:
-            copy["surname"] = str(rng.choice(people["surname"].to_numpy()))
+            copy["surname"] = str(all_surnames[int(rng.integers(0, n))])
             copy["aliases"] = f"{forenames} {surname}"  # the maiden name kept as an alias
         elif draw < 0.30:
             copy["surname"] = typo(surname, rng)

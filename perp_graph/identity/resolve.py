@@ -32,8 +32,8 @@ from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
 from perp_graph.identity.match import score
 
-SAME_AT = 0.9
-POSSIBLE_AT = 0.5
+SAME_AT = 0.5
+POSSIBLE_AT = 0.3
 
 OUTCOMES = ("same", "possible", "different")
 
