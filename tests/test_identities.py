@@ -82,6 +82,30 @@ def test_names_alone_never_merge(tmp_path):
     assert ids.possible()[["record_l", "record_r"]].values.tolist() == [["V1", "V2"]]
 
 
+def test_a_shared_forename_and_birthday_with_another_surname_never_merges_alone(tmp_path):
+    r = Records()
+    person(r, "V1", "Yvonne", "Mason", "1982-12-15")
+    person(r, "V2", "Yvonne", "Marfield", "1982-12-15")
+    assert identity_map(r, tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "aliases_b", "agree"),
+    [
+        ("Smith", "smith", (), True),
+        ("Smith", "Smyth", (), True),  # one edit
+        ("Whitstead", "Whitstad", (), True),
+        ("Claycombe", "Kingsdale", ("kingsdale",), False),  # alias on the wrong side
+        ("Kingsdale", "Claycombe", ("kingsdale",), True),  # maiden name kept as alias
+        ("Mason", "Marfield", (), False),
+    ],
+)
+def test_surnames_agree_exactly_nearly_or_through_an_alias(a, b, aliases_b, agree):
+    from perp_graph.identity.match import surnames_agree
+
+    assert surnames_agree(a, b, (), aliases_b) is agree
+
+
 def test_an_identity_is_named_by_its_smallest_record_id(tmp_path):
     r = Records()
     person(r, "P9", "Ann", "Lee", "1990-05-06", "90/1A")

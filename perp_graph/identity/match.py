@@ -12,8 +12,9 @@ people, not its square.
 
 from __future__ import annotations
 
+import difflib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -41,7 +42,8 @@ def forename_forms(forename: str) -> list[str]:
 class ScoredPairs:
     """Candidate pairs with Splink's match probability (record_l < record_r)."""
 
-    pairs: pd.DataFrame  # columns: record_l, record_r, match_probability, match_weight
+    #: columns: record_l, record_r, match_probability, match_weight
+    pairs: pd.DataFrame
 
 
 def prepare(people: pd.DataFrame) -> pd.DataFrame:
@@ -239,3 +241,16 @@ def _empty_pairs() -> pd.DataFrame:
             "match_weight": pd.Series(dtype=float),
         }
     )
+
+
+def surnames_agree(a: str, b: str, aliases_a: Sequence[str], aliases_b: Sequence[str]) -> bool:
+    """The same surname, one the other's alias (a married or maiden name), or a near
+    spelling (one edit, or letters mostly in common)."""
+    a, b = (a or "").strip().casefold(), (b or "").strip().casefold()
+    if not a or not b:
+        return False
+    if a == b or a in aliases_b or b in aliases_a:
+        return True
+    if len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 1:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8

@@ -1,9 +1,9 @@
 """From scored record pairs to identities: who is the same person.
 
 Three outcomes per candidate pair:
-- same: merged (match probability at least SAME_AT and the same date of
-  birth, or its day and month swapped; the same PNC id; or an analyst
-  confirmed it);
+- same: merged (match probability at least SAME_AT, the same date of birth
+  or its day and month swapped, and surnames that agree: the same, near, or
+  one the other's alias; the same PNC id; or an analyst confirmed it);
 - possible: listed for an analyst (at least POSSIBLE_AT), not merged;
 - different: below that, or an analyst rejected it, or a hard rule forbids it.
 
@@ -30,7 +30,7 @@ import pandas as pd
 
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
-from perp_graph.identity.match import score
+from perp_graph.identity.match import score, surnames_agree
 
 SAME_AT = 0.5
 POSSIBLE_AT = 0.3
@@ -168,11 +168,23 @@ def resolve(
         for pid, day in zip(people["person_id"], people["date_of_birth"], strict=True)
         if not pd.isna(day)
     }
+    surname = dict(zip(people["person_id"], people["surname"].fillna(""), strict=True))
+    alias_surnames = {
+        pid: {part.split()[-1].casefold() for part in text.split(";") if part.split()}
+        for pid, text in zip(people["person_id"], people["aliases"], strict=True)
+        if isinstance(text, str) and text
+    }
     outcomes, reasons = [], []
     for a, b, probability in zip(
         pairs["record_l"], pairs["record_r"], pairs["match_probability"], strict=True
     ):
-        outcome, reason = _outcome(a, b, probability, decided, incidents_of, pnc_of, born)
+        agree = surnames_agree(
+            surname.get(a, ""),
+            surname.get(b, ""),
+            alias_surnames.get(a, set()),
+            alias_surnames.get(b, set()),
+        )
+        outcome, reason = _outcome(a, b, probability, agree, decided, incidents_of, pnc_of, born)
         outcomes.append(outcome)
         reasons.append(reason)
     pairs = pairs.assign(outcome=outcomes, reason=reasons)
@@ -225,6 +237,7 @@ def _outcome(
     a: str,
     b: str,
     probability: float,
+    surname_agrees: bool,
     decided: Mapping[tuple[str, str], str],
     incidents_of: Mapping[str, frozenset[str]],
     pnc_of: Mapping[str, str],
@@ -242,10 +255,14 @@ def _outcome(
     if a in pnc_of and b in pnc_of:
         return "same", "same PNC id"
     if probability >= SAME_AT:
-        if a in born and b in born and born[a][0] in born[b]:
-            return "same", "match probability"
-        # Names alone never merge: two victims with one name would become one victim.
-        return "possible", "names agree but no date of birth agrees: needs an analyst"
+        if not (a in born and b in born and born[a][0] in born[b]):
+            # Names alone never merge: two victims with one name would become one victim.
+            return "possible", "names agree but no date of birth agrees: needs an analyst"
+        if not surname_agrees:
+            # A forename and a birthday are shared by many: a new surname needs the old one
+            # recorded as an alias, or an analyst.
+            return "possible", "surnames differ and neither is the other's alias"
+        return "same", "match probability"
     if probability >= POSSIBLE_AT:
         return "possible", "match probability"
     return "different", "match probability"
