@@ -343,3 +343,19 @@ def test_a_pack_warns_when_a_finding_depends_on_a_possible_merge(store_settings,
     assert dossier.actions[0].text.startswith("Ask an analyst to settle")
     text = visible_text((tmp_path / "b" / "northgate.html").read_text())
     assert "Check the victims' records first." in text and "(V1 / V2)" in text
+
+
+def test_an_analysts_decision_changes_the_scan_on_every_store(store_settings, tmp_path):
+    r = Records()
+    person(r, "P", "Paul", "Perp", "1970-01-01")
+    r.person("V1", forenames="Wilhelmina", surname="Zqxsentinel")
+    r.person("V2", forenames="Wilhelmina", surname="Zqxsentinel")
+    r.abuse("I1", "2022-01-05", "P", "V1")
+    r.abuse("I2", "2023-01-05", "P", "V2")
+    load(r, store_settings, tmp_path)
+    assert [f.person_id for f in api.scan(store_settings, AS_OF).perpetrators] == ["P"]
+    api.decide_identities(store_settings, "V2", "V1", "confirm", user="analyst1")
+    assert api.scan(store_settings, AS_OF).perpetrators == ()
+    api.decide_identities(store_settings, "V1", "V2", "reject", user="analyst1")
+    (finding,) = api.scan(store_settings, AS_OF).perpetrators
+    assert finding.victim_ids == ("V1", "V2") and finding.possible_merges == ()
