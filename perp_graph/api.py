@@ -23,8 +23,10 @@ from perp_graph.identity.annotate import annotate
 from perp_graph.identity.resolve import (
     Decisions,
     Identities,
+    incidents_of,
     load_pairs,
     pairs_file,
+    records_of,
     resolve,
     save_pairs,
 )
@@ -151,15 +153,8 @@ def decide_identities(
         decisions = Decisions.open(settings.workspace)
         pairs = load_pairs(settings.workspace)
         if decision == "confirm":
-            shared = set(
-                records.involvements.loc[
-                    records.involvements["person_id"] == record_a, "incident_id"
-                ]
-            ) & set(
-                records.involvements.loc[
-                    records.involvements["person_id"] == record_b, "incident_id"
-                ]
-            )
+            incidents = incidents_of(records.involvements)
+            shared = incidents.get(record_a, frozenset()) & incidents.get(record_b, frozenset())
             if shared:
                 raise ConfigError(
                     f"{record_a} and {record_b} are both in incident {min(shared)}: one "
@@ -182,15 +177,20 @@ def clear_identities(store: GraphStore, settings: Settings) -> None:
 
 
 def _scan(
-    store: GraphStore, parameters: ScanParameters, settings: Settings, progress: Progress
+    store: GraphStore,
+    parameters: ScanParameters,
+    settings: Settings,
+    progress: Progress,
+    identity_of: Mapping[str, str],
 ) -> ScanResult:
-    """The store's scan (on identities), with the records behind each finding."""
+    """The store's scan (on identities), with the records behind each finding;
+    `identity_of` is what the store holds (store.identities())."""
     result = store.acpo_scan(parameters, progress)
     pairs = load_pairs(settings.workspace)
     if pairs is None:  # identities were never resolved for this workspace
         return result
     possible = pairs[pairs["outcome"] == "possible"]
-    return annotate(result, store.identities(), possible)
+    return annotate(result, identity_of, possible)
 
 
 def scan_parameters(settings: Settings, as_of: dt.date | None) -> ScanParameters:
@@ -217,7 +217,7 @@ def scan(
     parameters = scan_parameters(settings, as_of)
     store = open_store(settings)
     try:
-        result = _scan(store, parameters, settings, progress or Progress())
+        result = _scan(store, parameters, settings, progress or Progress(), store.identities())
     finally:
         store.close()
     reports = settings.workspace / "reports"
@@ -262,10 +262,13 @@ def brief(
     parameters = scan_parameters(settings, as_of)
     store = open_store(settings)
     try:
-        result = _scan(store, parameters, settings, progress)
+        identity_of = store.identities()
+        result = _scan(store, parameters, settings, progress, identity_of)
         known = store.neighbourhoods()
         with progress.stage("reading the perpetrators' records", total=1) as advance:
-            records = records_about_identities(store, [f.person_id for f in result.perpetrators])
+            records = records_about_identities(
+                store, [f.person_id for f in result.perpetrators], identity_of
+            )
             advance(1)
         store_name = store.name
     finally:
@@ -406,8 +409,11 @@ def network(
             graph = _person_network(store, person_id, depth, parameters, since, unmask, max_nodes)
             title = f"Network of {person_id}"
         else:
-            result = _scan(store, parameters, settings, progress)
-            records = records_about_identities(store, [f.person_id for f in result.perpetrators])
+            identity_of = store.identities()
+            result = _scan(store, parameters, settings, progress, identity_of)
+            records = records_about_identities(
+                store, [f.person_id for f in result.perpetrators], identity_of
+            )
             routed = route(build_dossiers(result.perpetrators, records, parameters))
             names = sorted(set(store.neighbourhoods()) | set(routed))
             (chosen,) = _choose_neighbourhoods(names, [neighbourhood or ""])
@@ -421,16 +427,16 @@ def network(
     return NetworkOutput(out_file, graph)
 
 
-def records_about_identities(store: GraphStore, identity_ids: Sequence[str]) -> Dataset:
+def records_about_identities(
+    store: GraphStore, identity_ids: Sequence[str], identity_of: Mapping[str, str]
+) -> Dataset:
     """`records_about` for identities: the records of every record of each identity,
-    with every person id replaced by its identity's id."""
-    identity_of = store.identities()
+    with every person id replaced by its identity's id (`identity_of` as the store holds
+    it: store.identities())."""
     if not identity_of:
         return store.records_about(identity_ids)
-    records_of: dict[str, list[str]] = {}
-    for record, identity in identity_of.items():
-        records_of.setdefault(identity, []).append(record)
-    seeds = {r for i in identity_ids for r in records_of.get(i, [i])}
+    by_identity = records_of(identity_of)
+    seeds = {r for i in identity_ids for r in by_identity.get(i, [i])}
     records = store.records_about(seeds)
     # Someone in view may be known here only by a record that is not their identity's
     # own: fetch the identity's record too, so that they are named as in the scan.
@@ -460,15 +466,16 @@ def _person_network(
     """Depth 1: the person's incidents, everyone in them and their relationships; each
     further step does the same for everyone found. People are identities: any record id
     of a person shows the person (all their records)."""
-    identity = store.identities().get(person_id, person_id)
+    identity_of = store.identities()
+    identity = identity_of.get(person_id, person_id)
     seeds = {identity}
-    records = records_about_identities(store, sorted(seeds))
+    records = records_about_identities(store, sorted(seeds), identity_of)
     if identity not in set(records.people["person_id"]):
         raise ConfigError(f"no person {person_id!r} in the store; check the id")
     notes = []
     for level in range(2, depth + 1):
         found = set(records.people["person_id"])
-        wider = records_about_identities(store, sorted(found))
+        wider = records_about_identities(store, sorted(found), identity_of)
         if len(wider.people) + len(wider.incidents) > max_nodes:
             notes.append(
                 f"Shown to depth {level - 1}, not {depth}: depth {level} has "
@@ -493,15 +500,8 @@ def _person_network(
         since=since,
         unmask=unmask,
         notes=notes,
-        records_of=_records_of(store.identities()),
+        records_of=records_of(identity_of),
     )
-
-
-def _records_of(identity_of: Mapping[str, str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for record, identity in sorted(identity_of.items()):
-        out.setdefault(identity, []).append(record)
-    return out
 
 
 def neighbourhood_network(

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from perp_graph.identity.resolve import records_of
 from perp_graph.model import ScanResult
 
 
@@ -18,12 +19,10 @@ def annotate(
     `identity_of` is what the store holds (record -> identity, merged records only);
     `possible` the pairs left for an analyst (record_l, record_r).
     """
-    records: dict[str, list[str]] = {}
-    for record, identity in identity_of.items():
-        records.setdefault(identity, []).append(record)
+    records = records_of(identity_of)
 
     def of(identity: str) -> tuple[str, ...]:
-        return tuple(sorted(records.get(identity, [identity])))
+        return tuple(records.get(identity, [identity]))
 
     pairs = (
         []

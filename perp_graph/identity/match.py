@@ -60,11 +60,6 @@ def prepare(people: pd.DataFrame) -> pd.DataFrame:
         + dob.dt.month.astype("Int64").astype(str).str.zfill(2)
     ).where(dob.notna() & (dob.dt.day <= 12), None)
     aliases = people["aliases"].fillna("").astype(str)
-    alias_surnames = aliases.map(
-        lambda text: sorted(
-            {part.split()[-1].casefold() for part in text.split(";") if part.split()}
-        )
-    )
     postcode = people["home_postcode"].fillna("").astype(str).str.upper().str.strip()
     return pd.DataFrame(
         {
@@ -75,7 +70,7 @@ def prepare(people: pd.DataFrame) -> pd.DataFrame:
             ),
             "forename_forms": forename.map(forename_forms).to_numpy(),
             "surname": _blank_as_none(surname),
-            "alias_surnames": alias_surnames.to_numpy(),
+            "alias_surnames": aliases.map(lambda text: sorted(alias_surnames(text))).to_numpy(),
             "date_of_birth": dob_text.astype(object).to_numpy(),
             "dob_swapped": swapped.astype(object).to_numpy(),
             "pnc_id": _blank_as_none(people["pnc_id"].fillna("").astype(str).str.upper()),
@@ -84,6 +79,11 @@ def prepare(people: pd.DataFrame) -> pd.DataFrame:
             "neighbourhood": _blank_as_none(people["home_neighbourhood"].fillna("").astype(str)),
         }
     )
+
+
+def alias_surnames(aliases: str) -> set[str]:
+    """The surnames in an aliases cell ("Jane Smith; J Brown" -> {"smith", "brown"})."""
+    return {part.split()[-1].casefold() for part in aliases.split(";") if part.split()}
 
 
 def _blank_as_none(values: pd.Series) -> list:
@@ -95,36 +95,20 @@ def settings() -> object:
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
-    forename = cl.CustomComparison(
-        output_column_name="forename",
-        comparison_levels=[
-            cll.NullLevel("forename"),
-            cll.ExactMatchLevel("forename", term_frequency_adjustments=True),
-            cll.CustomLevel(
-                "list_has_any(forename_forms_l, forename_forms_r)",
-                label_for_charts="Same forename, familiar form",
-            ),
-            cll.JaroWinklerLevel("forename", 0.92),
-            cll.DamerauLevenshteinLevel("forename", 1),
-            cll.JaroWinklerLevel("forename", 0.85),
-            cll.ElseLevel(),
-        ],
+    forename = _name_comparison(
+        "forename",
+        cll.CustomLevel(
+            "list_has_any(forename_forms_l, forename_forms_r)",
+            label_for_charts="Same forename, familiar form",
+        ),
     )
-    surname = cl.CustomComparison(
-        output_column_name="surname",
-        comparison_levels=[
-            cll.NullLevel("surname"),
-            cll.ExactMatchLevel("surname", term_frequency_adjustments=True),
-            cll.CustomLevel(
-                "list_contains(alias_surnames_l, surname_r) "
-                "OR list_contains(alias_surnames_r, surname_l)",
-                label_for_charts="Surname is the other's alias",
-            ),
-            cll.JaroWinklerLevel("surname", 0.92),
-            cll.DamerauLevenshteinLevel("surname", 1),
-            cll.JaroWinklerLevel("surname", 0.85),
-            cll.ElseLevel(),
-        ],
+    surname = _name_comparison(
+        "surname",
+        cll.CustomLevel(
+            "list_contains(alias_surnames_l, surname_r) "
+            "OR list_contains(alias_surnames_r, surname_l)",
+            label_for_charts="Surname is the other's alias",
+        ),
     )
     date_of_birth = cl.CustomComparison(
         output_column_name="date_of_birth",
@@ -167,6 +151,26 @@ def settings() -> object:
         ],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
+    )
+
+
+def _name_comparison(column: str, related_level: object) -> object:
+    """Exact (weighted by how common the name is), then `related_level` (a familiar form,
+    an alias), then near spellings, then anything else."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=True),
+            related_level,
+            cll.JaroWinklerLevel(column, 0.92),
+            cll.DamerauLevenshteinLevel(column, 1),
+            cll.JaroWinklerLevel(column, 0.85),
+            cll.ElseLevel(),
+        ],
     )
 
 

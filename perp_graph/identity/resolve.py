@@ -30,7 +30,7 @@ import pandas as pd
 
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
-from perp_graph.identity.match import score, surnames_agree
+from perp_graph.identity.match import alias_surnames, score, surnames_agree
 
 SAME_AT = 0.5
 POSSIBLE_AT = 0.3
@@ -50,10 +50,7 @@ class Identities:
 
     def records(self) -> dict[str, list[str]]:
         """Identity id -> its record ids (merged identities only), sorted."""
-        out: dict[str, list[str]] = {}
-        for record, identity in self.identity_of.items():
-            out.setdefault(identity, []).append(record)
-        return {k: sorted(v) for k, v in out.items()}
+        return records_of(self.identity_of)
 
     def possible(self) -> pd.DataFrame:
         return self.pairs[self.pairs["outcome"] == "possible"].reset_index(drop=True)
@@ -65,6 +62,14 @@ class Identities:
             "records_merged": sum(len(v) for v in merged.values()),
             "possible_pairs": int((self.pairs["outcome"] == "possible").sum()),
         }
+
+
+def records_of(identity_of: Mapping[str, str]) -> dict[str, list[str]]:
+    """Identity id -> its record ids, sorted (the inverse of record -> identity)."""
+    out: dict[str, list[str]] = {}
+    for record, identity in sorted(identity_of.items()):
+        out.setdefault(identity, []).append(record)
+    return out
 
 
 # --- analysts' decisions -------------------------------------------------------------------------
@@ -157,7 +162,7 @@ def resolve(
         scored = score(people).pairs
     decided = decisions.latest() if decisions else {}
     pairs = _candidate_pairs(scored, people, decided)
-    incidents_of = _incidents_of(records.involvements)
+    incidents_by_record = incidents_of(records.involvements)
     pnc_of = {
         pid: pnc
         for pid, pnc in zip(people["person_id"], people["pnc_id"], strict=True)
@@ -169,8 +174,8 @@ def resolve(
         if not pd.isna(day)
     }
     surname = dict(zip(people["person_id"], people["surname"].fillna(""), strict=True))
-    alias_surnames = {
-        pid: {part.split()[-1].casefold() for part in text.split(";") if part.split()}
+    aliases = {
+        pid: alias_surnames(text)
         for pid, text in zip(people["person_id"], people["aliases"], strict=True)
         if isinstance(text, str) and text
     }
@@ -181,14 +186,16 @@ def resolve(
         agree = surnames_agree(
             surname.get(a, ""),
             surname.get(b, ""),
-            alias_surnames.get(a, set()),
-            alias_surnames.get(b, set()),
+            aliases.get(a, set()),
+            aliases.get(b, set()),
         )
-        outcome, reason = _outcome(a, b, probability, agree, decided, incidents_of, pnc_of, born)
+        outcome, reason = _outcome(
+            a, b, probability, agree, decided, incidents_by_record, pnc_of, born
+        )
         outcomes.append(outcome)
         reasons.append(reason)
     pairs = pairs.assign(outcome=outcomes, reason=reasons)
-    identity_of = _cluster(pairs, incidents_of, pnc_of)
+    identity_of = _cluster(pairs, incidents_by_record, pnc_of)
     # A "same" pair that a hard rule kept apart through a chain of merges is shown as such.
     split = (pairs["outcome"] == "same") & (
         pairs["record_l"].map(lambda r: identity_of.get(r, r))
@@ -228,7 +235,8 @@ def _candidate_pairs(
     return pairs.reset_index(drop=True)
 
 
-def _incidents_of(involvements: pd.DataFrame) -> dict[str, frozenset[str]]:
+def incidents_of(involvements: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """Person record -> the incidents it is in (for the hard rule: never one incident)."""
     grouped = involvements.groupby("person_id")["incident_id"].agg(frozenset)
     return grouped.to_dict()
 
@@ -239,11 +247,11 @@ def _outcome(
     probability: float,
     surname_agrees: bool,
     decided: Mapping[tuple[str, str], str],
-    incidents_of: Mapping[str, frozenset[str]],
+    incidents_by_record: Mapping[str, frozenset[str]],
     pnc_of: Mapping[str, str],
     born: Mapping[str, tuple[str, str]],
 ) -> tuple[str, str]:
-    if incidents_of.get(a, frozenset()) & incidents_of.get(b, frozenset()):
+    if incidents_by_record.get(a, frozenset()) & incidents_by_record.get(b, frozenset()):
         return "different", "never merged: both in one incident"
     if a in pnc_of and b in pnc_of and pnc_of[a] != pnc_of[b]:
         return "different", "never merged: different PNC ids"
@@ -270,7 +278,7 @@ def _outcome(
 
 def _cluster(
     pairs: pd.DataFrame,
-    incidents_of: Mapping[str, frozenset[str]],
+    incidents_by_record: Mapping[str, frozenset[str]],
     pnc_of: Mapping[str, str],
 ) -> dict[str, str]:
     """Union "same" pairs strongest first, refusing any union that breaks a hard rule."""
@@ -291,7 +299,7 @@ def _cluster(
     def members_state(x: str) -> tuple[frozenset[str], frozenset[str]]:
         r = root(x)
         if r not in incidents:
-            incidents[r] = incidents_of.get(r, frozenset())
+            incidents[r] = incidents_by_record.get(r, frozenset())
             pncs[r] = frozenset({pnc_of[r]}) if r in pnc_of else frozenset()
         return incidents[r], pncs[r]
 
