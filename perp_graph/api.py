@@ -9,14 +9,24 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from perp_graph.analytics.acpo import scan as acpo_scan
-from perp_graph.analytics.dossier import build_dossiers, route
+from perp_graph.analytics.assess import Assessment, assess
+from perp_graph.analytics.changes import compare, snapshot_from_file
+from perp_graph.analytics.dossier import (
+    ENDING_SOON_DAYS,
+    build_dossiers,
+    route,
+    route_warnings,
+    warning_views,
+)
 from perp_graph.analytics.network import NetworkGraph, build_network
+from perp_graph.analytics.offending import offending
+from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError, OutputError
 from perp_graph.identity.annotate import annotate
@@ -208,21 +218,100 @@ def scan_parameters(settings: Settings, as_of: dt.date | None) -> ScanParameters
         ) from None
 
 
+def force_records(store: GraphStore, identity_of: Mapping[str, str]) -> Dataset:
+    """The store's force records (`GraphStore.force_records`) on identities."""
+    return store.force_records().resolved(identity_of)
+
+
+def _assess(
+    store: GraphStore,
+    parameters: ScanParameters,
+    settings: Settings,
+    progress: Progress,
+    identity_of: Mapping[str, str],
+    records: Dataset | None = None,
+    rank: bool = False,
+) -> Assessment:
+    """The scan (`_scan`) with its priority scores and alerts."""
+    result = _scan(store, parameters, settings, progress, identity_of)
+    with progress.stage("scoring and alerts", total=1) as advance:
+        records = records if records is not None else force_records(store, identity_of)
+        assessment = assess(result, records, settings.priority, rank=rank)
+        advance(1)
+    return assessment
+
+
 def scan(
     settings: Settings,
     as_of: dt.date | None = None,
     progress: Progress | None = None,
-) -> ScanResult:
-    """Run the ACPO scan over the configured store and keep a copy in the workspace."""
+    *,
+    rank: bool = False,
+    since: dt.date | None = None,
+    against: Path | None = None,
+) -> Assessment:
+    """Run the ACPO scan over the configured store, score and alert, and keep a copy in
+    the workspace. `since` (a date) or `against` (a saved scan JSON) adds what changed."""
+    if since is not None and against is not None:
+        raise ConfigError("give --since DATE or --against FILE, not both")
     parameters = scan_parameters(settings, as_of)
+    if since is not None and since >= parameters.as_of:
+        raise ConfigError(
+            f"--since {since.isoformat()} must be before the scan's date "
+            f"{parameters.as_of.isoformat()}"
+        )
+    # Read the saved scan before this scan replaces reports/last-scan.json.
+    before = snapshot_from_file(against) if against is not None else None
+    progress = progress or Progress()
     store = open_store(settings)
     try:
-        result = _scan(store, parameters, settings, progress or Progress(), store.identities())
+        identity_of = store.identities()
+        records = force_records(store, identity_of)
+        assessment = _assess(store, parameters, settings, progress, identity_of, records, rank)
+        if since is not None:
+            earlier = _assess(
+                store, replace(parameters, as_of=since), settings, progress, identity_of, records
+            )
+            before = earlier.snapshot(since.isoformat())
     finally:
         store.close()
+    if before is not None:
+        now = assessment.snapshot(parameters.as_of.isoformat())
+        assessment = replace(assessment, changes=compare(before, now))
     reports = settings.workspace / "reports"
-    write_text(reports / "last-scan.json", to_json(result), overwrite=True)
-    return result
+    write_text(reports / "last-scan.json", to_json(assessment), overwrite=True)
+    return assessment
+
+
+def watch(
+    settings: Settings,
+    days: int = ENDING_SOON_DAYS,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+) -> tuple[Assessment, list[WatchEntry]]:
+    """Serial and high-priority perpetrators whose custody, bail or order ends within
+    `days`, with the victims to re-contact."""
+    if days < 0:
+        raise ConfigError("--days must be 0 or more")
+    parameters = scan_parameters(settings, as_of)
+    progress = progress or Progress()
+    store = open_store(settings)
+    try:
+        identity_of = store.identities()
+        records = force_records(store, identity_of)
+        assessment = _assess(store, parameters, settings, progress, identity_of, records)
+    finally:
+        store.close()
+    table = offending(records, parameters.as_of, parameters.violent_categories)
+    entries = release_watch(
+        records.orders,
+        table,
+        {f.person_id: f.status for f in assessment.perpetrators},
+        assessment.priorities,
+        days,
+        parameters.window_years,
+    )
+    return assessment, entries
 
 
 #: People and incidents a person's network page may hold before --depth stops growing.
@@ -263,21 +352,26 @@ def brief(
     store = open_store(settings)
     try:
         identity_of = store.identities()
-        result = _scan(store, parameters, settings, progress, identity_of)
+        assessment = _assess(store, parameters, settings, progress, identity_of)
+        result = assessment.result
         known = store.neighbourhoods()
         with progress.stage("reading the perpetrators' records", total=1) as advance:
-            records = records_about_identities(
-                store, [f.person_id for f in result.perpetrators], identity_of
-            )
+            people = [f.person_id for f in result.perpetrators]
+            people += [w.person_id for w in assessment.early_warnings]
+            records = records_about_identities(store, people, identity_of)
             advance(1)
         store_name = store.name
     finally:
         store.close()
-    routed = route(build_dossiers(result.perpetrators, records, parameters))
-    names = sorted(set(known) | set(routed), key=str.casefold)
+    routed = route(build_dossiers(result.perpetrators, records, parameters, assessment))
+    warned = route_warnings(warning_views(assessment, records))
+    names = sorted(set(known) | set(routed) | set(warned), key=str.casefold)
     chosen = _choose_neighbourhoods(names, neighbourhoods)
     slug = slugs(names)
-    packs = [Pack(name, slug[name], tuple(routed.get(name, ()))) for name in chosen]
+    packs = [
+        Pack(name, slug[name], tuple(routed.get(name, ())), tuple(warned.get(name, ())))
+        for name in chosen
+    ]
     out_dir = Path(out_dir)
     index = out_dir / "index.html"
     targets = [index] + [out_dir / p.html_name for p in packs]

@@ -25,7 +25,18 @@ from perp_graph.errors import PerpGraphError
 from perp_graph.output import write_text
 from perp_graph.pipeline.load import LoadReport
 from perp_graph.progress import BarProgress, Progress
-from perp_graph.render.tables import print_table, to_csv, to_json
+from perp_graph.render.tables import (
+    print_alerts,
+    print_changes,
+    print_ranking,
+    print_table,
+    print_watch,
+    ranking_csv,
+    to_csv,
+    to_json,
+    watch_csv,
+    watch_json,
+)
 from perp_graph.settings import ENV_CONFIG, ENV_WORKSPACE, Settings, load_settings
 from perp_graph.synth import KENT_CRIMES_PER_YEAR, SynthConfig, generate
 
@@ -180,6 +191,34 @@ def scan(
     output_format: Annotated[
         ScanFormat, typer.Option("--format", help="table, json (data contract 3) or csv.")
     ] = ScanFormat.table,
+    rank: Annotated[
+        bool,
+        typer.Option(
+            "--rank",
+            help="Rank every perpetrator (serial or not) by the RFGV priority score, with its "
+            "parts; serial perpetrators are then ordered by it too.",
+        ),
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Rows of the --rank table (default 50).")
+    ] = 50,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--since",
+            formats=["%Y-%m-%d"],
+            help="Also list what changed since this date: newly qualified, dropped to "
+            "historic, largest score rises.",
+        ),
+    ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="Like --since, against a scan saved before with --format json (for "
+            "example the workspace's reports/last-scan.json, copied).",
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
@@ -192,7 +231,8 @@ def scan(
     quiet: QuietOpt = False,
 ) -> None:
     """Apply the ACPO serial-perpetrator rule to identities and list who qualifies, most
-    urgent first."""
+    urgent first, with priority scores, early warnings (Clare's Law), escalation and
+    counter-allegations."""
     settings = _settings(
         config,
         workspace,
@@ -209,17 +249,32 @@ def scan(
             err.print(
                 f"{report.quarantined} rows quarantined: see {escape(str(workspace))}/quarantine/"
             )
-    result = api.scan(settings, _date(as_of), progress)
+    result = api.scan(
+        settings,
+        _date(as_of),
+        progress,
+        rank=rank,
+        since=_date(since),
+        against=against,
+    )
     if output_format is ScanFormat.json:
         text = to_json(result)
     elif output_format is ScanFormat.csv:
-        text = to_csv(result)
+        text = ranking_csv(result) if rank else to_csv(result)
     else:
+
+        def show(console: Console) -> None:
+            print_table(result, console)
+            if rank:
+                print_ranking(result, console, limit)
+            print_alerts(result, console)
+            print_changes(result, console)
+
         if output is None:
-            print_table(result, out)
+            show(out)
             return
         buffer = Console(file=io.StringIO(), width=200, color_system=None)
-        print_table(result, buffer)
+        show(buffer)
         text = buffer.file.getvalue()
     if output is None:
         typer.echo(text, nl=False)
@@ -227,6 +282,48 @@ def scan(
         write_text(output, text, overwrite=overwrite)
         if not quiet:
             err.print(f"Wrote {len(result.perpetrators)} perpetrators to {escape(str(output))}")
+
+
+@app.command()
+@friendly
+def watch(
+    days: Annotated[
+        int, typer.Option("--days", min=0, help="Ending within this many days (default 28).")
+    ] = 28,
+    as_of: AsOfOpt = None,
+    output_format: Annotated[
+        ScanFormat, typer.Option("--format", help="table, json or csv.")
+    ] = ScanFormat.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --output.")] = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Release watch: serial and high-priority perpetrators whose custody, bail or order
+    ends within --days, soonest first, with the victims to re-contact."""
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    assessment, entries = api.watch(settings, days, _date(as_of), _progress(quiet))
+    if output_format is ScanFormat.json:
+        text = watch_json(assessment, entries, days)
+    elif output_format is ScanFormat.csv:
+        text = watch_csv(assessment, entries)
+    else:
+        if output is None:
+            print_watch(assessment, entries, days, out)
+            return
+        buffer = Console(file=io.StringIO(), width=200, color_system=None)
+        print_watch(assessment, entries, days, buffer)
+        text = buffer.file.getvalue()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(output, text, overwrite=overwrite)
+        if not quiet:
+            err.print(f"Wrote {len(entries)} people to {escape(str(output))}")
 
 
 @app.command()

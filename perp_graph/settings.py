@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from perp_graph.analytics.priority import PARTS, PrioritySettings
 from perp_graph.errors import ConfigError
 from perp_graph.model import (
     DEFAULT_CONNECTION_TYPES,
@@ -89,6 +90,8 @@ class Settings:
     connection_types: frozenset[str] = DEFAULT_CONNECTION_TYPES
     #: resolve duplicate person records into identities after each load (issue 6)
     resolve: bool = True
+    #: the priority score's weights, harm table and bands ([priority] in the config)
+    priority: PrioritySettings = field(default_factory=PrioritySettings)
     #: Neo4j server; None selects the embedded store
     neo4j_uri: str | None = None
     neo4j_user: str | None = None
@@ -125,7 +128,8 @@ def load_settings(
     return settings
 
 
-_SECTIONS = {"input", "offence_codes", "scan"}
+_SECTIONS = {"input", "offence_codes", "scan", "priority"}
+_PRIORITY_KEYS = {"weights", "harm_days", "high_at", "medium_at"}
 _INPUT_KEYS = {"dayfirst", "columns"}
 _SCAN_KEYS = {"window_years", "min_victims", "violent_categories", "connection_types"}
 
@@ -202,4 +206,48 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
                     f"[scan] {key}: unknown value(s) {bad}; use names from {list(vocabulary)}"
                 )
             changes[key] = frozenset(values)
+    if "priority" in raw:
+        changes["priority"] = _priority(raw["priority"], fail)
     return replace(settings, **changes)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+def _priority(section: dict[str, Any], fail: Any) -> PrioritySettings:
+    """[priority]: weights = {recency = 1, ...}, harm_days = {category = days}, high_at,
+    medium_at. Harm days given replace the default's for those categories only."""
+    if set(section) - _PRIORITY_KEYS:
+        raise fail(
+            f"unknown key(s) {sorted(set(section) - _PRIORITY_KEYS)} in [priority]; "
+            f"allowed: {sorted(_PRIORITY_KEYS)}"
+        )
+    default = PrioritySettings()
+    weights = dict(default.weights)
+    for part, value in section.get("weights", {}).items():
+        if part not in PARTS:
+            raise fail(f"[priority.weights] {part!r} is not a part; use one of {list(PARTS)}")
+        if not _number(value):
+            raise fail(f"[priority.weights] {part} must be a number, 0 or more")
+        weights[part] = float(value)
+    harm = dict(default.harm_days)
+    for category, value in section.get("harm_days", {}).items():
+        if category not in OFFENCE_CATEGORIES:
+            raise fail(
+                f"[priority.harm_days] {category!r} is not a contract category; use one of "
+                f"{list(OFFENCE_CATEGORIES)}"
+            )
+        if not _number(value):
+            raise fail(f"[priority.harm_days] {category} must be a number of days, 0 or more")
+        harm[category] = float(value)
+    bands = {}
+    for key in ("high_at", "medium_at"):
+        if key in section:
+            if not _number(section[key]):
+                raise fail(f"[priority] {key} must be a number, 0 or more")
+            bands[key] = float(section[key])
+    result = PrioritySettings(weights=weights, harm_days=harm, **bands)
+    if result.medium_at > result.high_at:
+        raise fail("[priority] medium_at must not be above high_at")
+    return result

@@ -159,7 +159,7 @@ def scan(
         ["suspect_id", "day", "incident_id", "victim_id"], kind="stable"
     )
     table = _Events(events)
-    connected = _connections(dataset, parameters, events["victim_id"])
+    connected = connections(dataset, parameters, events["victim_id"])
     people = _people(dataset, candidates)
     start_of = _window_starts(parameters.window_years)
     bounds = group_bounds(events["suspect_id"].to_numpy())
@@ -280,7 +280,7 @@ def _people(dataset: Dataset, ids: pd.Index) -> dict[str, tuple[str, str, str | 
     }
 
 
-def _connections(
+def connections(
     dataset: Dataset, parameters: ScanParameters, victim_ids: pd.Series
 ) -> dict[str, set[str]]:
     """Adjacency of connections (relationships of a connection type) among these victims."""

@@ -23,6 +23,9 @@ from typing import Any
 
 import pandas as pd
 
+from perp_graph.analytics.alerts import EarlyWarning, Escalation
+from perp_graph.analytics.assess import Assessment
+from perp_graph.analytics.priority import Priority
 from perp_graph.dataset import Dataset
 from perp_graph.model import INTIMATE_PARTNER_TYPES, RISK_LEVELS, Finding, ScanParameters
 
@@ -107,6 +110,8 @@ class Victim:
     last_on: dt.date
     highest_risk: str | None
     protected_by: tuple[str, ...]  # orders in force that bind the perpetrator and protect them
+    #: also recorded as a suspect against the perpetrator: a counter-allegation to review
+    counter_allegation: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,11 @@ class Dossier:
     latest_risk: TimelineEntry | None
     partner: Partner | None
     actions: tuple[Action, ...] = field(default=())
+    #: from the assessment (issue 7); None / empty without one
+    priority: Priority | None = None
+    escalation: Escalation | None = None
+    counter_parties: tuple[PersonRef, ...] = ()
+    early_warning: EarlyWarning | None = None
 
     @property
     def status(self) -> str:
@@ -211,22 +221,27 @@ class Dossier:
 
 
 def build_dossiers(
-    findings: Iterable[Finding], records: Dataset, parameters: ScanParameters
+    findings: Iterable[Finding],
+    records: Dataset,
+    parameters: ScanParameters,
+    assessment: Assessment | None = None,
 ) -> list[Dossier]:
     """One dossier per finding, in briefing order; `records` holds the records about them.
 
-    Briefing order: current before historic; within each, those whose custody or an
-    order ends within ENDING_SOON_DAYS first (their victims need re-contacting now),
-    then the scan's urgency (more victims in the window, then the most recent violence).
+    Briefing order: current before historic; within each, the highest priority score
+    first; on equal scores, those whose custody or an order ends within ENDING_SOON_DAYS
+    (their victims need re-contacting now), then the scan's urgency (more victims in the
+    window, then the most recent violence).
     """
     index = _Index(records, parameters.as_of)
-    dossiers = [_dossier(f, index, parameters) for f in findings]
+    dossiers = [_dossier(f, index, parameters, assessment) for f in findings]
     return sorted(dossiers, key=briefing_order)
 
 
 def briefing_order(dossier: Dossier) -> tuple[Any, ...]:
     urgency = dossier.finding.urgency_key
-    return (urgency[0], not dossier.ending_soon, *urgency[1:])
+    score = dossier.priority.score if dossier.priority else 0.0
+    return (urgency[0], -score, not dossier.ending_soon, *urgency[1:])
 
 
 class _Index:
@@ -270,7 +285,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out.to_dict("records")
 
 
-def _dossier(finding: Finding, index: _Index, parameters: ScanParameters) -> Dossier:
+def _dossier(
+    finding: Finding, index: _Index, parameters: ScanParameters, assessment: Assessment | None
+) -> Dossier:
     as_of = parameters.as_of
     pid = finding.person_id
     person = index.people.get(pid, {})
@@ -278,7 +295,10 @@ def _dossier(finding: Finding, index: _Index, parameters: ScanParameters) -> Dos
     timeline = _timeline(pid, index, qualifying_incidents)
     as_suspect = [t for t in timeline if t.role == "suspect"]
     constraints = _constraints(pid, index, as_of)
-    victims = _victims(pid, index, finding, as_suspect, constraints)
+    counter = (
+        sorted(c.other(pid) for c in assessment.counter_of(pid)) if assessment is not None else []
+    )
+    victims = _victims(pid, index, finding, as_suspect, constraints, set(counter))
     with_risk = [t for t in as_suspect if t.risk_level]
     latest_risk = max(with_risk, key=lambda t: (t.occurred_on, t.incident_id), default=None)
     neighbourhoods = {person.get("home_neighbourhood")} | {
@@ -303,6 +323,13 @@ def _dossier(finding: Finding, index: _Index, parameters: ScanParameters) -> Dos
         children_present_incidents=sum(t.children_present for t in as_suspect),
         latest_risk=latest_risk,
         partner=_partner(pid, index, {v.person.person_id for v in victims}),
+        priority=assessment.priorities.get(pid) if assessment else None,
+        escalation=assessment.escalations.get(pid) if assessment else None,
+        counter_parties=tuple(index.ref(other) for other in counter),
+        early_warning=next(
+            (w for w in (assessment.early_warnings if assessment else ()) if w.person_id == pid),
+            None,
+        ),
     )
     return replace(dossier, actions=_actions(dossier))
 
@@ -345,6 +372,7 @@ def _victims(
     finding: Finding,
     as_suspect: Sequence[TimelineEntry],
     constraints: Sequence[Constraint],
+    counter: set[str],
 ) -> tuple[Victim, ...]:
     seen: dict[str, list[TimelineEntry]] = defaultdict(list)
     for entry in as_suspect:
@@ -368,6 +396,7 @@ def _victims(
                     for c in constraints
                     if c.protected and c.protected.person_id == victim_id
                 ),
+                counter_allegation=victim_id in counter,
             )
         )
     victims.sort(key=lambda v: (not v.qualifying, -v.last_on.toordinal(), v.person.person_id))
@@ -482,6 +511,16 @@ def _actions(d: Dossier) -> tuple[Action, ...]:
                 urgent=True,
             )
         )
+    for other in d.counter_parties:
+        actions.append(
+            Action(
+                text=f"Review the counter-allegations between {d.person_id} and "
+                f"{other.person_id} before acting",
+                reason="each is recorded as a suspect against the other; this pack labels "
+                "neither as victim or perpetrator in that pair",
+                urgent=True,
+            )
+        )
     for c in d.ending_soon:
         what = "expected release" if c.is_custody else "ends"
         actions.append(
@@ -511,6 +550,14 @@ def _actions(d: Dossier) -> tuple[Action, ...]:
                     if d.partner.is_victim
                     else "not yet a recorded victim of this perpetrator"
                 ),
+            )
+        )
+    if d.escalation is not None:
+        actions.append(
+            Action(
+                text="Review the risk assessment and consider a MATAC or MARAC referral",
+                reason="escalating: " + "; ".join(d.escalation.reasons),
+                urgent=True,
             )
         )
     if d.latest_risk is not None and d.latest_risk.risk_level == "high":
@@ -552,4 +599,58 @@ def route(dossiers: Iterable[Dossier]) -> dict[str, list[Dossier]]:
     for dossier in dossiers:
         for neighbourhood in dossier.neighbourhoods:
             packs[neighbourhood].append(dossier)
+    return dict(packs)
+
+
+# --- early warnings in a pack ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WarningView:
+    """An early warning as a pack shows it: people as references, routed by neighbourhood."""
+
+    warning: EarlyWarning
+    person_id: str
+    surname: str
+    forenames: str
+    priority: Priority | None
+    victims: tuple[PersonRef, ...]
+    new_partners: tuple[PersonRef, ...]
+    neighbourhoods: tuple[str, ...]
+
+
+def warning_views(assessment: Assessment, records: Dataset) -> list[WarningView]:
+    """Each early warning with its people as references; `records` holds the records
+    about the warned perpetrators. Routed like dossiers: home neighbourhood and the
+    neighbourhoods of the violence in the window. Highest score first."""
+    index = _Index(records, assessment.parameters.as_of)
+    views = []
+    for w in assessment.early_warnings:
+        person = index.people.get(w.person_id, {})
+        places = {person.get("home_neighbourhood")} | {
+            index.incidents[i]["neighbourhood"]
+            for i in w.violence_incident_ids
+            if i in index.incidents
+        }
+        places.discard(None)
+        views.append(
+            WarningView(
+                warning=w,
+                person_id=w.person_id,
+                surname=person.get("surname") or "",
+                forenames=person.get("forenames") or "",
+                priority=assessment.priorities.get(w.person_id),
+                victims=tuple(index.ref(v) for v in w.victim_ids),
+                new_partners=tuple(index.ref(n) for n in w.new_partner_ids),
+                neighbourhoods=tuple(sorted(places)) or (UNKNOWN_NEIGHBOURHOOD,),
+            )
+        )
+    return sorted(views, key=lambda v: (-(v.priority.score if v.priority else 0), v.person_id))
+
+
+def route_warnings(views: Iterable[WarningView]) -> dict[str, list[WarningView]]:
+    packs: dict[str, list[WarningView]] = defaultdict(list)
+    for view in views:
+        for neighbourhood in view.neighbourhoods:
+            packs[neighbourhood].append(view)
     return dict(packs)

@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from perp_graph import __version__
-from perp_graph.analytics.dossier import ENDING_SOON_DAYS, Dossier, PersonRef
+from perp_graph.analytics.dossier import ENDING_SOON_DAYS, Dossier, PersonRef, WarningView
 from perp_graph.model import ScanParameters
 
 
@@ -44,6 +44,7 @@ class Pack:
     neighbourhood: str
     slug: str
     dossiers: tuple[Dossier, ...]
+    warnings: tuple[WarningView, ...] = ()
 
     @property
     def html_name(self) -> str:
@@ -153,6 +154,7 @@ def render_pack(
             **_common(context),
             neighbourhood=pack.neighbourhood,
             dossiers=pack.dossiers,
+            warnings=pack.warnings,
             current=pack.current,
             historic=pack.historic,
             ending_soon=pack.ending_soon,
@@ -173,6 +175,7 @@ def render_index(packs: Sequence[Pack], context: BriefingContext, pdf: bool) -> 
             "current": p.current,
             "historic": p.historic,
             "ending_soon": p.ending_soon,
+            "warnings": len(p.warnings),
         }
         for p in sorted(packs, key=lambda p: p.neighbourhood.casefold())
     ]

@@ -10,12 +10,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from perp_graph.analytics.assess import Assessment
+from perp_graph.analytics.watch import WatchEntry
 from perp_graph.model import Finding, ScanResult
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def to_json(result: ScanResult) -> str:
+def to_json(result: ScanResult | Assessment) -> str:
     """The contract's JSON: perpetrators sorted by person_id, two-space indent."""
     return json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n"
 
@@ -40,7 +42,7 @@ CSV_COLUMNS = (
 )
 
 
-def to_csv(result: ScanResult) -> str:
+def to_csv(result: ScanResult | Assessment) -> str:
     """One row per perpetrator, most urgent first; lists joined with ';'.
 
     Cells that a spreadsheet would run as a formula are prefixed with a quote.
@@ -87,7 +89,9 @@ def why_text(finding: Finding) -> str:
     return f"{n} intimate-partner victims between {min(dates):%B %Y} and {max(dates):%B %Y}"
 
 
-def print_table(result: ScanResult, console: Console, limit: int | None = None) -> None:
+def print_table(
+    result: ScanResult | Assessment, console: Console, limit: int | None = None
+) -> None:
     """A readable table, most urgent first."""
     findings = result.by_urgency()
     p = result.parameters
@@ -123,3 +127,254 @@ def print_table(result: ScanResult, console: Console, limit: int | None = None) 
     console.print(table)
     if limit is not None and len(findings) > limit:
         console.print(f"... and {len(findings) - limit} more (use --format csv or json for all)")
+
+
+# --- priority ranking, alerts, changes, release watch ---------------------------------------
+
+RANKING_COLUMNS = (
+    "rank",
+    "person_id",
+    "surname",
+    "forenames",
+    "home_neighbourhood",
+    "serial",
+    "score",
+    "band",
+    "recency",
+    "frequency",
+    "gravity",
+    "victims",
+    "days_since_latest",
+    "incidents_12_months",
+    "incidents_in_window",
+    "harm_days",
+    "intimate_partner_victims",
+    "escalating",
+    "early_warning",
+    "counter_allegation_with",
+)
+
+
+def ranking_csv(assessment: Assessment) -> str:
+    """Every scored perpetrator, highest priority first, with the score's parts."""
+    statuses = {f.person_id: f.status for f in assessment.perpetrators}
+    warned = {w.person_id for w in assessment.early_warnings}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RANKING_COLUMNS)
+    for rank, p in enumerate(assessment.ranking(), start=1):
+        surname, forenames, home = assessment.names.get(p.person_id, ("", "", None))
+        row = [
+            rank,
+            p.person_id,
+            surname,
+            forenames,
+            home or "",
+            statuses.get(p.person_id, ""),
+            p.score,
+            p.band,
+            p.recency,
+            p.frequency,
+            p.gravity,
+            p.victims,
+            p.days_since_latest,
+            p.incidents_12_months,
+            p.incidents_in_window,
+            p.harm_days,
+            p.intimate_partner_victims,
+            "yes" if p.person_id in assessment.escalations else "",
+            "yes" if p.person_id in warned else "",
+            ";".join(c.other(p.person_id) for c in assessment.counter_of(p.person_id)),
+        ]
+        writer.writerow([safe_cell(value) for value in row])
+    return out.getvalue()
+
+
+def print_ranking(assessment: Assessment, console: Console, limit: int = 50) -> None:
+    """The top of the priority ranking with each score's parts."""
+    statuses = {f.person_id: f.status for f in assessment.perpetrators}
+    warned = {w.person_id for w in assessment.early_warnings}
+    ranking = assessment.ranking()
+    p = assessment.parameters
+    table = Table(
+        title=(
+            f"Priority ranking as of {p.as_of:%d %b %Y}: {len(ranking):,} perpetrators with an "
+            f"incident in the last {p.window_years} years (RFGV score 0-100; see README)"
+        ),
+        title_justify="left",
+        header_style="bold",
+    )
+    for column in ("#", "Person", "Name", "Score", "R", "F", "G", "V", "Serial", "Flags"):
+        table.add_column(column, justify="right" if column in "#ScoreRFGV" else "left")
+    for rank, priority in enumerate(ranking[:limit], start=1):
+        pid = priority.person_id
+        surname, forenames, _home = assessment.names.get(pid, ("", "", None))
+        flags = []
+        if pid in assessment.escalations:
+            flags.append("escalating")
+        if pid in warned:
+            flags.append("early warning")
+        if assessment.counter_of(pid):
+            flags.append("counter-allegation")
+        cells = (
+            str(rank),
+            pid,
+            f"{surname.upper()}, {forenames}",
+            f"{priority.score:g} {priority.band}",
+            f"{priority.recency:g}",
+            f"{priority.frequency:g}",
+            f"{priority.gravity:g}",
+            f"{priority.victims:g}",
+            statuses.get(pid, "-"),
+            ", ".join(flags) or "-",
+        )
+        table.add_row(
+            *(escape(c) for c in cells), style="bold" if priority.band == "high" else None
+        )
+    console.print(table)
+    if len(ranking) > limit:
+        console.print(f"... and {len(ranking) - limit:,} more (--limit N, or --format csv/json)")
+
+
+def print_alerts(assessment: Assessment, console: Console) -> None:
+    """Early warnings in full; escalation and counter-allegations as counts."""
+    if assessment.early_warnings:
+        table = Table(
+            title=(
+                f"Early warning: {len(assessment.early_warnings)} perpetrators one step from the "
+                "definition with a new partner: consider Clare's Law right-to-know disclosure"
+            ),
+            title_justify="left",
+            header_style="bold",
+        )
+        for column in ("Person", "Name", "Score", "Victim(s) of violence", "New partner(s)"):
+            table.add_column(column)
+        ranked = sorted(
+            assessment.early_warnings,
+            key=lambda w: (
+                -(
+                    assessment.priorities[w.person_id].score
+                    if w.person_id in assessment.priorities
+                    else 0
+                )
+            ),
+        )
+        for w in ranked:
+            surname, forenames, _home = assessment.names.get(w.person_id, ("", "", None))
+            priority = assessment.priorities.get(w.person_id)
+            cells = (
+                w.person_id,
+                f"{surname.upper()}, {forenames}",
+                f"{priority.score:g}" if priority else "-",
+                ", ".join(w.victim_ids),
+                ", ".join(w.new_partner_ids),
+            )
+            table.add_row(*(escape(c) for c in cells))
+        console.print(table)
+    console.print(
+        f"Escalating (more frequent or more serious): {len(assessment.escalations):,}; "
+        f"counter-allegation pairs for review: {len(assessment.counter_allegations):,} "
+        "(all in --format json; see README for how each is measured)"
+    )
+
+
+def print_changes(assessment: Assessment, console: Console) -> None:
+    changes = assessment.changes
+    if changes is None:
+        return
+    console.print(f"[bold]What changed since {escape(changes.since)}[/]")
+    for label, ids in (
+        ("Newly qualified", changes.newly_qualified),
+        ("Dropped to historic", changes.dropped_to_historic),
+        ("No longer listed", changes.no_longer_listed),
+    ):
+        console.print(f"  {label} ({len(ids)}): {escape(', '.join(ids)) or '-'}")
+    if changes.score_rises:
+        console.print("  Largest score rises:")
+        for rise in changes.score_rises:
+            console.print(
+                f"    {escape(rise.person_id)}: {rise.before:g} -> {rise.after:g} (+{rise.rise:g})"
+            )
+
+
+WATCH_COLUMNS = (
+    "person_id",
+    "surname",
+    "forenames",
+    "why",
+    "score",
+    "order_type",
+    "end_date",
+    "days_left",
+    "protected_person_id",
+    "victims_to_recontact",
+)
+
+
+def watch_csv(assessment: Assessment, entries: list[WatchEntry]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(WATCH_COLUMNS)
+    for entry in entries:
+        surname, forenames, _home = assessment.names.get(entry.person_id, ("", "", None))
+        for ending in entry.endings:
+            row = [
+                entry.person_id,
+                surname,
+                forenames,
+                entry.why,
+                entry.priority.score if entry.priority else "",
+                ending.order_type,
+                ending.end_date.isoformat(),
+                ending.days_left,
+                ending.protected_person_id or "",
+                ";".join(entry.victims_to_recontact),
+            ]
+            writer.writerow([safe_cell(value) for value in row])
+    return out.getvalue()
+
+
+def watch_json(assessment: Assessment, entries: list[WatchEntry], days: int) -> str:
+    body = {
+        "as_of": assessment.parameters.as_of.isoformat(),
+        "days": days,
+        "watch": [
+            {
+                **entry.as_json(),
+                "surname": assessment.names.get(entry.person_id, ("", "", None))[0],
+                "forenames": assessment.names.get(entry.person_id, ("", "", None))[1],
+            }
+            for entry in entries
+        ],
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def print_watch(
+    assessment: Assessment, entries: list[WatchEntry], days: int, console: Console
+) -> None:
+    p = assessment.parameters
+    table = Table(
+        title=(
+            f"Release watch as of {p.as_of:%d %b %Y}: {len(entries)} serial or high-priority "
+            f"perpetrators whose custody, bail or order ends within {days} days"
+        ),
+        title_justify="left",
+        header_style="bold",
+    )
+    for column in ("Days", "Ends", "What ends", "Person", "Name", "Why", "Re-contact victims"):
+        table.add_column(column, justify="right" if column == "Days" else "left")
+    for entry in entries:
+        surname, forenames, _home = assessment.names.get(entry.person_id, ("", "", None))
+        first = entry.endings[0]
+        cells = (
+            str(first.days_left),
+            f"{first.end_date:%d %b %Y}",
+            "; ".join(e.name for e in entry.endings),
+            entry.person_id,
+            f"{surname.upper()}, {forenames}",
+            entry.why + (f", score {entry.priority.score:g}" if entry.priority else ""),
+            ", ".join(entry.victims_to_recontact) or "-",
+        )
+        table.add_row(*(escape(c) for c in cells), style="bold" if first.days_left <= 7 else None)
+    console.print(table)

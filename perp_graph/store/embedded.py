@@ -21,7 +21,7 @@ from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.dataset import KEYS, Dataset, conform
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
-from perp_graph.store.protocol import require_complete
+from perp_graph.store.protocol import force_view, require_complete
 
 _ID_COLUMNS = {"people": "person_id", "incidents": "incident_id"}
 
@@ -107,6 +107,9 @@ class EmbeddedStore:
             relationships=empty.relationships,
             orders=empty.orders,
         )
+
+    def force_records(self) -> Dataset:
+        return force_view(self.dataset())
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

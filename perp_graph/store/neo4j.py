@@ -39,7 +39,7 @@ from perp_graph.model import (
 )
 from perp_graph.progress import Progress
 from perp_graph.store import cypher
-from perp_graph.store.protocol import require_complete
+from perp_graph.store.protocol import force_view, require_complete
 
 log = logging.getLogger(__name__)
 # The driver's own log lines can carry query text; they stay silent unless a
@@ -237,6 +237,18 @@ class Neo4jStore:
             involvements=self._frame("involvements", "views/all_involvements"),
             relationships=empty.relationships,
             orders=empty.orders,
+        )
+
+    def force_records(self) -> Dataset:
+        self._require_complete()
+        return force_view(
+            Dataset(
+                people=self._frame("people", "views/all_people"),
+                incidents=self._frame("incidents", "views/all_incidents"),
+                involvements=self._frame("involvements", "views/all_involvements"),
+                relationships=self._frame("relationships", "views/all_relationships"),
+                orders=self._frame("orders", "views/all_orders"),
+            )
         )
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:

@@ -56,6 +56,13 @@ class GraphStore(Protocol):
         other tables empty)."""
         ...
 
+    def force_records(self) -> Dataset:
+        """What the scores, alerts and the problem profile read: every incident,
+        involvement, relationship and order, and every person's id, names and home
+        neighbourhood; never incident summaries, order details or other personal
+        details (see `force_view`)."""
+        ...
+
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
         """Record which records are one person: record id -> identity id (the smallest
         record id) for the records of merged identities; every other record stands for
@@ -87,3 +94,28 @@ def require_complete(state: str, where: str) -> None:
             f"the store in {where} is incomplete: a load did not finish. "
             "Re-run the same perp-graph load to complete it."
         )
+
+
+#: The columns `force_records` carries; the others are left empty.
+FORCE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "people": ("person_id", "surname", "forenames", "home_neighbourhood"),
+    "incidents": (
+        "incident_id",
+        "occurred_on",
+        "offence_category",
+        "risk_level",
+        "neighbourhood",
+        "children_present",
+        "extra",
+    ),
+    "involvements": ("incident_id", "person_id", "role", "relationship_to_suspect"),
+    "relationships": ("person_id_a", "person_id_b", "relationship_type", "start_date", "end_date"),
+    "orders": ("person_id", "order_type", "start_date", "end_date", "protected_person_id"),
+}
+
+
+def force_view(records: Dataset) -> Dataset:
+    """Only the columns of FORCE_COLUMNS (data minimisation: nothing the rules do not read)."""
+    return Dataset(
+        **{name: getattr(records, name)[list(columns)] for name, columns in FORCE_COLUMNS.items()}
+    )

@@ -1,0 +1,175 @@
+"""The scan's findings with what follows from them: priority scores, early warnings,
+escalation and counter-allegations, as one plain-data answer (`Assessment`).
+
+The ACPO rule runs in the store (Cypher in Neo4j, pandas in the embedded store); the
+rules here run on the records the store returns (`GraphStore.force_records`, on
+identities), so both stores give the same answer by construction, and a test checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from perp_graph.analytics.acpo import connections
+from perp_graph.analytics.alerts import (
+    CounterAllegation,
+    EarlyWarning,
+    Escalation,
+    counter_allegations,
+    counter_index,
+    early_warnings,
+    escalations,
+)
+from perp_graph.analytics.changes import Changes, Snapshot
+from perp_graph.analytics.offending import Offending, offending
+from perp_graph.analytics.priority import Priority, PrioritySettings, ranked, score
+from perp_graph.dataset import Dataset
+from perp_graph.model import Finding, ScanParameters, ScanResult
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A scan result and the alerts and scores that go with it."""
+
+    result: ScanResult
+    priority_settings: PrioritySettings
+    priorities: Mapping[str, Priority]
+    escalations: Mapping[str, Escalation]
+    early_warnings: tuple[EarlyWarning, ...]
+    counter_allegations: tuple[CounterAllegation, ...]
+    #: id -> (surname, forenames, home neighbourhood) of everyone scored
+    names: Mapping[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    rank: bool = False
+    changes: Changes | None = None
+
+    # the ScanResult's face, so renderers take either
+    @property
+    def parameters(self) -> ScanParameters:
+        return self.result.parameters
+
+    @property
+    def perpetrators(self) -> tuple[Finding, ...]:
+        return self.result.perpetrators
+
+    def by_urgency(self) -> list[Finding]:
+        """Serial perpetrators, most urgent first: with --rank, current first and then by
+        priority score (highest first); otherwise the scan's own urgency."""
+        if not self.rank:
+            return self.result.by_urgency()
+        return sorted(self.perpetrators, key=self.order_key)
+
+    def order_key(self, finding: Finding) -> tuple[Any, ...]:
+        priority = self.priorities.get(finding.person_id)
+        return (
+            0 if finding.status == "current" else 1,
+            -(priority.score if priority else 0.0),
+            *finding.urgency_key[1:],
+        )
+
+    def ranking(self) -> list[Priority]:
+        return ranked(self.priorities)
+
+    def counter_of(self, person_id: str) -> list[CounterAllegation]:
+        return counter_index(list(self.counter_allegations)).get(person_id, [])
+
+    def snapshot(self, label: str) -> Snapshot:
+        return Snapshot(
+            label=label,
+            statuses={f.person_id: f.status for f in self.perpetrators},
+            scores={p: s.score for p, s in self.priorities.items()},
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        out = self.result.as_json()
+        for entry in out["perpetrators"]:
+            entry.update(self._alerts_json(entry["person_id"]))
+        out["priority_settings"] = self.priority_settings.as_json()
+        out["early_warnings"] = [
+            {**w.as_json(), "priority": self._priority_json(w.person_id)}
+            for w in self.early_warnings
+        ]
+        out["escalations"] = [
+            {"person_id": p, **e.as_json(), "priority": self._priority_json(p)}
+            for p, e in sorted(self.escalations.items())
+        ]
+        out["counter_allegations"] = [c.as_json() for c in self.counter_allegations]
+        if self.rank:
+            statuses = {f.person_id: f.status for f in self.perpetrators}
+            out["ranking"] = [
+                {
+                    "rank": n,
+                    "person_id": p.person_id,
+                    "serial": statuses.get(p.person_id),
+                    "surname": self.names.get(p.person_id, ("", "", None))[0],
+                    "forenames": self.names.get(p.person_id, ("", "", None))[1],
+                    **self._alerts_json(p.person_id),
+                }
+                for n, p in enumerate(self.ranking(), start=1)
+            ]
+        if self.changes is not None:
+            out["changes"] = self.changes.as_json()
+        return out
+
+    def _priority_json(self, person_id: str) -> dict[str, Any] | None:
+        priority = self.priorities.get(person_id)
+        return priority.as_json() if priority else None
+
+    def _alerts_json(self, person_id: str) -> dict[str, Any]:
+        escalation = self.escalations.get(person_id)
+        return {
+            "priority": self._priority_json(person_id),
+            "escalation": escalation.as_json() if escalation else None,
+            "counter_allegations": sorted(c.other(person_id) for c in self.counter_of(person_id)),
+        }
+
+
+def assess(
+    result: ScanResult,
+    records: Dataset,
+    settings: PrioritySettings,
+    *,
+    rank: bool = False,
+) -> Assessment:
+    """Scores and alerts as of the scan's date; `records` are the store's force records on
+    identities (the same ids as the scan's)."""
+    parameters = result.parameters
+    table = offending(records, parameters.as_of, parameters.violent_categories)
+    return Assessment(
+        result=result,
+        priority_settings=settings,
+        priorities=score(table, parameters.window_years, settings),
+        escalations=escalations(table, settings),
+        early_warnings=tuple(_early_warnings(table, records, result)),
+        counter_allegations=tuple(counter_allegations(table)),
+        names=_names(records.people),
+        rank=rank,
+    )
+
+
+def _early_warnings(table: Offending, records: Dataset, result: ScanResult) -> list[EarlyWarning]:
+    parameters = result.parameters
+    victims = table.victims.loc[table.victims["violent"] & table.victims["partner"], "victim_id"]
+    return early_warnings(
+        table,
+        parameters.window_years,
+        parameters.min_victims,
+        connections(records, parameters, victims),
+        current={f.person_id for f in result.perpetrators if f.status == "current"},
+    )
+
+
+def _names(people: pd.DataFrame) -> dict[str, tuple[str, str, str | None]]:
+    return {
+        pid: (surname or "", forenames or "", None if pd.isna(home) else home)
+        for pid, surname, forenames, home in zip(
+            people["person_id"],
+            people["surname"].fillna(""),
+            people["forenames"].fillna(""),
+            people["home_neighbourhood"],
+            strict=True,
+        )
+    }

@@ -1,0 +1,239 @@
+"""An open RFGV priority score: recency, frequency, gravity and victims.
+
+Forces running MATAC rank perpetrators by recency, frequency, gravity and the number of
+victims, in spreadsheets whose formula is not published. This one is published (the
+README carries it) and every part is shown next to the total.
+
+For a perpetrator P (anyone recorded as a suspect in an incident inside the window
+[T - W years, T]), with T the as-of date, each part scores 0 to 25 points:
+
+- Recency R = 25 x 0.5 ^ (d / 182.5), d = days from P's latest incident as a suspect to T:
+  25 on the day, halving every six months.
+- Frequency F = min(25, 5 x n12 + 1 x (nW - n12)), n12 = incidents as a suspect in the
+  last 12 months (T - 1 year, T], nW = those in the window.
+- Gravity G = min(25, 25 x log10(1 + h) / log10(1 + 1825)), h = the summed harm of P's
+  incidents in the window, each incident's harm taken from the harm table by its offence
+  category (days of imprisonment, the Cambridge Crime Harm Index's unit): 1,825 days
+  (five years, a rape's starting point) or more scores 25.
+- Victims V = min(25, 10 x v), v = distinct victims in the window who are or have been
+  P's intimate partners (contract, section 2), in any incident category.
+
+Score = wR x R + wF x F + wG x G + wV x V; with the default weights (all 1) it runs 0-100.
+A score at or above `high_at` (default 60) is "high" priority; at or above `medium_at`
+(default 35) "medium"; otherwise "standard".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from perp_graph.analytics.acpo import window_start
+from perp_graph.analytics.offending import Offending
+from perp_graph.model import OFFENCE_CATEGORIES
+
+#: Harm per offence category, in days of imprisonment (the Cambridge Crime Harm Index's
+#: unit: the sentencing guideline's starting point for a first offender). Each contract
+#: category groups several offences, so each value is an approximation for a typical
+#: offence of the group, in the CCHI's spirit; it is not copied from the published CCHI
+#: spreadsheet. Forces should set their own under [priority.harm_days] in the config.
+DEFAULT_HARM_DAYS: Mapping[str, float] = MappingProxyType(
+    {
+        "homicide": 5475,  # murder: 15 years
+        "sexual_offence": 1825,  # rape: 5 years
+        "strangulation": 365,  # non-fatal strangulation (CCHI update 2023, no guideline yet)
+        "violence_with_injury": 180,  # assault occasioning actual bodily harm
+        "threats_to_kill": 180,
+        "stalking_fear_of_violence": 180,
+        "harassment_fear_of_violence": 120,
+        "coercive_control": 120,
+        "breach_of_order": 30,
+        "stalking": 20,
+        "violence_without_injury": 10,  # common assault
+        "threats": 10,
+        "harassment": 10,
+        "criminal_damage": 2,
+        "other": 1,
+        "non_crime_incident": 0,
+    }
+)
+
+#: Gravity reaches its full 25 points at this much harm (five years).
+GRAVITY_FULL_AT_DAYS = 1825
+RECENCY_HALF_LIFE_DAYS = 182.5
+PARTS = ("recency", "frequency", "gravity", "victims")
+
+
+@dataclass(frozen=True)
+class PrioritySettings:
+    """The score's weights, harm table and bands (config section [priority])."""
+
+    weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(PARTS, 1.0))
+    harm_days: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_HARM_DAYS))
+    high_at: float = 60.0
+    medium_at: float = 35.0
+
+    def harm(self, category: str) -> float:
+        """A category's harm; a category missing from the table has none."""
+        return float(self.harm_days.get(category, 0.0))
+
+    def band(self, score: float) -> str:
+        if score >= self.high_at:
+            return "high"
+        if score >= self.medium_at:
+            return "medium"
+        return "standard"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "weights": dict(self.weights),
+            "harm_days": {c: self.harm(c) for c in OFFENCE_CATEGORIES},
+            "high_at": self.high_at,
+            "medium_at": self.medium_at,
+            "recency_half_life_days": RECENCY_HALF_LIFE_DAYS,
+            "gravity_full_at_days": GRAVITY_FULL_AT_DAYS,
+        }
+
+
+@dataclass(frozen=True)
+class Priority:
+    """One perpetrator's score and its parts."""
+
+    person_id: str
+    score: float
+    band: str
+    latest_incident_on: dt.date
+    days_since_latest: int
+    incidents_12_months: int
+    incidents_in_window: int
+    harm_days: float
+    intimate_partner_victims: int
+    recency: float
+    frequency: float
+    gravity: float
+    victims: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "band": self.band,
+            "recency": self.recency,
+            "frequency": self.frequency,
+            "gravity": self.gravity,
+            "victims": self.victims,
+            "latest_incident_on": self.latest_incident_on.isoformat(),
+            "days_since_latest": self.days_since_latest,
+            "incidents_12_months": self.incidents_12_months,
+            "incidents_in_window": self.incidents_in_window,
+            "harm_days": self.harm_days,
+            "intimate_partner_victims": self.intimate_partner_victims,
+        }
+
+    @property
+    def parts_text(self) -> str:
+        """The breakdown in words, for tables and briefings."""
+        return (
+            f"R {self.recency:g} (latest {self.days_since_latest} days ago), "
+            f"F {self.frequency:g} ({self.incidents_12_months} in 12 months, "
+            f"{self.incidents_in_window} in window), "
+            f"G {self.gravity:g} ({self.harm_days:g} harm days), "
+            f"V {self.victims:g} ({self.intimate_partner_victims} partner victims)"
+        )
+
+
+def recency_points(days: int) -> float:
+    return 25.0 * 0.5 ** (max(days, 0) / RECENCY_HALF_LIFE_DAYS)
+
+
+def frequency_points(last_12_months: int, in_window: int) -> float:
+    return float(min(25, 5 * last_12_months + (in_window - last_12_months)))
+
+
+def gravity_points(harm_days: float) -> float:
+    return min(25.0, 25.0 * math.log10(1 + harm_days) / math.log10(1 + GRAVITY_FULL_AT_DAYS))
+
+
+def victims_points(partner_victims: int) -> float:
+    return float(min(25, 10 * partner_victims))
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (29 February -> 28 February), as windows do."""
+    return window_start(day, 1)
+
+
+def score(
+    offending: Offending, window_years: int, settings: PrioritySettings
+) -> dict[str, Priority]:
+    """Every perpetrator with an incident as a suspect in the window, scored."""
+    as_of = offending.as_of
+    in_window = offending.between(window_start(as_of, window_years), as_of)
+    incidents = in_window.incidents
+    if incidents.empty:
+        return {}
+    year_ago = np.datetime64(year_before(as_of), "s")
+    harm = incidents["offence_category"].map(lambda c: settings.harm(c)).astype(float)
+    per_suspect = (
+        incidents.assign(
+            harm=harm.to_numpy(),
+            recent=(incidents["occurred_on"] > year_ago).to_numpy(),
+        )
+        .groupby("suspect_id", sort=True)
+        .agg(
+            latest=("occurred_on", "max"),
+            n_window=("incident_id", "nunique"),
+            n_12=("recent", "sum"),
+            harm=("harm", "sum"),
+        )
+    )
+    victims = in_window.victims
+    partners = victims[victims["partner"].to_numpy()].groupby("suspect_id")["victim_id"].nunique()
+    per_suspect["partners"] = partners.reindex(per_suspect.index, fill_value=0)
+    weights = {part: float(settings.weights.get(part, 1.0)) for part in PARTS}
+    out: dict[str, Priority] = {}
+    for suspect, latest, n_window, n_12, harm_days, n_partners in zip(
+        per_suspect.index,
+        per_suspect["latest"],
+        per_suspect["n_window"],
+        per_suspect["n_12"],
+        per_suspect["harm"],
+        per_suspect["partners"],
+        strict=True,
+    ):
+        latest_on = pd.Timestamp(latest).date()
+        days = (as_of - latest_on).days
+        parts = {
+            "recency": round(recency_points(days), 1),
+            "frequency": round(frequency_points(int(n_12), int(n_window)), 1),
+            "gravity": round(gravity_points(float(harm_days)), 1),
+            "victims": round(victims_points(int(n_partners)), 1),
+        }
+        total = round(sum(weights[p] * parts[p] for p in PARTS), 1)
+        out[suspect] = Priority(
+            person_id=suspect,
+            score=total,
+            band=settings.band(total),
+            latest_incident_on=latest_on,
+            days_since_latest=days,
+            incidents_12_months=int(n_12),
+            incidents_in_window=int(n_window),
+            harm_days=float(harm_days),
+            intimate_partner_victims=int(n_partners),
+            **parts,
+        )
+    return out
+
+
+def ranked(priorities: Mapping[str, Priority]) -> list[Priority]:
+    """Highest score first; ties by the most recent incident, then id."""
+    return sorted(
+        priorities.values(),
+        key=lambda p: (-p.score, p.days_since_latest, p.person_id),
+    )
