@@ -26,6 +26,7 @@ from perp_graph.analytics.dossier import (
 )
 from perp_graph.analytics.network import NetworkGraph, build_network
 from perp_graph.analytics.offending import offending
+from perp_graph.analytics.profile import Profile, build_profile, quarters
 from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError, OutputError
@@ -47,6 +48,7 @@ from perp_graph.progress import Progress
 from perp_graph.render.briefing import BriefingContext, Pack, render_index, render_pack, slugs
 from perp_graph.render.network import render_network
 from perp_graph.render.pdf import find_browser, print_pdfs
+from perp_graph.render.profile import render_profile_page
 from perp_graph.render.tables import to_csv, to_json
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
@@ -308,10 +310,79 @@ def watch(
         table,
         {f.person_id: f.status for f in assessment.perpetrators},
         assessment.priorities,
+        {f.person_id: f.victim_ids for f in assessment.perpetrators},
         days,
         parameters.window_years,
     )
     return assessment, entries
+
+
+@dataclass
+class ProfileOutputs:
+    folder: Path
+    index: Path
+    files: list[Path]
+    profile: Profile
+
+
+def profile(
+    settings: Settings,
+    out_dir: Path,
+    *,
+    as_of: dt.date | None = None,
+    years: int = 5,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> ProfileOutputs:
+    """Write the problem profile: the force's page (index.html), one page per neighbourhood
+    (neighbourhoods/), and the figures as profile.json."""
+    if years < 1:
+        raise ConfigError("--years must be 1 or more")
+    parameters = scan_parameters(settings, as_of)
+    progress = progress or Progress()
+    out_dir = Path(out_dir)
+    store = open_store(settings)
+    try:
+        identity_of = store.identities()
+        records = force_records(store, identity_of)
+        n = len(quarters(parameters.as_of, years))
+        with progress.stage("scanning each quarter's end", total=n) as advance:
+
+            def scan_as_of(day: dt.date) -> ScanResult:
+                result = store.acpo_scan(replace(parameters, as_of=day))
+                advance(1)
+                return result
+
+            built = build_profile(records, parameters, years, scan_as_of)
+        store_name = store.name
+    finally:
+        store.close()
+    slug = slugs([a.name for a in built.neighbourhoods])
+    pages = {Path("index.html"): None} | {
+        Path("neighbourhoods") / f"{slug[a.name]}.html": a for a in built.neighbourhoods
+    }
+    check_free([out_dir / p for p in pages] + [out_dir / "profile.json"], overwrite=overwrite)
+    context = BriefingContext(
+        parameters=parameters, generated_at=dt.datetime.now(dt.UTC), store=store_name
+    )
+    links = [(a.name, f"neighbourhoods/{slug[a.name]}.html") for a in built.neighbourhoods]
+    files = []
+    with progress.stage("drawing charts", total=len(pages)) as advance:
+        for path, area in pages.items():
+            if area is None:
+                page = render_profile_page(built, built.force, context, links=links)
+            else:
+                page = render_profile_page(built, area, context, back_href="../index.html")
+            files.append(write_text(out_dir / path, page, overwrite=overwrite))
+            advance(1)
+    files.append(
+        write_text(
+            out_dir / "profile.json",
+            json.dumps(built.as_json(), indent=2) + "\n",
+            overwrite=overwrite,
+        )
+    )
+    return ProfileOutputs(out_dir, out_dir / "index.html", files, built)
 
 
 #: People and incidents a person's network page may hold before --depth stops growing.

@@ -385,6 +385,41 @@ def brief(
     out.print(f"Open: {escape(str(result.index))}", soft_wrap=True)
 
 
+@app.command(name="profile")
+@friendly
+def profile_command(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for index.html, neighbourhoods/ and profile.json.")
+    ],
+    as_of: AsOfOpt = None,
+    years: Annotated[
+        int, typer.Option("--years", min=1, help="Years of quarters (default 5).")
+    ] = 5,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing pages.")] = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Problem profile for chief officers: the force's and each neighbourhood's incidents,
+    repeat victims, serial perpetrators, risk mix and outcomes by quarter, with charts."""
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    result = api.profile(
+        settings,
+        out_dir,
+        as_of=_date(as_of),
+        years=years,
+        overwrite=overwrite,
+        progress=_progress(quiet),
+    )
+    out.print(
+        f"Wrote the problem profile ({len(result.profile.quarters)} quarters, "
+        f"{len(result.profile.neighbourhoods)} neighbourhoods) to {escape(str(result.folder))}",
+        soft_wrap=True,
+    )
+    out.print(f"Open: {escape(str(result.index))}", soft_wrap=True)
+
+
 @app.command(name="network")
 @friendly
 def network_command(

@@ -165,6 +165,8 @@ class SynthConfig:
     serial_current_rate: float = 12.0
     serial_historic_rate: float = 6.0
     decoy_rate: float = 4.0
+    early_warning_rate: float = 3.0
+    escalation_rate: float = 3.0
     #: share of people recorded a second time under another id (perp_graph.synth_duplicates)
     duplicates: float = 0.0
 
@@ -183,6 +185,12 @@ class Truth:
 
     serial: list[dict] = field(default_factory=list)
     non_serial: list[dict] = field(default_factory=list)
+    #: issue 7's alerts, planted: one step from the definition with a new partner ...
+    early_warning: list[dict] = field(default_factory=list)
+    #: ... incidents more frequent and more serious ...
+    escalation: list[int] = field(default_factory=list)
+    #: ... and pairs each recorded as a suspect against the other
+    counter_allegations: list[tuple[int, int]] = field(default_factory=list)
 
 
 class _Tables:
@@ -383,6 +391,9 @@ class _Generator:
             "suspect",
         )
         self.involve(incident[first_incident], suspects[counter], "victim", ip_kind[counter])
+        self.truth.counter_allegations += [
+            (int(a), int(b)) for a, b in zip(suspects[counter], victims[counter], strict=True)
+        ]
 
         # Multi-suspect incidents: a relative of the suspect joins in (used once only),
         # never in a counter-allegation (both partners there would be his "partner" victims).
@@ -506,9 +517,10 @@ class _Generator:
                 )
             events.sort()
             first_qualified = next(day for day, _i, v in events if v != events[0][2])
-            self._orders_for_serial(suspect, victims)
+            order_ends = self._orders_for_serial(suspect, victims)
             self.truth.serial.append(
                 {
+                    "order_ends_day": order_ends,
                     "person": suspect,
                     "status": "current" if current else "historic",
                     "first_qualified_day": first_qualified,
@@ -517,16 +529,21 @@ class _Generator:
                 }
             )
 
-    def _orders_for_serial(self, suspect: int, victims: list[int]) -> None:
+    def _orders_for_serial(self, suspect: int, victims: list[int]) -> int | None:
+        """Custody or an order in force at the end date, sometimes; its end day."""
         rng = self.rng
         draw = rng.random()
         if draw < 0.25:
             release = self.end_day + int(rng.integers(1, 120))
             self.order(suspect, "custody", release - int(rng.integers(90, 700)), release, -1)
-        elif draw < 0.6:
+            return release
+        if draw < 0.6:
             start = self.end_day - int(rng.integers(10, 400))
             kind = str(rng.choice(["dvpo", "restraining_order", "bail_conditions", "licence"]))
-            self.order(suspect, kind, start, self.end_day + int(rng.integers(1, 365)), victims[-1])
+            ends = self.end_day + int(rng.integers(1, 365))
+            self.order(suspect, kind, start, ends, victims[-1])
+            return ends
+        return None
 
     def plant_decoys(self, n: int) -> None:
         rng = self.rng
@@ -573,6 +590,50 @@ class _Generator:
                 self._violent_incident(suspect, v2, late, rts2)
             self.truth.non_serial.append({"person": suspect, "reason": kind})
 
+    def plant_early_warnings(self, n: int) -> None:
+        """Violence against one partner in the current window, then a new partner: by a
+        relationship record that starts later, or by a later non-violent incident."""
+        rng = self.rng
+        for j in range(n):
+            suspect = int(self.people(1, "M", suspect=True)[0])
+            v1, partner = (int(x) for x in self.people(2, "F", suspect=False))
+            first = self.end_day - int(rng.integers(250, 800))
+            last = first + int(rng.integers(0, 60))
+            source = str(rng.choice(["relationship", "involvement", "both"]))
+            rts = self._partner(suspect, v1, first, last + 10, source)
+            for day in sorted({first, last}):
+                self._violent_incident(suspect, v1, day, rts)
+            since = min(last + int(rng.integers(20, 200)), self.end_day)
+            if j % 2 == 0:
+                self.relate(
+                    np.array([suspect]), np.array([partner]), "intimate_partner", np.array([since])
+                )
+            else:
+                category = CATEGORY_INDEX[str(rng.choice(NON_VIOLENT_FOR_PLANTING))]
+                self._incident_between(suspect, partner, since, category, "intimate_partner")
+            self.truth.early_warning.append(
+                {"person": suspect, "victims": [v1], "new_partners": [partner]}
+            )
+
+    def plant_escalations(self, n: int) -> None:
+        """One common assault 12-24 months ago, then three or four incidents in the last 12
+        months, one of them graver: more frequent and more serious."""
+        rng = self.rng
+        for _ in range(n):
+            suspect = int(self.people(1, "M", suspect=True)[0])
+            victim = int(self.people(1, "F", suspect=False)[0])
+            rts = self._partner(suspect, victim, self.end_day - 700, -1, "both")
+            earlier = self.end_day - int(rng.integers(380, 700))
+            self._incident_between(
+                suspect, victim, earlier, CATEGORY_INDEX["violence_without_injury"], rts
+            )
+            days = np.sort(rng.choice(np.arange(self.end_day - 350, self.end_day), 4, False))
+            count = int(rng.integers(3, 5))
+            for k, day in enumerate(days[:count]):
+                grave = "strangulation" if k == count - 1 else "violence_without_injury"
+                self._incident_between(suspect, victim, int(day), CATEGORY_INDEX[grave], rts)
+            self.truth.escalation.append(suspect)
+
     # --- output ----------------------------------------------------------------------
 
     def run(self) -> None:
@@ -588,6 +649,8 @@ class _Generator:
         self.plant_serial(n_current, current=True)
         self.plant_serial(n_historic, current=False)
         self.plant_decoys(n_decoys)
+        self.plant_early_warnings(max(1, round(expected_background * c.early_warning_rate / 1000)))
+        self.plant_escalations(max(1, round(expected_background * c.escalation_rate / 1000)))
         planted = self.n_incidents
         self.background(max(1, c.total_incidents - planted))
 
@@ -643,6 +706,30 @@ class _Generator:
             {"person_id": person_id[r["person"]], "reason": r["reason"]}
             for r in self.truth.non_serial
         ]
+        watch_until = self.end_day + 28
+        alerts = {
+            "early_warning": sorted(
+                (
+                    {
+                        "person_id": person_id[r["person"]],
+                        "victim_ids": sorted(person_id[v] for v in r["victims"]),
+                        "new_partner_ids": sorted(person_id[v] for v in r["new_partners"]),
+                    }
+                    for r in self.truth.early_warning
+                ),
+                key=lambda r: r["person_id"],
+            ),
+            "escalation": sorted(person_id[p] for p in self.truth.escalation),
+            "counter_allegations": sorted(
+                sorted([person_id[a], person_id[b]]) for a, b in self.truth.counter_allegations
+            ),
+            "release_watch_28_days": sorted(
+                person_id[r["person"]]
+                for r in self.truth.serial
+                if r["order_ends_day"] is not None
+                and self.end_day <= r["order_ends_day"] <= watch_until
+            ),
+        }
         return {
             "as_of": self.c.end_date.isoformat(),
             "window_years": self.c.window_years,
@@ -650,6 +737,7 @@ class _Generator:
             "seed": self.c.seed,
             "serial": sorted(serial, key=lambda r: r["person_id"]),
             "non_serial": sorted(non_serial, key=lambda r: r["person_id"]),
+            "alerts": alerts,
             "duplicates": {"rate": self.c.duplicates, "pairs": sorted(map(list, pairs))},
         }
 
@@ -729,6 +817,9 @@ class _Generator:
                 "summary": "Synthetic report: "
                 + pd.Series(categories).str.replace("_", " ").to_numpy(dtype=object)
                 + ".",
+                # An extra column (not in the contract) that many exports carry; the
+                # problem profile charts it. A separate stream keeps the rest unchanged.
+                "outcome": _outcomes(i["day"].to_numpy(), self.end_day, self.c.seed),
             }
         ).sort_values("incident_id", kind="stable")
 
@@ -795,6 +886,26 @@ def generate(out_dir: Path, config: SynthConfig, *, overwrite: bool = False) -> 
     generator = _Generator(config)
     generator.run()
     return generator.write(out_dir)
+
+
+#: Outcomes of domestic abuse crimes, roughly as Home Office outcome groups fall.
+OUTCOMES = {
+    "charged_or_summonsed": 0.12,
+    "caution": 0.03,
+    "victim_does_not_support": 0.45,
+    "evidential_difficulties": 0.15,
+    "no_further_action": 0.15,
+    "under_investigation": 0.10,
+}
+
+
+def _outcomes(days: np.ndarray, end_day: int, seed: int) -> np.ndarray:
+    """Outcomes drawn per incident; the last 90 days are mostly still under investigation."""
+    rng = np.random.default_rng([seed, 7])
+    names = np.asarray(list(OUTCOMES), dtype=object)
+    drawn = names[rng.choice(len(names), len(days), p=_weights(OUTCOMES.values()))]
+    recent = (end_day - days < 90) & (rng.random(len(days)) < 0.7)
+    return np.where(recent, "under_investigation", drawn)
 
 
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:

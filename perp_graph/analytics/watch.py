@@ -4,8 +4,10 @@ HMIC (2014) found victims were not re-contacted when perpetrators left custody o
 The watch lists every serial perpetrator (current or historic) and every high-priority
 perpetrator with an order binding them on T (custody, bail conditions, licence or any
 protective order: started on or before T, or no start recorded) whose end date falls
-within [T, T + N days]. The victims to re-contact are everyone the order protects, and
-everyone the perpetrator was recorded as a suspect against in the scan's window.
+within [T, T + N days]. The victims to re-contact are everyone the order protects, every
+qualifying victim of a serial perpetrator (however long ago: a historic serial's victims
+need to know of a release too), and everyone the perpetrator was recorded as a suspect
+against in the scan's window.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ def release_watch(
     offending: Offending,
     statuses: Mapping[str, str],
     priorities: Mapping[str, Priority],
+    qualifying_victims: Mapping[str, Collection[str]],
     days: int,
     window_years: int,
     high_bands: Collection[str] = ("high",),
@@ -114,7 +117,13 @@ def release_watch(
                 why=f"serial ({status})" if status else "high priority",
                 priority=priorities.get(person),
                 endings=tuple(endings),
-                victims_to_recontact=tuple(sorted(protected | victims_of.get(person, set()))),
+                victims_to_recontact=tuple(
+                    sorted(
+                        protected
+                        | victims_of.get(person, set())
+                        | set(qualifying_victims.get(person, ()))
+                    )
+                ),
             )
         )
     return sorted(
