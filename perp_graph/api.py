@@ -49,7 +49,7 @@ from perp_graph.render.briefing import BriefingContext, Pack, render_index, rend
 from perp_graph.render.network import render_network
 from perp_graph.render.pdf import find_browser, print_pdfs
 from perp_graph.render.profile import render_profile_page
-from perp_graph.render.tables import to_csv, to_json
+from perp_graph.render.tables import to_csv, to_json, watch_csv
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
 from perp_graph.store.protocol import GraphStore
@@ -698,7 +698,7 @@ class DemoOutputs:
     folder: Path
     data_dir: Path
     load_report: LoadReport
-    result: ScanResult
+    result: Assessment
     files: dict[str, Path]
     notes: list[str]
 
@@ -729,10 +729,12 @@ def demo(
         advance(1)
     settings = Settings(workspace=folder / "workspace")
     report = load(data_dir, settings, progress)
-    result = scan(settings, as_of, progress)
+    result = scan(settings, as_of, progress, rank=True)
+    watched, entries = watch(settings, ENDING_SOON_DAYS, as_of, progress)
     files = {
         "scan_json": write_text(folder / "scan.json", to_json(result)),
         "scan_csv": write_text(folder / "scan.csv", to_csv(result)),
+        "watch_csv": write_text(folder / "watch.csv", watch_csv(watched, entries)),
         "load_report": write_text(
             folder / "load-report.json", json.dumps(report.as_json(), indent=2) + "\n"
         ),
@@ -749,4 +751,5 @@ def demo(
         settings, folder / "briefings", as_of=as_of, progress=progress, pdf=pdf and has_browser
     )
     files["briefings"] = briefings.index
+    files["profile"] = profile(settings, folder / "profile", as_of=as_of, progress=progress).index
     return DemoOutputs(folder, data_dir, report, result, files, notes)

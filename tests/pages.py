@@ -19,6 +19,10 @@ class _Page(HTMLParser):
             self.articles.append({**dict(attrs), "text": []})
             self._in_article = True
 
+    def tags_with(self, attribute: str) -> list[dict[str, str | None]]:
+        """The attributes of every tag carrying `attribute`, in page order."""
+        return [attrs for _tag, attrs in self.tags if attribute in attrs]
+
     def handle_endtag(self, tag: str) -> None:
         if tag == "article":
             self._in_article = False

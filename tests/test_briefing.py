@@ -261,3 +261,63 @@ def test_demo_writes_the_briefings_and_prints_the_index_path(tmp_path, embedded_
     assert f"Briefings: {index}" in result.stdout
     packs = [p for p in (folder / "briefings").glob("*.html") if p.name != "index.html"]
     assert packs and all(p.name in index.read_text() for p in packs)
+
+
+# --- issue 7: priority, early warning, escalation, counter-allegations in the packs ----------
+
+
+ALERTS_AS_OF = dt.date(2024, 6, 30)
+
+
+def _alerts_world() -> Records:
+    r = Records()
+    r.person("P", home_neighbourhood="Northgate")
+    r.person("V2", surname=SENTINEL_SURNAME, forenames=SENTINEL_FORENAMES)
+    r.abuse("I1", "2022-09-05", "P", "V1", "threats")
+    r.abuse("I2", "2023-06-01", "P", "V2")
+    r.abuse("I3", "2023-07-01", "V2", "P", "harassment")  # V2 counter-alleges
+    for n, day in enumerate(("2023-10-01", "2024-01-01", "2024-02-01", "2024-06-01")):
+        r.abuse(f"E{n}", day, "P", "V1", "strangulation")  # escalating
+    r.person("W", home_neighbourhood="Northgate")
+    r.abuse("W1", "2023-01-10", "W", "WV")
+    r.relate("W", "WN", "intimate_partner", start="2023-09-01")  # a new partner
+    r.person("S", home_neighbourhood="Northgate")
+    r.abuse("S1", "2023-01-10", "S", "SV1", "threats")
+    r.abuse("S2", "2023-03-10", "S", "SV2", "threats")
+    return r
+
+
+def test_packs_order_by_priority_and_show_the_parts_and_the_alerts(store, store_settings, tmp_path):
+    load_folder(_alerts_world().write(tmp_path / "data"), store, store_settings)
+    out = api.brief(
+        store_settings, tmp_path / "b", neighbourhoods=["Northgate"], as_of=ALERTS_AS_OF, pdf=False
+    )
+    (pack,) = out.packs
+    assert [d.person_id for d in pack.dossiers] == ["P", "S"]  # P scores higher
+    assert pack.dossiers[0].priority.score > pack.dossiers[1].priority.score
+    html = (tmp_path / "b" / pack.html_name).read_text()
+    text = visible_text(html)
+    assert f"Priority score: {pack.dossiers[0].priority.score} (high)" in text
+    assert "Recency" in text and "Crime Harm Index days" in text
+    assert "Escalating. more frequent: 4 incidents in the last 12 months, 2 in the" in text
+    assert "more serious: gravest incident of the last 12 months 365 harm days" in text
+    assert "Counter-allegations: review before acting." in text
+    assert "labels neither of them victim or perpetrator" in text
+    assert "also recorded as a suspect against P; review" in text
+    assert [a["data-early-warning"] for a in parse(html).tags_with("data-early-warning")] == ["W"]
+    assert "Early warning: consider Clare's Law right-to-know disclosure" in text
+    assert "F.S. (ref WN)" in text  # the new partner, masked (ForenameWN SurnameWN)
+    assert SENTINEL_SURNAME not in html
+
+
+def test_the_index_counts_early_warnings_per_neighbourhood(store, store_settings, tmp_path):
+    load_folder(_alerts_world().write(tmp_path / "data"), store, store_settings)
+    out = api.brief(store_settings, tmp_path / "b", as_of=ALERTS_AS_OF, pdf=False)
+    (row,) = [
+        r
+        for r in parse(out.index.read_text()).tags_with("data-neighbourhood")
+        if r["data-neighbourhood"] == "Northgate"
+    ]
+    text = visible_text(out.index.read_text())
+    assert "Early warnings" in text
+    assert row["data-current"] == "2"

@@ -219,22 +219,27 @@ def escalations(offending: Offending, settings: PrioritySettings) -> dict[str, E
         earlier_harm=("earlier_harm", "max"),
     )
     out = {}
-    for p, row in per.iterrows():
-        recent, before = int(row["recent"]), int(row["year_before"])
+    for p, recent, before, earlier, recent_harm, earlier_harm in zip(
+        per.index,
+        per["recent"].astype(int),
+        per["year_before"].astype(int),
+        per["earlier"].astype(int),
+        per["recent_harm"],
+        per["earlier_harm"],
+        strict=True,
+    ):
         more_frequent = recent >= ESCALATION_MIN_RECENT and recent >= ESCALATION_RATIO * before
-        more_serious = (
-            recent > 0 and int(row["earlier"]) > 0 and row["recent_harm"] > row["earlier_harm"]
-        )
+        more_serious = recent > 0 and earlier > 0 and recent_harm > earlier_harm
         if more_frequent or more_serious:
             out[p] = Escalation(
                 person_id=p,
-                more_frequent=more_frequent,
+                more_frequent=bool(more_frequent),
                 more_serious=bool(more_serious),
-                incidents_last_12_months=recent,
-                incidents_12_months_before=before,
-                gravest_harm_last_12_months=float(row["recent_harm"]),
+                incidents_last_12_months=int(recent),
+                incidents_12_months_before=int(before),
+                gravest_harm_last_12_months=float(recent_harm),
                 gravest_harm_24_months_before=(
-                    None if pd.isna(row["earlier_harm"]) else float(row["earlier_harm"])
+                    None if pd.isna(earlier_harm) else float(earlier_harm)
                 ),
             )
     return out
@@ -268,14 +273,19 @@ def counter_allegations(offending: Offending) -> list[CounterAllegation]:
     where A is a suspect) and B as a suspect against A, in incidents up to T (the same
     incident or two), whatever the categories and outcomes."""
     pairs = offending.victims[["suspect_id", "victim_id", "incident_id"]]
-    against = pairs.groupby(["suspect_id", "victim_id"])["incident_id"].agg(
+    reverse = pairs[["suspect_id", "victim_id"]].drop_duplicates()
+    reverse.columns = ["victim_id", "suspect_id"]
+    both = pairs.merge(reverse, on=["suspect_id", "victim_id"])
+    if both.empty:
+        return []
+    against = both.groupby(["suspect_id", "victim_id"])["incident_id"].agg(
         lambda s: tuple(sorted(set(s)))
     )
-    out = []
-    for (a, b), incidents in against.items():
-        if a < b and (b, a) in against.index:
-            out.append(CounterAllegation((a, b), (incidents, against.loc[(b, a)])))
-    return out
+    return [
+        CounterAllegation((a, b), (incidents, against.loc[(b, a)]))
+        for (a, b), incidents in against.items()
+        if a < b
+    ]
 
 
 def counter_index(allegations: list[CounterAllegation]) -> dict[str, list[CounterAllegation]]:

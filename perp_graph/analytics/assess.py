@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -73,8 +74,12 @@ class Assessment:
     def ranking(self) -> list[Priority]:
         return ranked(self.priorities)
 
+    @cached_property
+    def _counter_index(self) -> dict[str, list[CounterAllegation]]:
+        return counter_index(list(self.counter_allegations))
+
     def counter_of(self, person_id: str) -> list[CounterAllegation]:
-        return counter_index(list(self.counter_allegations)).get(person_id, [])
+        return self._counter_index.get(person_id, [])
 
     def snapshot(self, label: str) -> Snapshot:
         return Snapshot(
