@@ -61,7 +61,7 @@ def phase_neo4j_load(data: Path, workspace: Path) -> dict:
     from perp_graph.settings import Settings
     from perp_graph.store.neo4j import Neo4jStore
 
-    store = Neo4jStore(os.environ["PERP_GRAPH_NEO4J_URI"])
+    store = Neo4jStore(os.environ["PERP_GRAPH_NEO4J_URI"], allow_insecure=True)
     store.ensure_schema()
     store.clear()
     report = load_folder(data, store, Settings(workspace=workspace))
@@ -77,7 +77,9 @@ def phase_neo4j_scan() -> dict:
     from perp_graph.model import ScanParameters
     from perp_graph.store.neo4j import Neo4jStore
 
-    result = Neo4jStore(os.environ["PERP_GRAPH_NEO4J_URI"]).acpo_scan(ScanParameters(as_of=AS_OF))
+    result = Neo4jStore(os.environ["PERP_GRAPH_NEO4J_URI"], allow_insecure=True).acpo_scan(
+        ScanParameters(as_of=AS_OF)
+    )
     return {"answer": _answer(result.perpetrators)}
 
 

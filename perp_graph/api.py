@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from perp_graph.analytics.changes import compare, snapshot_from_file
 from perp_graph.analytics.dossier import (
     ENDING_SOON_DAYS,
     build_dossiers,
+    initials,
     route,
     route_warnings,
     warning_views,
@@ -28,6 +29,7 @@ from perp_graph.analytics.network import NetworkGraph, build_network
 from perp_graph.analytics.offending import offending
 from perp_graph.analytics.profile import Profile, build_profile, quarters
 from perp_graph.analytics.watch import WatchEntry, release_watch
+from perp_graph.audit import AuditLog, current_user, file_digest, text_digest
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError, OutputError
 from perp_graph.identity.annotate import annotate
@@ -52,8 +54,168 @@ from perp_graph.render.profile import render_profile_page
 from perp_graph.render.tables import to_csv, to_json, watch_csv
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
-from perp_graph.store.protocol import GraphStore
+from perp_graph.store.protocol import Erasure, GraphStore
 from perp_graph.synth import SynthConfig, generate
+
+
+def audit_log(settings: Settings) -> AuditLog:
+    """The workspace's audit log, checked writable before any work (fail closed)."""
+    log = AuditLog(settings.workspace)
+    log.check_writable()
+    return log
+
+
+def _audit(
+    log: AuditLog,
+    settings: Settings,
+    operation: str,
+    command: str,
+    parameters: Mapping[str, object],
+    *,
+    person_ids: Iterable[str] = (),
+    files: Mapping[Path, str] | None = None,
+    counts: Mapping[str, int] | None = None,
+    purpose: str | None = None,
+    erased: Iterable[str] = (),
+) -> None:
+    erased = sorted(erased)
+    if erased:
+        # The erased ids themselves are not kept; a digest proves which set went.
+        parameters = {**parameters, "erased_ids_sha256": text_digest("\n".join(erased))}
+    log.append(
+        operation=operation,
+        command=command,
+        user=current_user(settings.user),
+        purpose=purpose or settings.purpose,
+        parameters=parameters,
+        person_ids=person_ids,
+        files=files,
+        counts=counts,
+    )
+
+
+@dataclass
+class PurgeOutputs:
+    erasure: Erasure
+    files_removed: dict[Path, str]
+
+
+def purge(settings: Settings, before: dt.date, progress: Progress | None = None) -> PurgeOutputs:
+    """Retention: erase records before `before` from the store (GraphStore.purge), then
+    the generated outputs that named anyone erased, and record the erasure in the audit
+    log by counts and a digest (never the erased content)."""
+    log = audit_log(settings)
+    progress = progress or Progress()
+    store = open_store(settings)
+    try:
+        with progress.stage("erasing", total=1) as advance:
+            erasure = store.purge(before)
+            advance(1)
+        if load_pairs(settings.workspace) is not None:
+            identities = resolve_identities(store, settings, progress)
+            _audit(
+                log,
+                settings,
+                "combination",
+                "purge: identity resolution",
+                {"store": store.name},
+                person_ids=identities.identity_of,
+                counts=identities.counts(),
+            )
+        else:
+            clear_identities(store, settings)
+        name = store.name
+    finally:
+        store.close()
+    removed = remove_outputs_about(settings, log, erasure.person_ids)
+    _audit(
+        log,
+        settings,
+        "erasure",
+        "purge",
+        {"before": before, "store": name},
+        counts={**erasure.counts, "output_files": len(removed)},
+        files=removed,
+        erased=erasure.person_ids,
+    )
+    return PurgeOutputs(erasure, removed)
+
+
+def remove_outputs_about(
+    settings: Settings, log: AuditLog, person_ids: frozenset[str]
+) -> dict[Path, str]:
+    """Delete every output the audit log says was written naming one of these people,
+    where the file is still there unchanged; also quarantine files that name them.
+    Returns the deleted files and their digests."""
+    removed: dict[Path, str] = {}
+    if not person_ids:
+        return removed
+    for record in log.records():
+        if not person_ids.intersection(record.get("person_ids", ())):
+            continue
+        for entry in record.get("files", ()):
+            path = Path(entry["path"])
+            if path.is_file() and file_digest(path) == entry["sha256"]:
+                path.unlink()
+                removed[path] = entry["sha256"]
+    quarantine = settings.workspace / "quarantine"
+    for path in sorted(quarantine.glob("*.csv")) if quarantine.is_dir() else []:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if any(person in text for person in person_ids):
+            removed[path] = file_digest(path)
+            path.unlink()
+    return removed
+
+
+def require_export_purpose(settings: Settings, command: str) -> None:
+    """Exports need a purpose; check it before any work."""
+    if not (settings.purpose or "").strip():
+        raise ConfigError(
+            f"{command} --output writes personal data out of the tool; say why with "
+            '--purpose TEXT (for example --purpose "MATAC meeting 12 May, ref 1234")'
+        )
+
+
+def export(
+    settings: Settings,
+    path: Path,
+    text: str,
+    *,
+    command: str,
+    person_ids: Iterable[str],
+    overwrite: bool = False,
+) -> Path:
+    """Write an export (a file of personal data leaving the tool): needs a purpose, is
+    audited as a disclosure before it is written."""
+    require_export_purpose(settings, command)
+    log = audit_log(settings)
+    check_free([path], overwrite=overwrite)
+    _audit(
+        log,
+        settings,
+        "disclosure",
+        command,
+        {"output": str(path)},
+        person_ids=person_ids,
+        files={Path(path): text_digest(text)},
+    )
+    return write_text(path, text, overwrite=overwrite)
+
+
+def people_in(assessment: Assessment) -> set[str]:
+    """Every person id a scan's output names."""
+    ids: set[str] = set()
+    for f in assessment.perpetrators:
+        ids |= {f.person_id, *f.victim_ids, *f.record_ids}
+        ids |= {r for _v, records in f.victim_record_ids for r in records}
+    for w in assessment.early_warnings:
+        ids |= {w.person_id, *w.victim_ids, *w.new_partner_ids}
+    ids |= set(assessment.escalations)
+    for c in assessment.counter_allegations:
+        ids |= set(c.person_ids)
+    if assessment.rank:
+        ids |= set(assessment.priorities)
+    return ids
 
 
 def open_store(settings: Settings) -> GraphStore:
@@ -66,18 +228,54 @@ def open_store(settings: Settings) -> GraphStore:
             user=settings.neo4j_user,
             password=settings.neo4j_password,
             database=settings.neo4j_database,
+            allow_insecure=settings.neo4j_insecure,
         )
     return EmbeddedStore(settings.workspace)
 
 
-def load(data_dir: Path, settings: Settings, progress: Progress | None = None) -> LoadReport:
+def load(
+    data_dir: Path, settings: Settings, progress: Progress | None = None, *, full: bool = False
+) -> LoadReport:
     """Load a folder of exports into the configured store, then resolve identities
-    (unless settings.resolve is off)."""
+    (unless settings.resolve is off). `full`: the folder is a complete export, and
+    records it no longer holds are erased (store and outputs)."""
+    log = audit_log(settings)
     store = open_store(settings)
     try:
-        report = load_folder(data_dir, store, settings, progress)
+        report = load_folder(data_dir, store, settings, progress, full=full)
+        if report.removed is not None:
+            cleaned = remove_outputs_about(settings, log, report.removed_person_ids)
+            _audit(
+                log,
+                settings,
+                "erasure",
+                "load --full",
+                {"data_dir": str(data_dir), "store": store.name},
+                counts=report.removed | {"output_files": len(cleaned)},
+                files=cleaned,
+                erased=report.removed_person_ids,
+            )
+        _audit(
+            log,
+            settings,
+            "collection",
+            "load",
+            {"data_dir": str(data_dir), "dayfirst": settings.dayfirst, "store": store.name},
+            person_ids=report.person_ids,
+            counts={f.file: f.loaded for f in report.files} | {"quarantined": report.quarantined},
+        )
         if settings.resolve:
-            report.identities = resolve_identities(store, settings, progress).counts()
+            identities = resolve_identities(store, settings, progress)
+            report.identities = identities.counts()
+            _audit(
+                log,
+                settings,
+                "combination",
+                "load: identity resolution",
+                {"store": store.name},
+                person_ids=identities.identity_of,
+                counts=report.identities,
+            )
             write_text(
                 settings.workspace / "reports" / "last-load.json",
                 json.dumps(report.as_json(), indent=2) + "\n",
@@ -114,8 +312,13 @@ class PossiblePair:
     reason: str
 
 
-def review_identities(settings: Settings, limit: int | None = None) -> list[PossiblePair]:
-    """The pairs left for an analyst, most likely first."""
+def review_identities(
+    settings: Settings, limit: int | None = None, *, unmask: bool = False
+) -> list[PossiblePair]:
+    """The pairs left for an analyst, most likely first. Names are initials unless
+    `unmask` (which needs a purpose); the review is audited as a consultation."""
+    _check_unmask(unmask, settings.purpose)
+    log = audit_log(settings)
     pairs = load_pairs(settings.workspace)
     if pairs is None:
         raise ConfigError(
@@ -138,7 +341,21 @@ def review_identities(settings: Settings, limit: int | None = None) -> list[Poss
         record = dict(zip(shown, row, strict=True))
         if isinstance(record["date_of_birth"], pd.Timestamp):
             record["date_of_birth"] = record["date_of_birth"].date().isoformat()
-        by_id[record["person_id"]] = {k: ("" if pd.isna(v) else str(v)) for k, v in record.items()}
+        shown_record = {k: ("" if pd.isna(v) else str(v)) for k, v in record.items()}
+        if not unmask:
+            for part in ("forenames", "surname"):
+                shown_record[part] = initials(shown_record[part], None)[0] + "."
+            shown_record["aliases"] = "(masked)" if shown_record["aliases"] else ""
+        by_id[record["person_id"]] = shown_record
+    _audit(
+        log,
+        settings,
+        "consultation",
+        "identities review",
+        {"limit": limit, "unmask": unmask},
+        person_ids=ids,
+        counts={"pairs": len(possible)},
+    )
     return [
         PossiblePair(by_id.get(a, {"person_id": a}), by_id.get(b, {"person_id": b}), p, r)
         for a, b, p, r in zip(
@@ -172,11 +389,21 @@ def decide_identities(
                     f"{record_a} and {record_b} are both in incident {min(shared)}: one "
                     "incident lists a person once, so they cannot be the same person"
                 )
+        log = audit_log(settings)
         decisions.add(record_a, record_b, decision, user)
         scored = None if pairs is None else pairs[["record_l", "record_r", "match_probability"]]
         identities = resolve(records, decisions, scored=scored)
         store.set_identities(identities.identity_of)
         save_pairs(settings.workspace, identities.pairs)
+        _audit(
+            log,
+            replace(settings, user=user or settings.user),
+            "combination",
+            f"identities {decision}",
+            {"record_a": record_a, "record_b": record_b},
+            person_ids=(record_a, record_b),
+            counts=identities.counts(),
+        )
         return identities
     finally:
         store.close()
@@ -264,6 +491,7 @@ def scan(
         )
     # Read the saved scan before this scan replaces reports/last-scan.json.
     before = snapshot_from_file(against) if against is not None else None
+    log = audit_log(settings)
     progress = progress or Progress()
     store = open_store(settings)
     try:
@@ -280,8 +508,25 @@ def scan(
     if before is not None:
         now = assessment.snapshot(parameters.as_of.isoformat())
         assessment = replace(assessment, changes=compare(before, now))
-    reports = settings.workspace / "reports"
-    write_text(reports / "last-scan.json", to_json(assessment), overwrite=True)
+    saved = settings.workspace / "reports" / "last-scan.json"
+    text = to_json(assessment)
+    _audit(
+        log,
+        settings,
+        "consultation",
+        "scan",
+        {
+            "as_of": parameters.as_of,
+            **parameters.as_json(),
+            "rank": rank,
+            "since": since,
+            "against": str(against) if against else None,
+        },
+        person_ids=people_in(assessment),
+        files={saved: text_digest(text)},
+        counts={"serial": len(assessment.perpetrators)},
+    )
+    write_text(saved, text, overwrite=True)
     return assessment
 
 
@@ -296,6 +541,7 @@ def watch(
     if days < 0:
         raise ConfigError("--days must be 0 or more")
     parameters = scan_parameters(settings, as_of)
+    log = audit_log(settings)
     progress = progress or Progress()
     store = open_store(settings)
     try:
@@ -313,6 +559,16 @@ def watch(
         {f.person_id: f.victim_ids for f in assessment.perpetrators},
         days,
         parameters.window_years,
+    )
+    _audit(
+        log,
+        settings,
+        "consultation",
+        "watch",
+        {"as_of": parameters.as_of, "days": days},
+        person_ids={e.person_id for e in entries}
+        | {v for e in entries for v in e.victims_to_recontact},
+        counts={"listed": len(entries)},
     )
     return assessment, entries
 
@@ -339,6 +595,7 @@ def profile(
     if years < 1:
         raise ConfigError("--years must be 1 or more")
     parameters = scan_parameters(settings, as_of)
+    log = audit_log(settings)
     progress = progress or Progress()
     out_dir = Path(out_dir)
     store = open_store(settings)
@@ -366,22 +623,28 @@ def profile(
         parameters=parameters, generated_at=dt.datetime.now(dt.UTC), store=store_name
     )
     links = [(a.name, f"neighbourhoods/{slug[a.name]}.html") for a in built.neighbourhoods]
-    files = []
+    texts: dict[Path, str] = {}
     with progress.stage("drawing charts", total=len(pages)) as advance:
         for path, area in pages.items():
             if area is None:
-                page = render_profile_page(built, built.force, context, links=links)
+                texts[out_dir / path] = render_profile_page(
+                    built, built.force, context, links=links
+                )
             else:
-                page = render_profile_page(built, area, context, back_href="../index.html")
-            files.append(write_text(out_dir / path, page, overwrite=overwrite))
+                texts[out_dir / path] = render_profile_page(
+                    built, area, context, back_href="../index.html"
+                )
             advance(1)
-    files.append(
-        write_text(
-            out_dir / "profile.json",
-            json.dumps(built.as_json(), indent=2) + "\n",
-            overwrite=overwrite,
-        )
+    texts[out_dir / "profile.json"] = json.dumps(built.as_json(), indent=2) + "\n"
+    _audit(
+        log,
+        settings,
+        "consultation",
+        "profile",
+        {"as_of": parameters.as_of, "years": years, "out": str(out_dir)},
+        files={path: text_digest(text) for path, text in texts.items()},
     )
+    files = [write_text(path, text, overwrite=overwrite) for path, text in texts.items()]
     return ProfileOutputs(out_dir, out_dir / "index.html", files, built)
 
 
@@ -417,7 +680,8 @@ def brief(
     progress: Progress | None = None,
 ) -> BriefingOutputs:
     """Scan, then write a briefing pack per neighbourhood (HTML and PDF) and an index page."""
-    purpose = _check_unmask(unmask, purpose)
+    purpose = _check_unmask(unmask, purpose or settings.purpose)
+    log = audit_log(settings)
     progress = progress or Progress()
     parameters = scan_parameters(settings, as_of)
     store = open_store(settings)
@@ -492,6 +756,23 @@ def brief(
             with progress.stage("printing PDFs", total=len(jobs)) as advance:
                 print_pdfs(jobs, workers=PDF_WORKERS, on_done=lambda: advance(1))
             staged += [pdf_file for _html, pdf_file in jobs]
+        # The audit record comes before anything is moved into place: no record, no output.
+        _audit(
+            log,
+            settings,
+            "disclosure",
+            "brief",
+            {
+                "as_of": parameters.as_of,
+                "neighbourhoods": chosen,
+                "unmask": unmask,
+                "pdf": pdf,
+                "out": str(out_dir),
+            },
+            person_ids=set(records.people["person_id"]),
+            files={out_dir / p.relative_to(staging): file_digest(p) for p in staged},
+            purpose=purpose,
+        )
         files = []
         (out_dir / NETWORKS).mkdir(exist_ok=True)
         for path in staged:
@@ -558,13 +839,14 @@ def network(
     progress: Progress | None = None,
 ) -> NetworkOutput:
     """Write the network page of one person, or of a neighbourhood's serial perpetrators."""
-    purpose = _check_unmask(unmask, purpose)
+    purpose = _check_unmask(unmask, purpose or settings.purpose)
     if (person_id is None) == (neighbourhood is None):
         raise ConfigError("give either a PERSON_ID or --neighbourhood NAME (not both)")
     if depth < 1:
         raise ConfigError("--depth must be 1 or more")
     out_file = Path(out_file)
     check_free([out_file], overwrite=overwrite)
+    log = audit_log(settings)
     parameters = scan_parameters(settings, as_of)
     progress = progress or Progress()
     store = open_store(settings)
@@ -588,6 +870,28 @@ def network(
     finally:
         store.close()
     page = render_network(graph, title=title, store=store_name, unmask=unmask, purpose=purpose)
+    people = {
+        str(node).removeprefix("person:")
+        for node in graph.graph.nodes
+        if str(node).startswith("person:")
+    }
+    _audit(
+        log,
+        settings,
+        "disclosure",
+        "network",
+        {
+            "person_id": person_id,
+            "neighbourhood": neighbourhood,
+            "depth": depth,
+            "since": since,
+            "as_of": parameters.as_of,
+            "unmask": unmask,
+        },
+        person_ids=people,
+        files={out_file: text_digest(page)},
+        purpose=purpose,
+    )
     write_text(out_file, page, overwrite=overwrite)
     return NetworkOutput(out_file, graph)
 
@@ -727,14 +1031,25 @@ def demo(
     with progress.stage("generating synthetic data", total=1) as advance:
         generate(data_dir, SynthConfig(seed=seed, incidents=incidents, end_date=as_of))
         advance(1)
-    settings = Settings(workspace=folder / "workspace")
+    settings = Settings(workspace=folder / "workspace", purpose="perp-graph demo on synthetic data")
     report = load(data_dir, settings, progress)
     result = scan(settings, as_of, progress, rank=True)
     watched, entries = watch(settings, ENDING_SOON_DAYS, as_of, progress)
+    people = people_in(result)
     files = {
-        "scan_json": write_text(folder / "scan.json", to_json(result)),
-        "scan_csv": write_text(folder / "scan.csv", to_csv(result)),
-        "watch_csv": write_text(folder / "watch.csv", watch_csv(watched, entries)),
+        "scan_json": export(
+            settings, folder / "scan.json", to_json(result), command="scan", person_ids=people
+        ),
+        "scan_csv": export(
+            settings, folder / "scan.csv", to_csv(result), command="scan", person_ids=people
+        ),
+        "watch_csv": export(
+            settings,
+            folder / "watch.csv",
+            watch_csv(watched, entries),
+            command="watch",
+            person_ids={e.person_id for e in entries},
+        ),
         "load_report": write_text(
             folder / "load-report.json", json.dumps(report.as_json(), indent=2) + "\n"
         ),

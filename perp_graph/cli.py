@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import io
 import json
+import os
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -21,8 +22,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from perp_graph import api
-from perp_graph.errors import PerpGraphError
-from perp_graph.output import write_text
+from perp_graph.audit import AuditLog
+from perp_graph.errors import AuditError, PerpGraphError
 from perp_graph.pipeline.load import LoadReport
 from perp_graph.progress import BarProgress, Progress
 from perp_graph.render.tables import (
@@ -37,7 +38,13 @@ from perp_graph.render.tables import (
     watch_csv,
     watch_json,
 )
-from perp_graph.settings import ENV_CONFIG, ENV_WORKSPACE, Settings, load_settings
+from perp_graph.settings import (
+    ENV_CONFIG,
+    ENV_NEO4J_INSECURE,
+    ENV_WORKSPACE,
+    Settings,
+    load_settings,
+)
 from perp_graph.synth import KENT_CRIMES_PER_YEAR, SynthConfig, generate
 
 app = typer.Typer(
@@ -71,6 +78,21 @@ def friendly(command: F) -> F:
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main(
+    insecure_dev: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-dev",
+            help="Development only: allow a Neo4j connection without TLS or with a "
+            f"self-signed certificate (same as {ENV_NEO4J_INSECURE}=1).",
+        ),
+    ] = False,
+) -> None:
+    if insecure_dev:
+        os.environ[ENV_NEO4J_INSECURE] = "1"
 
 
 # --- shared options -------------------------------------------------------------
@@ -119,6 +141,20 @@ AsOfOpt = Annotated[
     typer.Option("--as-of", formats=["%Y-%m-%d"], help="Scan as of this date (default today)."),
 ]
 DEFAULT_WORKSPACE = Path(".perp-graph")
+UserOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        help="Who runs this, for the audit log (default: PERP_GRAPH_USER or the login name).",
+    ),
+]
+PurposeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--purpose",
+        help="Why, for the audit log; required with --unmask and for --output exports.",
+    ),
+]
 
 
 class ScanFormat(StrEnum):
@@ -159,6 +195,16 @@ def load(
     ] = ReportFormat.text,
     neo4j_uri: Neo4jOpt = None,
     resolve: ResolveOpt = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="The folder is a complete export: erase records it no longer holds "
+            "(from the store and the outputs that named them).",
+        ),
+    ] = False,
+    user: UserOpt = None,
+    purpose: PurposeOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Validate and load a folder of CSV exports into the store.
@@ -167,8 +213,16 @@ def load(
     per file, read = loaded + quarantined. Loading the same folder again
     leaves the same store.
     """
-    settings = _settings(config, workspace, dayfirst=dayfirst, neo4j_uri=neo4j_uri, resolve=resolve)
-    report = api.load(data_dir, settings, _progress(quiet))
+    settings = _settings(
+        config,
+        workspace,
+        dayfirst=dayfirst,
+        neo4j_uri=neo4j_uri,
+        resolve=resolve,
+        user=user,
+        purpose=purpose,
+    )
+    report = api.load(data_dir, settings, _progress(quiet), full=full)
     if output_format is ReportFormat.json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
@@ -228,6 +282,8 @@ def scan(
     dayfirst: DayfirstOpt = None,
     neo4j_uri: Neo4jOpt = None,
     resolve: ResolveOpt = None,
+    user: UserOpt = None,
+    purpose: PurposeOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Apply the ACPO serial-perpetrator rule to identities and list who qualifies, most
@@ -241,8 +297,12 @@ def scan(
         min_victims=min_victims,
         neo4j_uri=neo4j_uri,
         resolve=resolve,
+        user=user,
+        purpose=purpose,
     )
     progress = _progress(quiet)
+    if output is not None:
+        api.require_export_purpose(settings, "scan")
     if data is not None:
         report = api.load(data, settings, progress)
         if report.quarantined and not quiet:
@@ -257,31 +317,27 @@ def scan(
         since=_date(since),
         against=against,
     )
-    if output_format is ScanFormat.json:
-        text = to_json(result)
-    elif output_format is ScanFormat.csv:
-        text = ranking_csv(result) if rank else to_csv(result)
-    else:
 
-        def show(console: Console) -> None:
-            print_table(result, console)
-            if rank:
-                print_ranking(result, console, limit)
-            print_alerts(result, console)
-            print_changes(result, console)
+    def show(console: Console) -> None:
+        print_table(result, console)
+        if rank:
+            print_ranking(result, console, limit)
+        print_alerts(result, console)
+        print_changes(result, console)
 
-        if output is None:
-            show(out)
-            return
-        buffer = Console(file=io.StringIO(), width=200, color_system=None)
-        show(buffer)
-        text = buffer.file.getvalue()
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        write_text(output, text, overwrite=overwrite)
-        if not quiet:
-            err.print(f"Wrote {len(result.perpetrators)} perpetrators to {escape(str(output))}")
+    _deliver(
+        settings,
+        output_format,
+        output,
+        overwrite=overwrite,
+        quiet=quiet,
+        json_text=lambda: to_json(result),
+        csv_text=lambda: ranking_csv(result) if rank else to_csv(result),
+        show=show,
+        command="scan",
+        person_ids=lambda: api.people_in(result),
+        what=f"{len(result.perpetrators)} perpetrators",
+    )
 
 
 @app.command()
@@ -301,29 +357,65 @@ def watch(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     neo4j_uri: Neo4jOpt = None,
+    user: UserOpt = None,
+    purpose: PurposeOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Release watch: serial and high-priority perpetrators whose custody, bail or order
     ends within --days, soonest first, with the victims to re-contact."""
-    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri, user=user, purpose=purpose)
+    if output is not None:
+        api.require_export_purpose(settings, "watch")
     assessment, entries = api.watch(settings, days, _date(as_of), _progress(quiet))
-    if output_format is ScanFormat.json:
-        text = watch_json(assessment, entries, days)
-    elif output_format is ScanFormat.csv:
-        text = watch_csv(assessment, entries)
-    else:
-        if output is None:
-            print_watch(assessment, entries, days, out)
-            return
-        buffer = Console(file=io.StringIO(), width=200, color_system=None)
-        print_watch(assessment, entries, days, buffer)
-        text = buffer.file.getvalue()
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        write_text(output, text, overwrite=overwrite)
-        if not quiet:
-            err.print(f"Wrote {len(entries)} people to {escape(str(output))}")
+    _deliver(
+        settings,
+        output_format,
+        output,
+        overwrite=overwrite,
+        quiet=quiet,
+        json_text=lambda: watch_json(assessment, entries, days),
+        csv_text=lambda: watch_csv(assessment, entries),
+        show=lambda console: print_watch(assessment, entries, days, console),
+        command="watch",
+        person_ids=lambda: (
+            {e.person_id for e in entries} | {v for e in entries for v in e.victims_to_recontact}
+        ),
+        what=f"{len(entries)} people",
+    )
+
+
+@app.command()
+@friendly
+def purge(
+    before: Annotated[
+        dt.datetime,
+        typer.Option(
+            "--before",
+            formats=["%Y-%m-%d"],
+            help="Erase incidents dated before this day, relationships and orders that ended "
+            "before it, and people then left with no record.",
+        ),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", help="Do it (erasure cannot be undone).")] = False,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+    user: UserOpt = None,
+    purpose: PurposeOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Retention: erase old records from the store and the outputs that named the people
+    erased; the audit log records the erasure by counts, never the erased content."""
+    if not yes:
+        err.print(
+            f"This erases every record before {before:%Y-%m-%d} and cannot be undone; "
+            "run again with --yes to do it."
+        )
+        raise typer.Exit(2)
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri, user=user, purpose=purpose)
+    result = api.purge(settings, before.date(), _progress(quiet))
+    counts = ", ".join(f"{n:,} {name}" for name, n in result.erasure.counts.items())
+    out.print(f"Erased {counts}; removed {len(result.files_removed)} output files naming them.")
 
 
 @app.command()
@@ -356,6 +448,7 @@ def brief(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     neo4j_uri: Neo4jOpt = None,
+    user: UserOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a briefing pack per neighbourhood for its sergeant, and an index page.
@@ -364,7 +457,7 @@ def brief(
     neighbourhood where a qualifying incident happened. Victims are shown by
     initials and reference unless --unmask --purpose TEXT.
     """
-    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri, user=user)
     result = api.brief(
         settings,
         out_dir,
@@ -399,11 +492,13 @@ def profile_command(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     neo4j_uri: Neo4jOpt = None,
+    user: UserOpt = None,
+    purpose: PurposeOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Problem profile for chief officers: the force's and each neighbourhood's incidents,
     repeat victims, serial perpetrators, risk mix and outcomes by quarter, with charts."""
-    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri, user=user, purpose=purpose)
     result = api.profile(
         settings,
         out_dir,
@@ -454,11 +549,12 @@ def network_command(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     neo4j_uri: Neo4jOpt = None,
+    user: UserOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a network page: a person's partners, victims, incidents and relationships, or
     those of every serial perpetrator of a neighbourhood. Opens offline in any browser."""
-    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri, user=user)
     result = api.network(
         settings,
         out_file,
@@ -599,13 +695,20 @@ app.add_typer(identities_app, name="identities")
 @friendly
 def identities_review(
     limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 50,
+    unmask: Annotated[
+        bool,
+        typer.Option("--unmask", help="Show full names (needs --purpose); initials otherwise."),
+    ] = False,
+    purpose: PurposeOpt = None,
+    user: UserOpt = None,
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     neo4j_uri: Neo4jOpt = None,
 ) -> None:
-    """List the possible pairs, most likely first, with both records side by side."""
-    settings = _settings(config, workspace, neo4j_uri=neo4j_uri)
-    pairs = api.review_identities(settings, limit)
+    """List the possible pairs, most likely first, with both records side by side (names
+    as initials unless --unmask --purpose TEXT)."""
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri, user=user, purpose=purpose)
+    pairs = api.review_identities(settings, limit, unmask=unmask)
     if not pairs:
         out.print("No possible pairs: nothing to review.")
         return
@@ -640,12 +743,6 @@ def _decide(decision: str, record_a: str, record_b: str, settings: Settings, use
     )
 
 
-UserOpt = Annotated[
-    str | None,
-    typer.Option("--user", help="Who decides (default: PERP_GRAPH_USER or the login name)."),
-]
-
-
 @identities_app.command("confirm")
 @friendly
 def identities_confirm(
@@ -674,7 +771,112 @@ def identities_reject(
     _decide("reject", record_a, record_b, _settings(config, workspace, neo4j_uri=neo4j_uri), user)
 
 
+audit_app = typer.Typer(
+    help="The audit log (Data Protection Act 2018 s.62): verify its chain, show records.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+@friendly
+def audit_verify(workspace: WorkspaceOpt = DEFAULT_WORKSPACE) -> None:
+    """Check every record's hash and the chain; name any record edited, deleted, inserted
+    or moved. Exit code 4 when the log does not verify."""
+    log = AuditLog(workspace)
+    n, problems = log.verify()
+    if not problems:
+        out.print(f"Audit log {escape(str(log.path))}: {n:,} records, chain intact.")
+        return
+    for problem in problems:
+        err.print(f"[bold red]Audit problem:[/] {escape(str(problem))}")
+    err.print(f"{len(problems)} problem(s) in {n:,} records of {escape(str(log.path))}")
+    raise typer.Exit(AuditError.exit_code)
+
+
+@audit_app.command("show")
+@friendly
+def audit_show(
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only records naming this person id.")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's records.")] = None,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="From this day (UTC)."),
+    ] = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option("--until", formats=["%Y-%m-%d"], help="To this day (UTC), inclusive."),
+    ] = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="text or json (one record per line).")
+    ] = ReportFormat.text,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+) -> None:
+    """List audit records filtered by person, user and date."""
+    records = AuditLog(workspace).show(
+        person_id=person, user=user, since=_date(since), until=_date(until)
+    )
+    if output_format is ReportFormat.json:
+        for record in records:
+            typer.echo(json.dumps(record, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(records)} audit records", title_justify="left")
+    for column in ("#", "when (UTC)", "user", "operation", "command", "purpose", "people", "files"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(
+            str(r["seq"]),
+            r["at"][:19].replace("T", " "),
+            escape(r["user"]),
+            r["operation"],
+            escape(r["command"]),
+            escape(r.get("purpose") or "-"),
+            f"{len(r['person_ids']):,}",
+            f"{len(r['files']):,}",
+        )
+    out.print(table)
+
+
 # --- helpers ----------------------------------------------------------------------
+
+
+def _deliver(
+    settings: Settings,
+    output_format: ScanFormat,
+    output: Path | None,
+    *,
+    overwrite: bool,
+    quiet: bool,
+    json_text: Callable[[], str],
+    csv_text: Callable[[], str],
+    show: Callable[[Console], None],
+    command: str,
+    person_ids: Callable[[], Any],
+    what: str,
+) -> None:
+    """Print a result, or export it to --output (audited, with its purpose)."""
+    if output_format is ScanFormat.json:
+        text = json_text()
+    elif output_format is ScanFormat.csv:
+        text = csv_text()
+    elif output is None:
+        show(out)
+        return
+    else:
+        buffer = Console(file=io.StringIO(), width=200, color_system=None)
+        show(buffer)
+        text = buffer.file.getvalue()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    api.export(
+        settings, output, text, command=command, person_ids=person_ids(), overwrite=overwrite
+    )
+    if not quiet:
+        err.print(f"Wrote {what} to {escape(str(output))}")
 
 
 def _print_load_report(report: LoadReport, settings: Settings) -> None:
@@ -704,6 +906,11 @@ def _print_load_report(report: LoadReport, settings: Settings) -> None:
     out.print(
         "Store now holds: " + ", ".join(f"{n:,} {name}" for name, n in report.store_counts.items())
     )
+    if report.removed is not None:
+        out.print(
+            "Erased, no longer in the full export: "
+            + ", ".join(f"{n:,} {name}" for name, n in report.removed.items())
+        )
     if report.identities is not None:
         i = report.identities
         out.print(

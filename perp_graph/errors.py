@@ -58,3 +58,9 @@ class OutputError(PerpGraphError):
     """An output file cannot be written (exists, or outside the output folder)."""
 
     exit_code = 2
+
+
+class AuditError(PerpGraphError):
+    """The audit log cannot be written or does not verify: nothing is output (exit code 4)."""
+
+    exit_code = 4

@@ -28,6 +28,7 @@ ENV_NEO4J_URI = "PERP_GRAPH_NEO4J_URI"
 ENV_NEO4J_USER = "PERP_GRAPH_NEO4J_USER"
 ENV_NEO4J_PASSWORD = "PERP_GRAPH_NEO4J_PASSWORD"  # never a command-line argument
 ENV_NEO4J_DATABASE = "PERP_GRAPH_NEO4J_DATABASE"
+ENV_NEO4J_INSECURE = "PERP_GRAPH_NEO4J_INSECURE"  # development servers only
 DEFAULT_WORKSPACE = Path(".perp-graph")
 
 #: Contract columns of each input file, required ones first (data contract, section 1).
@@ -97,6 +98,11 @@ class Settings:
     neo4j_user: str | None = None
     neo4j_password: str | None = field(default=None, repr=False)
     neo4j_database: str | None = None
+    #: allow plain or self-signed Neo4j connections (development servers only)
+    neo4j_insecure: bool = False
+    #: who runs the command and why (the audit log; --user / --purpose)
+    user: str | None = None
+    purpose: str | None = None
 
     def with_flags(self, **flags: Any) -> Settings:
         """Apply command-line flags; a flag left as None keeps the earlier layer."""
@@ -122,6 +128,7 @@ def load_settings(
         neo4j_user=env.get(ENV_NEO4J_USER) or None,
         neo4j_password=env.get(ENV_NEO4J_PASSWORD) or None,
         neo4j_database=env.get(ENV_NEO4J_DATABASE) or None,
+        neo4j_insecure=env.get(ENV_NEO4J_INSECURE, "").strip().lower() in ("1", "true", "yes"),
     )
     if workspace is not None:
         settings = replace(settings, workspace=workspace)

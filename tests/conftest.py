@@ -20,6 +20,9 @@ from tests.records import Records
 STORE_KINDS = ["embedded", "neo4j"]
 NEO4J_URI = os.environ.get("PERP_GRAPH_NEO4J_URI")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The test server (scripts/neo4j-local) is a development server on loopback without TLS:
+# say so explicitly, as a user of one must (the commands refuse plain connections).
+os.environ["PERP_GRAPH_NEO4J_INSECURE"] = "1"
 
 
 def neo4j_uri() -> str:
@@ -45,7 +48,7 @@ def embedded_store_only(monkeypatch: pytest.MonkeyPatch) -> None:
 def neo4j_store() -> Iterator[Neo4jStore]:
     """One connection for the session; each test that uses it starts from an empty graph."""
     # A query that runs away fails the test instead of hanging the suite.
-    store = Neo4jStore(neo4j_uri(), query_timeout=120)
+    store = Neo4jStore(neo4j_uri(), query_timeout=120, allow_insecure=True)
     store.ensure_schema()
     yield store
     store.close()
@@ -104,10 +107,16 @@ def scan(store: GraphStore, tmp_path: Path) -> ScanFn:
 
 
 @pytest.fixture
-def store_settings(store: GraphStore, store_kind: str, tmp_path: Path) -> Settings:
+def store_settings(
+    store: GraphStore, store_kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
     """Settings that select the same (emptied) store as `store`, for the library's entry
-    points, which open their own store."""
+    points, which open their own store. On the embedded store, the environment's Neo4j
+    URI is removed too, so that commands run through the CLI select it as well."""
+    if store_kind == "embedded":
+        monkeypatch.delenv("PERP_GRAPH_NEO4J_URI", raising=False)
     return Settings(
         workspace=tmp_path / "workspace",
         neo4j_uri=NEO4J_URI if store_kind == "neo4j" else None,
+        neo4j_insecure=True,
     )

@@ -145,7 +145,11 @@ def test_both_stores_give_the_same_ranked_json(generated, tmp_path, request):
     for kind in ("embedded", "neo4j"):
         workspace = tmp_path / kind
         store = make_store(kind, workspace, request)
-        settings = Settings(workspace=workspace, neo4j_uri=NEO4J_URI if kind == "neo4j" else None)
+        settings = Settings(
+            workspace=workspace,
+            neo4j_uri=NEO4J_URI if kind == "neo4j" else None,
+            neo4j_insecure=True,
+        )
         load_folder(generated, store, settings)
         result = api.scan(settings, END, rank=True, since=dt.date(2024, 9, 30))
         outputs.append(to_json(result))
@@ -184,7 +188,19 @@ def test_cli_scan_against_the_last_saved_scan(loaded, tmp_path):
         args += ["--neo4j-uri", loaded.neo4j_uri]
     saved = tmp_path / "earlier.json"
     first = runner.invoke(
-        app, [*args, "--as-of", "2024-12-31", "--rank", "--format", "json", "-o", str(saved)]
+        app,
+        [
+            *args,
+            "--as-of",
+            "2024-12-31",
+            "--rank",
+            "--format",
+            "json",
+            "-o",
+            str(saved),
+            "--purpose",
+            "weekly comparison",
+        ],
     )
     assert first.exit_code == 0, first.output
     later = runner.invoke(

@@ -97,6 +97,7 @@ def test_output_file_is_not_overwritten_without_flag(tmp_path):
     ws = loaded(tmp_path)
     target = tmp_path / "out" / "scan.json"
     args = ["--workspace", ws, "--as-of", "2024-01-01", "--format", "json", "--quiet"]
+    args += ["--purpose", "test export"]
     assert scan(*args, "--output", str(target)).exit_code == 0
     assert json.loads(target.read_text())["as_of"] == "2024-01-01"
     again = scan(*args, "--output", str(target))
@@ -110,7 +111,17 @@ def test_table_to_a_file(tmp_path):
     ws = loaded(tmp_path)
     target = tmp_path / "scan.txt"
     assert (
-        scan("--workspace", ws, "--as-of", "2024-01-01", "-o", str(target), "--quiet").exit_code
+        scan(
+            "--workspace",
+            ws,
+            "--as-of",
+            "2024-01-01",
+            "-o",
+            str(target),
+            "--quiet",
+            "--purpose",
+            "test export",
+        ).exit_code
         == 0
     )
     assert "Serial perpetrators as of 01 Jan 2024" in target.read_text()

@@ -32,6 +32,8 @@ SAMPLE_PARAMS = {
     "intimate_partner_types": ["intimate_partner"],
     "person_ids": ["P1"],
     "incident_ids": ["I1"],
+    "ids": ["P1"],
+    "keys": ["k"],
 }
 
 

@@ -243,7 +243,7 @@ def test_both_stores_give_the_same_json_on_generated_data_with_duplicates(
     generate(data, SynthConfig(seed=8, incidents=3_000, end_date=END, duplicates=0.1))
     neo4j_store.clear()
     embedded = Settings(workspace=tmp_path / "e")
-    on_neo4j = Settings(workspace=tmp_path / "n", neo4j_uri=neo4j_uri())
+    on_neo4j = Settings(workspace=tmp_path / "n", neo4j_uri=neo4j_uri(), neo4j_insecure=True)
     api.load(data, embedded)
     api.load(data, on_neo4j)
     expected = to_json(api.scan(embedded, END))
@@ -285,6 +285,12 @@ def test_review_confirm_and_reject_from_the_command_line(tmp_path, embedded_stor
     assert "1 possible pairs" in loaded.stdout
     review = runner.invoke(app, ["identities", "review", *ws])
     assert review.exit_code == 0 and "V1" in review.stdout and "V2" in review.stdout
+    assert "Zqxsent" not in review.stdout  # initials unless --unmask --purpose
+    unmasked = runner.invoke(
+        app, ["identities", "review", "--unmask", "--purpose", "dedup review", *ws]
+    )
+    assert "Zqxsent" in unmasked.stdout
+    assert runner.invoke(app, ["identities", "review", "--unmask", *ws]).exit_code == 2
     scan = ["scan", "--as-of", "2024-06-30", "--format", "json", *ws, "-q"]
     assert json.loads(runner.invoke(app, scan).stdout)["perpetrators"]
     confirmed = runner.invoke(app, ["identities", "confirm", "V1", "V2", "--user", "a1", *ws])

@@ -58,14 +58,14 @@ def test_an_interrupted_load_is_incomplete_and_a_rerun_ends_identical(neo4j_stor
     # How many bytes does a whole load send? Then cut a fresh load half-way through.
     neo4j_store.clear()
     meter = CuttingProxy(target.hostname, target.port)
-    metered = Neo4jStore(meter.uri, batch_rows=200)
+    metered = Neo4jStore(meter.uri, batch_rows=200, allow_insecure=True)
     load(metered, data, tmp_path)
     metered.close()
     meter.close()
 
     neo4j_store.clear()
     proxy = CuttingProxy(target.hostname, target.port, cut_after=meter.sent // 2)
-    cut = Neo4jStore(proxy.uri, batch_rows=200, retry_seconds=1)
+    cut = Neo4jStore(proxy.uri, batch_rows=200, retry_seconds=1, allow_insecure=True)
     with pytest.raises(StoreError, match="store is marked incomplete"):
         load(cut, data, tmp_path)
     cut.close()
@@ -84,7 +84,7 @@ def test_an_interrupted_load_is_incomplete_and_a_rerun_ends_identical(neo4j_stor
 def test_routing_uri_works_on_a_single_server(neo4j_store, data, tmp_path):
     neo4j_store.clear()
     load(neo4j_store, data, tmp_path)
-    routed = Neo4jStore(neo4j_uri().replace("bolt://", "neo4j://"))
+    routed = Neo4jStore(neo4j_uri().replace("bolt://", "neo4j://"), allow_insecure=True)
     try:
         assert routed.counts() == neo4j_store.counts()
     finally:
@@ -92,7 +92,13 @@ def test_routing_uri_works_on_a_single_server(neo4j_store, data, tmp_path):
 
 
 def test_an_unreachable_server_is_a_clear_error_without_the_password():
-    store = Neo4jStore("bolt://127.0.0.1:1", user="neo4j", password="s3cret-pw", retry_seconds=1)
+    store = Neo4jStore(
+        "bolt://127.0.0.1:1",
+        user="neo4j",
+        password="s3cret-pw",
+        retry_seconds=1,
+        allow_insecure=True,
+    )
     with pytest.raises(StoreError) as caught:
         store.counts()
     assert "cannot reach Neo4j at bolt://127.0.0.1:1" in str(caught.value)

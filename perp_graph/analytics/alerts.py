@@ -101,6 +101,9 @@ def early_warnings(
         )
     ]
     said = said[said["occurred_on"] >= said["suspect_id"].map(first_violence)]
+    # A victim of the violence is not a new partner: drop those pairs before looping.
+    hurt = pd.MultiIndex.from_frame(violence[["suspect_id", "victim_id"]])
+    said = said[~pd.MultiIndex.from_frame(said[["suspect_id", "victim_id"]]).isin(hurt)]
     for p, n, incident, category in zip(
         said["suspect_id"],
         said["victim_id"],
@@ -111,6 +114,8 @@ def early_warnings(
         found[p][n].append(f"recorded as partner in incident {incident} ({category})")
 
     warnings = []
+    # Only perpetrators with a new partner can be warned about: look at those alone.
+    violence = violence[violence["suspect_id"].isin(list(found))]
     for p, group in violence.groupby("suspect_id", sort=True):
         victims = set(group["victim_id"])
         if not has_k_unconnected(victims, min_victims - 1, connections):

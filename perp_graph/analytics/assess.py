@@ -168,13 +168,17 @@ def _early_warnings(table: Offending, records: Dataset, result: ScanResult) -> l
 
 
 def _names(people: pd.DataFrame) -> dict[str, tuple[str, str, str | None]]:
-    return {
-        pid: (surname or "", forenames or "", None if pd.isna(home) else home)
-        for pid, surname, forenames, home in zip(
+    homes = people["home_neighbourhood"].astype(object)
+    homes = homes.where(homes.notna(), None)
+    return dict(
+        zip(
             people["person_id"],
-            people["surname"].fillna(""),
-            people["forenames"].fillna(""),
-            people["home_neighbourhood"],
+            zip(
+                people["surname"].fillna("").tolist(),
+                people["forenames"].fillna("").tolist(),
+                homes.tolist(),
+                strict=True,
+            ),
             strict=True,
         )
-    }
+    )

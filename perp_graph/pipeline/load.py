@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from perp_graph.dataset import Dataset, empty
+from perp_graph.output import write_text
 from perp_graph.pipeline import validate as v
 from perp_graph.pipeline.extract import LINE, RawTable, find_input_files, read_table
 from perp_graph.pipeline.transform import map_offence_categories
@@ -43,13 +44,21 @@ class LoadReport:
     store_counts: dict[str, int]
     #: identity resolution after the load (None when it did not run)
     identities: dict[str, int] | None = None
+    #: rows erased because a full export no longer holds them (load --full)
+    removed: dict[str, int] | None = None
+    #: the people loaded, and those erased (for the audit log; not in the report file)
+    person_ids: tuple[str, ...] = field(default=(), repr=False)
+    removed_person_ids: frozenset[str] = field(default=frozenset(), repr=False)
 
     @property
     def quarantined(self) -> int:
         return sum(f.quarantined for f in self.files)
 
     def as_json(self) -> dict:
-        return asdict(self) | {"quarantined": self.quarantined}
+        body = asdict(self) | {"quarantined": self.quarantined}
+        body.pop("person_ids")
+        body.pop("removed_person_ids")
+        return body
 
 
 def load_folder(
@@ -57,8 +66,14 @@ def load_folder(
     store: GraphStore,
     settings: Settings,
     progress: Progress | None = None,
+    *,
+    full: bool = False,
 ) -> LoadReport:
-    """Load one folder of exports into the store and write quarantine files and a report."""
+    """Load one folder of exports into the store and write quarantine files and a report.
+
+    `full`: the folder is a complete export, so records in the store that it no longer
+    holds are erased (people and incidents quarantined this time are kept: a bad row is
+    not a deletion)."""
     progress = progress or Progress()
     started = _now()
     paths = find_input_files(data_dir)
@@ -75,6 +90,11 @@ def load_folder(
     )
     with progress.stage(f"writing to the {store.name} store", total=len(dataset.names())):
         store_counts = store.load(dataset)
+    erasure = None
+    if full:
+        with progress.stage("erasing records missing from the full export", total=1):
+            erasure = store.remove_missing(_present(dataset, checked))
+            store_counts = store.counts()
 
     quarantine_dir = settings.workspace / "quarantine"
     quarantine_dir.mkdir(parents=True, exist_ok=True)
@@ -97,7 +117,8 @@ def load_folder(
             target = quarantine_dir / raw.path.name
             columns = [LINE, "reason", *CONTRACT_COLUMNS[name], *raw.extra_columns, "raw_record"]
             quarantine = quarantine.reindex(columns=[c for c in columns if c in quarantine])
-            quarantine.sort_values(LINE).rename(columns={LINE: "line"}).to_csv(target, index=False)
+            text = quarantine.sort_values(LINE).rename(columns={LINE: "line"}).to_csv(index=False)
+            write_text(target, text, overwrite=True)
             report.quarantine_file = str(target)
         files.append(report)
 
@@ -108,11 +129,37 @@ def load_folder(
         files=files,
         unmapped_offence_categories=unmapped,
         store_counts=store_counts,
+        person_ids=tuple(dataset.people["person_id"]),
+        removed=erasure.counts if erasure else None,
+        removed_person_ids=erasure.person_ids if erasure else frozenset(),
     )
-    reports = settings.workspace / "reports"
-    reports.mkdir(parents=True, exist_ok=True)
-    (reports / "last-load.json").write_text(json.dumps(load_report.as_json(), indent=2) + "\n")
+    write_text(
+        settings.workspace / "reports" / "last-load.json",
+        json.dumps(load_report.as_json(), indent=2) + "\n",
+        overwrite=True,
+    )
     return load_report
+
+
+def _present(dataset: Dataset, checked: dict[str, v.Checked]) -> Dataset:
+    """What a full export holds: its valid rows, plus the ids of people and incidents
+    whose rows were quarantined."""
+    extra = {}
+    for name, key in (("people", "person_id"), ("incidents", "incident_id")):
+        ids = checked[name].quarantine[key] if name in checked else pd.Series([], dtype=str)
+        ids = ids[ids.notna() & (ids.astype(str) != "")].astype(str)
+        extra[name] = pd.concat(
+            [getattr(dataset, name), pd.DataFrame({key: ids})], ignore_index=True
+        )
+    return Dataset(
+        people=extra["people"],
+        incidents=extra["incidents"].assign(
+            occurred_on=pd.to_datetime(extra["incidents"]["occurred_on"])
+        ),
+        involvements=dataset.involvements,
+        relationships=dataset.relationships,
+        orders=dataset.orders,
+    )
 
 
 def _validate(

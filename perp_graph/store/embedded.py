@@ -21,7 +21,14 @@ from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.dataset import KEYS, Dataset, conform
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
-from perp_graph.store.protocol import force_view, require_complete
+from perp_graph.store.protocol import (
+    Erasure,
+    force_view,
+    kept_by_retention,
+    kept_if_present,
+    require_complete,
+    retained,
+)
 
 _ID_COLUMNS = {"people": "person_id", "incidents": "incident_id"}
 
@@ -110,6 +117,29 @@ class EmbeddedStore:
 
     def force_records(self) -> Dataset:
         return force_view(self.dataset())
+
+    def purge(self, before: dt.date) -> Erasure:
+        data = self.dataset()
+        kept, erasure = retained(data, kept_by_retention(data, before))
+        self._replace(kept)
+        return erasure
+
+    def remove_missing(self, present: Dataset) -> Erasure:
+        data = self.dataset()
+        kept, erasure = retained(data, kept_if_present(data, present))
+        self._replace(kept)
+        return erasure
+
+    def _replace(self, data: Dataset) -> None:
+        """Write every table anew; the store is marked incomplete until all are written."""
+        self._set_state("loading")
+        self._cache = None
+        for name in Dataset.names():
+            path = self.root / f"{name}.parquet"
+            tmp = path.with_suffix(".parquet.tmp")
+            getattr(data, name).reset_index(drop=True).to_parquet(tmp, index=False)
+            os.replace(tmp, path)
+        self._set_state("complete")
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

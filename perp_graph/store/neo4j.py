@@ -39,7 +39,15 @@ from perp_graph.model import (
 )
 from perp_graph.progress import Progress
 from perp_graph.store import cypher
-from perp_graph.store.protocol import force_view, require_complete
+from perp_graph.store.protocol import (
+    Erasure,
+    dropped,
+    force_view,
+    kept_by_retention,
+    kept_if_present,
+    require_complete,
+    retained,
+)
 
 log = logging.getLogger(__name__)
 # The driver's own log lines can carry query text; they stay silent unless a
@@ -50,6 +58,29 @@ logging.getLogger("neo4j").propagate = False
 BATCH_ROWS = 10_000
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _LOAD_ORDER = ("people", "incidents", "involvements", "relationships", "orders")
+
+
+#: Encrypted with a certificate the system trusts: the only schemes production may use.
+SECURE_SCHEMES = ("neo4j+s", "bolt+s")
+ENV_INSECURE = "PERP_GRAPH_NEO4J_INSECURE"
+
+
+def check_uri(uri: str, allow_insecure: bool) -> None:
+    """Refuse credentials in the URI (they would show in errors and process lists) and,
+    unless development mode allows it, anything but a verified TLS connection."""
+    scheme, _, rest = uri.partition("://")
+    if "@" in rest.split("/", 1)[0]:
+        raise StoreError(
+            "the Neo4j URI carries a user or password; remove them from the URI and set "
+            "PERP_GRAPH_NEO4J_USER and PERP_GRAPH_NEO4J_PASSWORD instead"
+        )
+    if scheme in URI_SCHEMES and scheme not in SECURE_SCHEMES and not allow_insecure:
+        kind = "a self-signed certificate" if scheme.endswith("+ssc") else "no encryption"
+        raise StoreError(
+            f"the Neo4j URI {uri} uses {kind}: production must use neo4j+s:// or bolt+s:// "
+            "(TLS with a verified certificate). For a development server only, pass "
+            f"--insecure-dev or set {ENV_INSECURE}=1"
+        )
 
 
 class Neo4jStore:
@@ -67,7 +98,9 @@ class Neo4jStore:
         retry_seconds: float = 15.0,
         query_timeout: float | None = 3600.0,
         write_workers: int = 2,
+        allow_insecure: bool = False,
     ) -> None:
+        check_uri(uri, allow_insecure)
         self.uri = uri
         self.database = database
         self.batch_rows = batch_rows
@@ -250,6 +283,50 @@ class Neo4jStore:
                 orders=self._frame("orders", "views/all_orders"),
             )
         )
+
+    def purge(self, before: dt.date) -> Erasure:
+        every = self._everything()
+        return self._erase(every, *retained(every, kept_by_retention(every, before)))
+
+    def remove_missing(self, present: Dataset) -> Erasure:
+        every = self._everything()
+        return self._erase(every, *retained(every, kept_if_present(every, present)))
+
+    def _everything(self) -> Dataset:
+        self._require_complete()
+        return Dataset(
+            people=self._frame("people", "views/all_people"),
+            incidents=self._frame("incidents", "views/all_incidents"),
+            involvements=self._frame("involvements", "views/all_involvements"),
+            relationships=self._frame("relationships", "views/all_relationships"),
+            orders=self._frame("orders", "views/all_orders"),
+        )
+
+    def _erase(self, every: Dataset, kept: Dataset, erasure: Erasure) -> Erasure:
+        """Delete what `retained` dropped, by key; the store is incomplete meanwhile."""
+
+        self.run("load/set_state", state="loading", at=_now())
+        people = dropped(every, kept, "people")["person_id"].tolist()
+        incidents = dropped(every, kept, "incidents")["incident_id"].tolist()
+        for batch in _batches(incidents, self.batch_rows):
+            self.run("admin/delete_incidents", ids=batch)
+        involvements = [
+            {k: r[k] for k in ("incident_id", "person_id", "role")}
+            for r in _rows("involvements", dropped(every, kept, "involvements"))
+        ]
+        self._write("admin/delete_involvements", involvements, parallel=False)
+        relationships = [
+            {k: r[k] for k in ("person_id_a", "person_id_b", "key")}
+            for r in _rows("relationships", dropped(every, kept, "relationships"))
+        ]
+        self._write("admin/delete_relationships", relationships, parallel=False)
+        orders = [r["order_key"] for r in _rows("orders", dropped(every, kept, "orders"))]
+        for batch in _batches(orders, self.batch_rows):
+            self.run("admin/delete_orders", keys=batch)
+        for batch in _batches(people, self.batch_rows):
+            self.run("admin/delete_people", ids=batch)
+        self.run("load/set_state", state="complete", at=_now())
+        return erasure
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
         self.ensure_schema()

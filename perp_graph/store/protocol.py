@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
-from perp_graph.dataset import Dataset
+from perp_graph.dataset import KEYS, Dataset
 from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure removed: rows per table, and the people erased (ids, for cleaning
+    outputs; never written to the audit log as such)."""
+
+    counts: dict[str, int]
+    person_ids: frozenset[str] = field(default=frozenset(), repr=False)
 
 
 @runtime_checkable
@@ -61,6 +73,17 @@ class GraphStore(Protocol):
         involvement, relationship and order, and every person's id, names and home
         neighbourhood; never incident summaries, order details or other personal
         details (see `force_view`)."""
+        ...
+
+    def purge(self, before: dt.date) -> Erasure:
+        """Retention: erase incidents dated before `before` (with everyone's involvement in
+        them), relationships and orders that ended before it, then every person left with
+        no incident, relationship or order."""
+        ...
+
+    def remove_missing(self, present: Dataset) -> Erasure:
+        """After a full re-load: erase every record whose key (dataset.KEYS) is not in
+        `present`, then every person left with nothing (as purge)."""
         ...
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
@@ -119,3 +142,64 @@ def force_view(records: Dataset) -> Dataset:
     return Dataset(
         **{name: getattr(records, name)[list(columns)] for name, columns in FORCE_COLUMNS.items()}
     )
+
+
+def retained(records: Dataset, keep: Mapping[str, pd.Series]) -> tuple[Dataset, Erasure]:
+    """`records` without the rows `keep` marks False, and without every person then left
+    with no incident, relationship or order: the embedded store's erasure, and the rule
+    the Neo4j store's Cypher follows."""
+    tables = {name: getattr(records, name)[keep[name].to_numpy()] for name in keep}
+    incidents = tables.get("incidents", records.incidents)
+    involvements = tables.get("involvements", records.involvements)
+    involvements = involvements[involvements["incident_id"].isin(incidents["incident_id"])]
+    relationships = tables.get("relationships", records.relationships)
+    orders = tables.get("orders", records.orders)
+    people = tables.get("people", records.people)
+    attached = pd.concat(
+        [
+            involvements["person_id"],
+            relationships["person_id_a"],
+            relationships["person_id_b"],
+            orders["person_id"],
+            orders["protected_person_id"].dropna(),
+        ]
+    )
+    relationships = relationships[
+        relationships["person_id_a"].isin(people["person_id"])
+        & relationships["person_id_b"].isin(people["person_id"])
+    ]
+    people = people[people["person_id"].isin(attached)]
+    involvements = involvements[involvements["person_id"].isin(people["person_id"])]
+    orders = orders[orders["person_id"].isin(people["person_id"])]
+    kept = Dataset(people, incidents, involvements, relationships, orders)
+    counts = {
+        name: len(getattr(records, name)) - len(getattr(kept, name)) for name in Dataset.names()
+    }
+    erased = frozenset(set(records.people["person_id"]) - set(people["person_id"]))
+    return kept, Erasure(counts, erased)
+
+
+def kept_by_retention(records: Dataset, before: dt.date) -> dict[str, pd.Series]:
+    """purge's rule: incidents dated before `before`, relationships and orders that ended
+    before it, go (rows with no date stay)."""
+    cut = np.datetime64(before, "s")
+    return {
+        "incidents": ~(records.incidents["occurred_on"] < cut),
+        "relationships": ~(records.relationships["end_date"] < cut),
+        "orders": ~(records.orders["end_date"] < cut),
+    }
+
+
+def kept_if_present(records: Dataset, present: Dataset) -> dict[str, pd.Series]:
+    """remove_missing's rule: a row stays when its key (dataset.KEYS) is in `present`."""
+    return {name: pd.Series(_keys(records, name).isin(_keys(present, name))) for name in KEYS}
+
+
+def dropped(before: Dataset, after: Dataset, name: str) -> pd.DataFrame:
+    """The rows of one table that `after` no longer holds."""
+    rows = getattr(before, name)
+    return rows[~_keys(before, name).isin(_keys(after, name))]
+
+
+def _keys(records: Dataset, name: str) -> pd.MultiIndex:
+    return pd.MultiIndex.from_frame(getattr(records, name)[KEYS[name]].astype(str))
