@@ -4,6 +4,8 @@ password never shows."""
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from pathlib import Path
 
@@ -266,3 +268,28 @@ def test_output_paths_cannot_leave_the_output_folder(tmp_path, embedded_store_on
         Path(p).is_relative_to(tmp_path / "data") or Path(p).is_relative_to(tmp_path / "ws")
         for p in outside
     )
+
+
+def test_every_csv_export_neutralises_formula_cells(tmp_path, embedded_store_only):
+    r = Records()
+    r.person("P", surname='=HYPERLINK("http://x")', forenames="+cmd", home_neighbourhood="@x")
+    r.abuse("I1", "2023-01-01", "P", "V1")
+    r.abuse("I2", "2024-06-01", "P", "V2")
+    r.order("P", "custody", "2024-01-01", "2024-07-01")
+    ws = ["--workspace", str(tmp_path / "ws")]
+    assert (
+        CliRunner().invoke(app, ["load", str(r.write(tmp_path / "data")), *ws, "-q"]).exit_code == 0
+    )
+    for command in (
+        ["scan", "--format", "csv"],
+        ["scan", "--format", "csv", "--rank"],
+        ["watch", "--format", "csv"],
+    ):
+        result = CliRunner().invoke(app, [*command, "--as-of", AS_OF, *ws, "-q"])
+        assert result.exit_code == 0, result.output
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert rows, command
+        for row in rows:
+            for value in row.values():
+                assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (command, value)
+        assert rows[0]["surname"] == '\'=HYPERLINK("http://x")'
