@@ -18,7 +18,8 @@ import pandas as pd
 
 from perp_graph.analytics.acpo import has_k_unconnected, window_start
 from perp_graph.analytics.offending import Offending
-from perp_graph.analytics.priority import PrioritySettings, year_before
+from perp_graph.analytics.priority import PrioritySettings, harm_of, year_before
+from perp_graph.frames import isin
 
 # --- early warning ------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ def early_warnings(
     start = window_start(offending.as_of, window_years)
     window = offending.between(start, offending.as_of)
     violence = window.victims[window.victims["violent"] & window.victims["partner"]]
-    violence = violence[~violence["suspect_id"].isin(list(current))]
+    violence = violence[~isin(violence["suspect_id"], list(current))]
     if violence.empty:
         return []
     first_violence = violence.groupby("suspect_id")["occurred_on"].min()
@@ -79,7 +80,7 @@ def early_warnings(
     records = offending.partner_records
     records = records[
         (records["relationship_type"] == "intimate_partner")
-        & records["person_id_a"].isin(first_violence.index)
+        & isin(records["person_id_a"], first_violence.index)
         & records["start_date"].notna()
     ]
     began = records["person_id_a"].map(first_violence)
@@ -95,9 +96,9 @@ def early_warnings(
         found[p][n].append(f"intimate-partner relationship record from {started:%Y-%m-%d}")
 
     said = window.victims[
-        window.victims["suspect_id"].isin(first_violence.index)
-        & window.victims["relationship_to_suspect"].isin(
-            ["intimate_partner", "ex_intimate_partner"]
+        isin(window.victims["suspect_id"], first_violence.index)
+        & isin(
+            window.victims["relationship_to_suspect"], ["intimate_partner", "ex_intimate_partner"]
         )
     ]
     said = said[said["occurred_on"] >= said["suspect_id"].map(first_violence)]
@@ -115,7 +116,7 @@ def early_warnings(
 
     warnings = []
     # Only perpetrators with a new partner can be warned about: look at those alone.
-    violence = violence[violence["suspect_id"].isin(list(found))]
+    violence = violence[isin(violence["suspect_id"], list(found))]
     for p, group in violence.groupby("suspect_id", sort=True):
         victims = set(group["victim_id"])
         if not has_k_unconnected(victims, min_victims - 1, connections):
@@ -201,7 +202,7 @@ def escalations(offending: Offending, settings: PrioritySettings) -> dict[str, E
     incidents = offending.between(three + dt.timedelta(days=1), t).incidents
     if incidents.empty:
         return {}
-    harm = incidents["offence_category"].map(lambda c: settings.harm(c)).astype(float)
+    harm = harm_of(incidents["offence_category"], settings)
     day = incidents["occurred_on"]
     frame = pd.DataFrame(
         {

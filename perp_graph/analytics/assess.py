@@ -29,6 +29,7 @@ from perp_graph.analytics.changes import Changes, Snapshot
 from perp_graph.analytics.offending import Offending, offending
 from perp_graph.analytics.priority import Priority, PrioritySettings, ranked, score
 from perp_graph.dataset import Dataset
+from perp_graph.frames import isin
 from perp_graph.model import Finding, ScanParameters, ScanResult
 
 
@@ -143,14 +144,15 @@ def assess(
     identities (the same ids as the scan's)."""
     parameters = result.parameters
     table = offending(records, parameters.as_of, parameters.violent_categories)
+    priorities = score(table, parameters.window_years, settings)
     return Assessment(
         result=result,
         priority_settings=settings,
-        priorities=score(table, parameters.window_years, settings),
+        priorities=priorities,
         escalations=escalations(table, settings),
         early_warnings=tuple(_early_warnings(table, records, result)),
         counter_allegations=tuple(counter_allegations(table)),
-        names=_names(records.people),
+        names=_names(records.people, set(priorities) | {f.person_id for f in result.perpetrators}),
         rank=rank,
     )
 
@@ -167,7 +169,9 @@ def _early_warnings(table: Offending, records: Dataset, result: ScanResult) -> l
     )
 
 
-def _names(people: pd.DataFrame) -> dict[str, tuple[str, str, str | None]]:
+def _names(people: pd.DataFrame, listed: set[str]) -> dict[str, tuple[str, str, str | None]]:
+    """Names of everyone a table or ranking may list (the scored and the serial)."""
+    people = people[isin(people["person_id"], sorted(listed))]
     homes = people["home_neighbourhood"].astype(object)
     homes = homes.where(homes.notna(), None)
     return dict(

@@ -54,28 +54,91 @@ class Offending:
 
 
 def offending(records: Dataset, as_of: dt.date, violent_categories: frozenset[str]) -> Offending:
-    """Build the suspects' table from the records (already resolved to identities)."""
-    incidents = records.incidents[
-        records.incidents["occurred_on"] <= np.datetime64(as_of, "s")
-    ].set_index("incident_id")
-    involvements = records.involvements[isin(records.involvements["incident_id"], incidents.index)]
-    suspects = involvements.loc[involvements["role"] == "suspect", ["incident_id", "person_id"]]
-    suspects = suspects.rename(columns={"person_id": "suspect_id"}).drop_duplicates()
-    victims = involvements.loc[
-        involvements["role"] == "victim", ["incident_id", "person_id", "relationship_to_suspect"]
-    ].rename(columns={"person_id": "victim_id"})
+    """Build the suspects' table from the records (already resolved to identities).
 
-    dated = incidents[["occurred_on", "offence_category", "risk_level", "neighbourhood"]]
-    by_suspect = suspects.join(dated, on="incident_id").sort_values(
-        ["suspect_id", "occurred_on", "incident_id"], kind="stable"
-    )
-    pairs = suspects.merge(victims, on="incident_id")
-    pairs = pairs[pairs["suspect_id"] != pairs["victim_id"]]
-    pairs = pairs.join(dated[["occurred_on", "offence_category"]], on="incident_id")
+    Ids are turned into integer codes first, so the joins and sorts are integer work
+    (the same approach as the ACPO scan's `qualifying_events`)."""
+    incidents = records.incidents
+    involvements = records.involvements
+    in_time = (incidents["occurred_on"] <= np.datetime64(as_of, "s")).to_numpy()
+    row = pd.Index(incidents["incident_id"]).get_indexer(involvements["incident_id"])
+    known = np.zeros(len(incidents) + 1, dtype=bool)  # the extra slot catches -1
+    known[:-1] = in_time
+    dated = known[row]
+    role = involvements["role"].to_numpy()
 
     rels = records.relationships[
         isin(records.relationships["relationship_type"], INTIMATE_PARTNER_TYPES)
     ]
+    everyone = pd.concat(
+        [involvements["person_id"], rels["person_id_a"], rels["person_id_b"]], ignore_index=True
+    )
+    code, ids = pd.factorize(everyone)
+    n_inv = len(involvements)
+    person = code[:n_inv].astype(np.int64)
+    rel_a, rel_b = code[n_inv : n_inv + len(rels)], code[n_inv + len(rels) :]
+    width = np.int64(len(ids) + 1)
+
+    is_suspect = (role == "suspect") & dated
+    suspects = pd.DataFrame({"incident": row[is_suspect], "suspect": person[is_suspect]})
+    suspects = suspects.drop_duplicates()
+    is_victim = (role == "victim") & dated
+    victims = pd.DataFrame(
+        {
+            "incident": row[is_victim],
+            "victim": person[is_victim],
+            "victim_row": np.flatnonzero(is_victim),
+        }
+    )
+    pairs = suspects.merge(victims, on="incident")
+    pairs = pairs[pairs["suspect"].to_numpy() != pairs["victim"].to_numpy()]
+
+    # "Are or have been intimate partners" (contract, section 2): either source, any
+    # incident up to as_of (all incidents here are), a relationship row whatever its dates.
+    rts = involvements["relationship_to_suspect"]
+    said = isin(rts, INTIMATE_PARTNER_TYPES).to_numpy()[pairs["victim_row"].to_numpy()]
+    pair_key = pairs["suspect"].to_numpy() * width + pairs["victim"].to_numpy()
+    partner_keys = np.concatenate([pair_key[said], rel_a * width + rel_b, rel_b * width + rel_a])
+    partner = np.isin(pair_key, partner_keys)
+
+    day = incidents["occurred_on"].to_numpy()
+    violent = isin(incidents["offence_category"], violent_categories).to_numpy()
+    # Columns are taken from the Arrow-backed originals (no per-row Python objects).
+    names = pd.Series(ids).reset_index(drop=True)
+
+    def take(column: pd.Series, rows: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        return column.reset_index(drop=True).take(rows).array
+
+    s_incident = suspects["incident"].to_numpy()
+    order = np.lexsort((s_incident, day[s_incident], suspects["suspect"].to_numpy()))
+    s_rows = s_incident[order]
+    by_suspect = pd.DataFrame(
+        {
+            "suspect_id": take(names, suspects["suspect"].to_numpy()[order]),
+            "incident_id": take(incidents["incident_id"], s_rows),
+            "occurred_on": day[s_rows],
+            "offence_category": take(incidents["offence_category"], s_rows),
+            "risk_level": take(incidents["risk_level"], s_rows),
+            "neighbourhood": take(incidents["neighbourhood"], s_rows),
+        }
+    )
+    p_rows = pairs["incident"].to_numpy()
+    order = np.lexsort(
+        (pairs["victim"].to_numpy(), p_rows, day[p_rows], pairs["suspect"].to_numpy())
+    )
+    p_rows = p_rows[order]
+    table = pd.DataFrame(
+        {
+            "suspect_id": take(names, pairs["suspect"].to_numpy()[order]),
+            "victim_id": take(names, pairs["victim"].to_numpy()[order]),
+            "incident_id": take(incidents["incident_id"], p_rows),
+            "occurred_on": day[p_rows],
+            "offence_category": take(incidents["offence_category"], p_rows),
+            "relationship_to_suspect": take(rts, pairs["victim_row"].to_numpy()[order]),
+            "violent": violent[p_rows],
+            "partner": partner[order],
+        }
+    )
     partner_records = pd.concat(
         [
             rels,
@@ -83,24 +146,9 @@ def offending(records: Dataset, as_of: dt.date, violent_categories: frozenset[st
         ],
         ignore_index=True,
     )[["person_id_a", "person_id_b", "relationship_type", "start_date", "end_date"]]
-
-    # "Are or have been intimate partners" (contract, section 2): either source, any
-    # incident up to as_of (all incidents here are), a relationship row whatever its dates.
-    said = pairs.loc[
-        isin(pairs["relationship_to_suspect"], INTIMATE_PARTNER_TYPES), ["suspect_id", "victim_id"]
-    ]
-    recorded = partner_records[["person_id_a", "person_id_b"]].set_axis(
-        ["suspect_id", "victim_id"], axis=1
-    )
-    partner_keys = pd.MultiIndex.from_frame(pd.concat([said, recorded]).drop_duplicates())
-    keys = pd.MultiIndex.from_frame(pairs[["suspect_id", "victim_id"]])
-    pairs = pairs.assign(
-        violent=isin(pairs["offence_category"], violent_categories).to_numpy(),
-        partner=keys.isin(partner_keys),
-    ).sort_values(["suspect_id", "occurred_on", "incident_id", "victim_id"], kind="stable")
     return Offending(
         as_of=as_of,
-        incidents=by_suspect.reset_index(drop=True),
-        victims=pairs.reset_index(drop=True),
+        incidents=by_suspect,
+        victims=table,
         partner_records=partner_records.reset_index(drop=True),
     )

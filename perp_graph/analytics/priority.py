@@ -30,7 +30,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -102,9 +102,9 @@ class PrioritySettings:
         }
 
 
-@dataclass(frozen=True)
-class Priority:
-    """One perpetrator's score and its parts."""
+class Priority(NamedTuple):
+    """One perpetrator's score and its parts (a named tuple: a force has hundreds of
+    thousands, and tuples are made ten times faster than frozen dataclasses)."""
 
     person_id: str
     score: float
@@ -148,20 +148,28 @@ class Priority:
         )
 
 
-def recency_points(days: int) -> float:
-    return 25.0 * 0.5 ** (max(days, 0) / RECENCY_HALF_LIFE_DAYS)
+# The parts work on numbers or numpy arrays alike, so a single perpetrator and a whole force
+# are scored by the same arithmetic.
 
 
-def frequency_points(last_12_months: int, in_window: int) -> float:
-    return float(min(25, 5 * last_12_months + (in_window - last_12_months)))
+def recency_points(days: Any) -> Any:
+    return 25.0 * 0.5 ** (np.maximum(days, 0) / RECENCY_HALF_LIFE_DAYS)
 
 
-def gravity_points(harm_days: float) -> float:
-    return min(25.0, 25.0 * math.log10(1 + harm_days) / math.log10(1 + GRAVITY_FULL_AT_DAYS))
+def frequency_points(last_12_months: Any, in_window: Any) -> Any:
+    return np.minimum(
+        25.0, 5.0 * np.asarray(last_12_months) + (np.asarray(in_window) - last_12_months)
+    )
 
 
-def victims_points(partner_victims: int) -> float:
-    return float(min(25, 10 * partner_victims))
+def gravity_points(harm_days: Any) -> Any:
+    return np.minimum(
+        25.0, 25.0 * np.log10(1.0 + np.asarray(harm_days)) / math.log10(1 + GRAVITY_FULL_AT_DAYS)
+    )
+
+
+def victims_points(partner_victims: Any) -> Any:
+    return np.minimum(25.0, 10.0 * np.asarray(partner_victims))
 
 
 def year_before(day: dt.date) -> dt.date:
@@ -179,7 +187,7 @@ def score(
     if incidents.empty:
         return {}
     year_ago = np.datetime64(year_before(as_of), "s")
-    harm = incidents["offence_category"].map(lambda c: settings.harm(c)).astype(float)
+    harm = harm_of(incidents["offence_category"], settings)
     per_suspect = (
         incidents.assign(
             harm=harm.to_numpy(),
@@ -197,38 +205,55 @@ def score(
     partners = victims[victims["partner"].to_numpy()].groupby("suspect_id")["victim_id"].nunique()
     per_suspect["partners"] = partners.reindex(per_suspect.index, fill_value=0)
     weights = {part: float(settings.weights.get(part, 1.0)) for part in PARTS}
-    out: dict[str, Priority] = {}
-    for suspect, latest, n_window, n_12, harm_days, n_partners in zip(
+    latest = per_suspect["latest"].to_numpy().astype("datetime64[D]")
+    days = (np.datetime64(as_of, "D") - latest).astype(np.int64)
+    n_12 = per_suspect["n_12"].to_numpy().astype(np.int64)
+    n_window = per_suspect["n_window"].to_numpy().astype(np.int64)
+    harm_days = per_suspect["harm"].to_numpy().astype(float)
+    partners = per_suspect["partners"].to_numpy().astype(np.int64)
+    parts = {
+        "recency": np.round(recency_points(days), 1),
+        "frequency": np.round(frequency_points(n_12, n_window), 1),
+        "gravity": np.round(gravity_points(harm_days), 1),
+        "victims": np.round(victims_points(partners), 1),
+    }
+    total = np.round(sum(weights[p] * parts[p] for p in PARTS), 1)
+    columns = zip(
         per_suspect.index,
-        per_suspect["latest"],
-        per_suspect["n_window"],
-        per_suspect["n_12"],
-        per_suspect["harm"],
-        per_suspect["partners"],
+        total.tolist(),
+        latest.astype(dt.date).tolist(),
+        days.tolist(),
+        n_12.tolist(),
+        n_window.tolist(),
+        harm_days.tolist(),
+        partners.tolist(),
+        *(parts[p].tolist() for p in PARTS),
         strict=True,
-    ):
-        latest_on = pd.Timestamp(latest).date()
-        days = (as_of - latest_on).days
-        parts = {
-            "recency": round(recency_points(days), 1),
-            "frequency": round(frequency_points(int(n_12), int(n_window)), 1),
-            "gravity": round(gravity_points(float(harm_days)), 1),
-            "victims": round(victims_points(int(n_partners)), 1),
-        }
-        total = round(sum(weights[p] * parts[p] for p in PARTS), 1)
-        out[suspect] = Priority(
+    )
+    return {
+        suspect: Priority(
             person_id=suspect,
-            score=total,
-            band=settings.band(total),
+            score=score_,
+            band=settings.band(score_),
             latest_incident_on=latest_on,
-            days_since_latest=days,
-            incidents_12_months=int(n_12),
-            incidents_in_window=int(n_window),
-            harm_days=float(harm_days),
-            intimate_partner_victims=int(n_partners),
-            **parts,
+            days_since_latest=days_,
+            incidents_12_months=n12,
+            incidents_in_window=nw,
+            harm_days=harm,
+            intimate_partner_victims=v,
+            recency=r,
+            frequency=f,
+            gravity=g,
+            victims=vp,
         )
-    return out
+        for suspect, score_, latest_on, days_, n12, nw, harm, v, r, f, g, vp in columns
+    }
+
+
+def harm_of(categories: pd.Series, settings: PrioritySettings) -> pd.Series:
+    """Each incident's harm days from the harm table (0 for a category not in it)."""
+    table = {c: float(v) for c, v in settings.harm_days.items()}
+    return categories.astype(object).map(table).fillna(0.0).astype(float)
 
 
 def ranked(priorities: Mapping[str, Priority]) -> list[Priority]:

@@ -24,6 +24,7 @@ from perp_graph.analytics.acpo import window_start
 from perp_graph.analytics.dossier import ORDER_NAMES
 from perp_graph.analytics.offending import Offending
 from perp_graph.analytics.priority import Priority
+from perp_graph.frames import isin
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def release_watch(
     """The watch list as of offending.as_of, soonest ending first (then highest score)."""
     t = offending.as_of
     watched = set(statuses) | {p for p, s in priorities.items() if s.band in high_bands}
-    orders = orders[orders["person_id"].isin(list(watched)) & orders["end_date"].notna()]
+    orders = orders[isin(orders["person_id"], list(watched)) & orders["end_date"].notna()]
     start, end = np.datetime64(t, "s"), np.datetime64(t + dt.timedelta(days=days), "s")
     orders = orders[
         (orders["start_date"].isna() | (orders["start_date"] <= start))
