@@ -26,7 +26,6 @@ from perp_graph.analytics.dossier import (
     warning_views,
 )
 from perp_graph.analytics.network import NetworkGraph, build_network
-from perp_graph.analytics.offending import offending
 from perp_graph.analytics.profile import Profile, build_profile, quarters
 from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.audit import AuditLog, current_user, file_digest, text_digest
@@ -550,10 +549,9 @@ def watch(
         assessment = _assess(store, parameters, settings, progress, identity_of, records)
     finally:
         store.close()
-    table = offending(records, parameters.as_of, parameters.violent_categories)
     entries = release_watch(
         records.orders,
-        table,
+        assessment.offending,
         {f.person_id: f.status for f in assessment.perpetrators},
         assessment.priorities,
         {f.person_id: f.victim_ids for f in assessment.perpetrators},

@@ -247,10 +247,8 @@ class AuditLog:
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.date | Path):
         return str(value)
-    if isinstance(value, list | tuple | set | frozenset):
-        return (
-            [_plain(v) for v in sorted(value, key=str)]
-            if isinstance(value, set | frozenset)
-            else [_plain(v) for v in value]
-        )
+    if isinstance(value, set | frozenset):  # no order of its own: sort for a stable record
+        value = sorted(value, key=str)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     return value

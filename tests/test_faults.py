@@ -42,8 +42,8 @@ def killed_load(kind: str, data: Path, workspace: Path, k: int) -> None:
     assert done.returncode == -signal.SIGKILL, done.stdout + done.stderr
 
 
-def frames(store) -> dict[str, pd.DataFrame]:
-    records = store.dataset() if isinstance(store, EmbeddedStore) else store._everything()
+def frames(store: EmbeddedStore) -> dict[str, pd.DataFrame]:
+    records = store.dataset()
     return {name: getattr(records.sorted(), name) for name in records.names()}
 
 

@@ -160,7 +160,7 @@ def scan(
     )
     table = _Events(events)
     connected = connections(dataset, parameters, events["victim_id"])
-    people = _people(dataset, candidates)
+    people = people_names(dataset.people, candidates)
     start_of = _window_starts(parameters.window_years)
     bounds = group_bounds(events["suspect_id"].to_numpy())
 
@@ -265,19 +265,26 @@ def _first_qualifying_day(
     return None
 
 
-def _people(dataset: Dataset, ids: pd.Index) -> dict[str, tuple[str, str, str | None]]:
-    """Name and home neighbourhood of the candidates only."""
-    people = dataset.people[isin(dataset.people["person_id"], ids)]
-    return {
-        pid: (surname or "", forenames or "", None if pd.isna(home) else home)
-        for pid, surname, forenames, home in zip(
+def people_names(
+    people: pd.DataFrame, ids: Iterable[str]
+) -> dict[str, tuple[str, str, str | None]]:
+    """Surname, forenames and home neighbourhood (None when not recorded) of these people
+    only; the scan's findings and the tables of scores and alerts name people by it."""
+    people = people[isin(people["person_id"], sorted(set(ids)))]
+    homes = people["home_neighbourhood"].astype(object)
+    homes = homes.where(homes.notna(), None)
+    return dict(
+        zip(
             people["person_id"],
-            people["surname"],
-            people["forenames"],
-            people["home_neighbourhood"],
+            zip(
+                people["surname"].fillna("").tolist(),
+                people["forenames"].fillna("").tolist(),
+                homes.tolist(),
+                strict=True,
+            ),
             strict=True,
         )
-    }
+    )
 
 
 def connections(

@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import pandas as pd
-
-from perp_graph.analytics.acpo import connections
+from perp_graph.analytics.acpo import connections, people_names
 from perp_graph.analytics.alerts import (
     CounterAllegation,
     EarlyWarning,
@@ -29,7 +27,6 @@ from perp_graph.analytics.changes import Changes, Snapshot
 from perp_graph.analytics.offending import Offending, offending
 from perp_graph.analytics.priority import Priority, PrioritySettings, ranked, score
 from perp_graph.dataset import Dataset
-from perp_graph.frames import isin
 from perp_graph.model import Finding, ScanParameters, ScanResult
 
 
@@ -47,6 +44,9 @@ class Assessment:
     names: Mapping[str, tuple[str, str, str | None]] = field(default_factory=dict)
     rank: bool = False
     changes: Changes | None = None
+    #: the suspects' table the scores and alerts were made from (the release watch reads
+    #: it too, rather than building it again)
+    offending: Offending | None = field(default=None, repr=False, compare=False)
 
     # the ScanResult's face, so renderers take either
     @property
@@ -152,8 +152,12 @@ def assess(
         escalations=escalations(table, settings),
         early_warnings=tuple(_early_warnings(table, records, result)),
         counter_allegations=tuple(counter_allegations(table)),
-        names=_names(records.people, set(priorities) | {f.person_id for f in result.perpetrators}),
+        # everyone a table or ranking may list: the scored and the serial
+        names=people_names(
+            records.people, [*priorities, *(f.person_id for f in result.perpetrators)]
+        ),
         rank=rank,
+        offending=table,
     )
 
 
@@ -166,23 +170,4 @@ def _early_warnings(table: Offending, records: Dataset, result: ScanResult) -> l
         parameters.min_victims,
         connections(records, parameters, victims),
         current={f.person_id for f in result.perpetrators if f.status == "current"},
-    )
-
-
-def _names(people: pd.DataFrame, listed: set[str]) -> dict[str, tuple[str, str, str | None]]:
-    """Names of everyone a table or ranking may list (the scored and the serial)."""
-    people = people[isin(people["person_id"], sorted(listed))]
-    homes = people["home_neighbourhood"].astype(object)
-    homes = homes.where(homes.notna(), None)
-    return dict(
-        zip(
-            people["person_id"],
-            zip(
-                people["surname"].fillna("").tolist(),
-                people["forenames"].fillna("").tolist(),
-                homes.tolist(),
-                strict=True,
-            ),
-            strict=True,
-        )
     )

@@ -181,7 +181,6 @@ class Dossier:
     priority: Priority | None = None
     escalation: Escalation | None = None
     counter_parties: tuple[PersonRef, ...] = ()
-    early_warning: EarlyWarning | None = None
 
     @property
     def status(self) -> str:
@@ -326,10 +325,6 @@ def _dossier(
         priority=assessment.priorities.get(pid) if assessment else None,
         escalation=assessment.escalations.get(pid) if assessment else None,
         counter_parties=tuple(index.ref(other) for other in counter),
-        early_warning=next(
-            (w for w in (assessment.early_warnings if assessment else ()) if w.person_id == pid),
-            None,
-        ),
     )
     return replace(dossier, actions=_actions(dossier))
 

@@ -134,43 +134,38 @@ def build_profile(
 
     force = AreaProfile(FORCE)
     by_area = {name: AreaProfile(name) for name in areas}
+    everywhere = (force, *by_area.values())
     n = len(periods)
 
-    def counts(frame: pd.DataFrame, column: str | None = None) -> dict[Any, list[int]]:
+    # Every incident counts for its area and for the whole force.
+    both = pd.concat([shown, shown.assign(area=FORCE)], ignore_index=True)
+
+    def counts(frame: pd.DataFrame, column: str | None = None) -> dict[Any, int]:
         keys = ["area", "quarter"] if column is None else ["area", column, "quarter"]
         return frame.groupby(keys).size().to_dict()
 
-    for target, frame in [(force, shown.assign(area=FORCE)), *[(None, shown)]]:
-        totals = counts(frame)
-        violent = counts(frame[frame["violent"]])
-        risk = counts(frame, "risk")
-        outcome = counts(frame, "outcome")
-        profiles = [force] if target is not None else list(by_area.values())
-        for profile in profiles:
-            name = profile.name
-            profile.incidents = [totals.get((name, q), 0) for q in range(n)]
-            profile.violent_incidents = [violent.get((name, q), 0) for q in range(n)]
-            profile.risk = {
-                level: [risk.get((name, level, q), 0) for q in range(n)]
-                for level in (*RISK_LEVELS, NOT_RECORDED)
-            }
-            labels = sorted({k[1] for k in outcome if k[0] == name})
-            profile.outcomes = {
-                label: [outcome.get((name, label, q), 0) for q in range(n)] for label in labels
-            }
-
+    totals = counts(both)
+    violent = counts(both[both["violent"]])
+    risk = counts(both, "risk")
+    outcome = counts(both, "outcome")
     repeat = _repeat_victims(records, incidents, n)
-    force.repeat_victims = [len(repeat.get((FORCE, q), ())) for q in range(n)]
-    for name, profile in by_area.items():
-        profile.repeat_victims = [len(repeat.get((name, q), ())) for q in range(n)]
-
     orders = _protective_orders(records, periods)
-    force.protective_orders = [orders.get((FORCE, q), 0) for q in range(n)]
-    for name, profile in by_area.items():
+    for profile in everywhere:
+        name = profile.name
+        profile.incidents = [totals.get((name, q), 0) for q in range(n)]
+        profile.violent_incidents = [violent.get((name, q), 0) for q in range(n)]
+        profile.risk = {
+            level: [risk.get((name, level, q), 0) for q in range(n)]
+            for level in (*RISK_LEVELS, NOT_RECORDED)
+        }
+        labels = sorted({k[1] for k in outcome if k[0] == name})
+        profile.outcomes = {
+            label: [outcome.get((name, label, q), 0) for q in range(n)] for label in labels
+        }
+        profile.repeat_victims = [len(repeat.get((name, q), ())) for q in range(n)]
         profile.protective_orders = [orders.get((name, q), 0) for q in range(n)]
-
-    for profile in (force, *by_area.values()):
         profile.serial_current, profile.serial_historic = [0] * n, [0] * n
+
     incident_area = dict(zip(incidents["incident_id"], incidents["area"], strict=True))
     homes = _home_of(records)
     for q, period in enumerate(periods):

@@ -285,22 +285,12 @@ class Neo4jStore:
         )
 
     def purge(self, before: dt.date) -> Erasure:
-        every = self._everything()
+        every = self.force_records()
         return self._erase(every, *retained(every, kept_by_retention(every, before)))
 
     def remove_missing(self, present: Dataset) -> Erasure:
-        every = self._everything()
+        every = self.force_records()
         return self._erase(every, *retained(every, kept_if_present(every, present)))
-
-    def _everything(self) -> Dataset:
-        self._require_complete()
-        return Dataset(
-            people=self._frame("people", "views/all_people"),
-            incidents=self._frame("incidents", "views/all_incidents"),
-            involvements=self._frame("involvements", "views/all_involvements"),
-            relationships=self._frame("relationships", "views/all_relationships"),
-            orders=self._frame("orders", "views/all_orders"),
-        )
 
     def _erase(self, every: Dataset, kept: Dataset, erasure: Erasure) -> Erasure:
         """Delete what `retained` dropped, by key; the store is incomplete meanwhile."""
