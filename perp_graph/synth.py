@@ -37,6 +37,7 @@ import pyarrow.csv as pacsv
 
 from perp_graph.analytics.acpo import window_start
 from perp_graph.errors import OutputError
+from perp_graph.pnc import CHECK_LETTERS
 from perp_graph.synth_duplicates import add_duplicates
 
 KENT_CRIMES_PER_YEAR = 9_010
@@ -762,7 +763,12 @@ class _Generator:
         has_pnc = pnc >= 0
         pnc[has_pnc] = self.rng.choice(10_000_000, int(has_pnc.sum()), replace=False)
         birth_year = _dates(p["birth_day"].to_numpy()).astype("datetime64[Y]").astype(int) + 1970
-        pnc_id = _zpad(birth_year % 100, 2) + "/" + _zpad(np.maximum(pnc, 0), 7) + _letters(pnc)
+        # Valid check letters (contract 1.7): an invalid PNC id is not an identifier.
+        year2 = birth_year % 100
+        check = np.asarray(list(CHECK_LETTERS), dtype=object)[
+            (year2.astype(np.int64) * 10_000_000 + np.maximum(pnc, 0)) % 23
+        ]
+        pnc_id = _zpad(year2, 2) + "/" + _zpad(np.maximum(pnc, 0), 7) + check
         postcode_n = p["postcode"].to_numpy()
         neighbourhood = p["neighbourhood"].to_numpy()
         postcode = (
