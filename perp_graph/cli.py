@@ -29,6 +29,7 @@ from perp_graph.progress import BarProgress, Progress
 from perp_graph.render.tables import (
     print_alerts,
     print_changes,
+    print_data_quality,
     print_ranking,
     print_table,
     print_watch,
@@ -903,6 +904,7 @@ def _print_load_report(report: LoadReport, settings: Settings) -> None:
             f"Offence values not mapped to a category (loaded, counted as not violent): {listed}. "
             "Map them under [offence_codes] in the config."
         )
+    print_data_quality(report.data_quality, out)
     out.print(
         "Store now holds: " + ", ".join(f"{n:,} {name}" for name, n in report.store_counts.items())
     )
@@ -918,7 +920,11 @@ def _print_load_report(report: LoadReport, settings: Settings) -> None:
             f"{i['identities_merged']:,} people; {i['possible_pairs']:,} possible pairs for "
             "an analyst (perp-graph identities review)"
         )
-    out.print(f"Report: {escape(str(settings.workspace / 'reports' / 'last-load.json'))}")
+    reports = settings.workspace / "reports"
+    out.print(
+        f"Report: {escape(str(reports / 'last-load.json'))}; data quality: "
+        f"{escape(str(reports / 'data-quality.csv'))}"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

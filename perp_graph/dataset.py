@@ -26,6 +26,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "home_postcode": "str",
         "home_neighbourhood": "str",
         "firearms_certificate": "boolean",
+        "warning_markers": "str",
         "extra": "str",
     },
     "incidents": {
@@ -37,6 +38,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "postcode": "str",
         "children_present": "boolean",
         "summary": "str",
+        "officer_in_case": "str",
         "extra": "str",
     },
     "involvements": {

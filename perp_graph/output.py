@@ -43,3 +43,13 @@ def write_bytes(path: Path, data: bytes, *, overwrite: bool = False) -> Path:
 def write_text(path: Path, text: str, *, overwrite: bool = False) -> Path:
     """Write UTF-8 text to path atomically, readable by the owner only."""
     return write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise a text cell a spreadsheet would otherwise evaluate as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -100,13 +100,20 @@ def postcode_key(postcodes: pd.Series) -> pd.Series:
 
 
 def no_fixed_abode_mask(postcodes: pd.Series, codes: Iterable[str]) -> pd.Series:
-    """True where a postcode is a no-fixed-abode code (`ZZ99*`: any starting ZZ99)."""
+    """True where a postcode is a no-fixed-abode code; a code ending in `*` is an outward
+    code prefix (`ZZ99*`: ZZ99 3VZ, ZZ99 3WZ, ...), compared in `OUT IN` form."""
     keys = postcode_key(postcodes)
-    exact = {re.sub(r"\s+", "", c).upper() for c in codes if not c.endswith("*")}
-    prefixes = tuple(re.sub(r"\s+", "", c[:-1]).upper() for c in codes if c.endswith("*"))
-    return keys.map(
+    spaced = keys.map(lambda k: f"{k[:-3]} {k[-3:]}" if isinstance(k, str) else None)
+    exact = {_spaced(c) for c in codes if not c.endswith("*")}
+    prefixes = tuple(c[:-1].strip().upper() for c in codes if c.endswith("*"))
+    return spaced.map(
         lambda k: isinstance(k, str) and (k in exact or (bool(prefixes) and k.startswith(prefixes)))
     ).astype(bool)
+
+
+def _spaced(code: str) -> str:
+    key = re.sub(r"\s+", "", code).upper()
+    return f"{key[:-3]} {key[-3:]}"
 
 
 def matching_postcode(postcodes: pd.Series, no_fixed_abode: Iterable[str]) -> pd.Series:

@@ -7,6 +7,7 @@ names, force offence codes) and sets the scan's defaults. See
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,12 @@ from perp_graph.model import (
     DEFAULT_VIOLENT_CATEGORIES,
     OFFENCE_CATEGORIES,
     RELATIONSHIP_TYPES,
+)
+from perp_graph.placeholders import (
+    DEFAULT_NAME_NULL_TOKENS,
+    DEFAULT_NO_FIXED_ABODE_POSTCODES,
+    DEFAULT_NULL_TOKENS,
+    DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
 )
 
 ENV_WORKSPACE = "PERP_GRAPH_WORKSPACE"
@@ -44,6 +51,7 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
         "home_postcode",
         "home_neighbourhood",
         "firearms_certificate",
+        "warning_markers",
     ),
     "incidents": (
         "incident_id",
@@ -54,6 +62,7 @@ CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
         "postcode",
         "children_present",
         "summary",
+        "officer_in_case",
     ),
     "involvements": ("incident_id", "person_id", "role", "relationship_to_suspect"),
     "relationships": (
@@ -89,6 +98,14 @@ class Settings:
     min_victims: int = 2
     violent_categories: frozenset[str] = DEFAULT_VIOLENT_CATEGORIES
     connection_types: frozenset[str] = DEFAULT_CONNECTION_TYPES
+    #: cells read as blank (any case), in every column and also in name columns
+    #: (contract 1.6; [input] null_tokens, name_null_tokens)
+    null_tokens: tuple[str, ...] = DEFAULT_NULL_TOKENS
+    name_null_tokens: tuple[str, ...] = DEFAULT_NAME_NULL_TOKENS
+    #: values kept but unknown for matching (contract 1.6; [input] placeholder_dates_of_birth,
+    #: no_fixed_abode_postcodes; a code ending in * is a prefix)
+    placeholder_dates_of_birth: tuple[str, ...] = DEFAULT_PLACEHOLDER_DATES_OF_BIRTH
+    no_fixed_abode_postcodes: tuple[str, ...] = DEFAULT_NO_FIXED_ABODE_POSTCODES
     #: resolve duplicate person records into identities after each load (issue 6)
     resolve: bool = True
     #: the priority score's weights, harm table and bands ([priority] in the config)
@@ -137,7 +154,13 @@ def load_settings(
 
 _SECTIONS = {"input", "offence_codes", "scan", "priority"}
 _PRIORITY_KEYS = {"weights", "harm_days", "high_at", "medium_at"}
-_INPUT_KEYS = {"dayfirst", "columns"}
+_INPUT_LISTS = (
+    "null_tokens",
+    "name_null_tokens",
+    "placeholder_dates_of_birth",
+    "no_fixed_abode_postcodes",
+)
+_INPUT_KEYS = {"dayfirst", "columns", *_INPUT_LISTS}
 _SCAN_KEYS = {"window_years", "min_victims", "violent_categories", "connection_types"}
 
 
@@ -164,6 +187,23 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         if not isinstance(section["dayfirst"], bool):
             raise fail("[input] dayfirst must be true or false")
         changes["dayfirst"] = section["dayfirst"]
+    for key in _INPUT_LISTS:
+        if key in section:
+            values = section[key]
+            if not isinstance(values, list) or not all(
+                isinstance(v, str) and v.strip() for v in values
+            ):
+                raise fail(f"[input] {key} must be a list of non-blank strings")
+            if key == "placeholder_dates_of_birth":
+                for value in values:
+                    try:
+                        dt.date.fromisoformat(value)
+                    except ValueError:
+                        raise fail(
+                            f"[input] placeholder_dates_of_birth: {value!r} is not a date "
+                            "(YYYY-MM-DD)"
+                        ) from None
+            changes[key] = tuple(values)
     columns: dict[str, dict[str, str]] = {}
     for stem, mapping in section.get("columns", {}).items():
         if stem not in CONTRACT_COLUMNS:

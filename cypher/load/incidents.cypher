@@ -1,6 +1,6 @@
 // name: load/incidents
 // params: $rows (list of maps: incident_id, occurred_on, offence_category, risk_level,
-//         neighbourhood, postcode, children_present, summary, extra)
+//         neighbourhood, postcode, children_present, summary, officer_in_case, extra)
 // returns: written: how many rows were merged
 UNWIND $rows AS row
 MERGE (i:Incident {incident_id: row.incident_id})
@@ -10,6 +10,7 @@ SET i.occurred_on = row.occurred_on,
     i.postcode = row.postcode,
     i.children_present = row.children_present,
     i.summary = row.summary,
+    i.officer_in_case = row.officer_in_case,
     i.extra = row.extra
 WITH i, row
 CALL (i, row) {

@@ -1,6 +1,7 @@
 // name: load/people
 // params: $rows (list of maps: person_id, surname, forenames, date_of_birth, gender, pnc_id,
-//         aliases, home_postcode, home_neighbourhood, firearms_certificate, extra)
+//         aliases, home_postcode, home_neighbourhood, firearms_certificate, warning_markers,
+//         extra)
 // returns: written: how many rows were merged
 UNWIND $rows AS row
 MERGE (p:Person {person_id: row.person_id})
@@ -12,6 +13,7 @@ SET p.surname = row.surname,
     p.aliases = row.aliases,
     p.home_postcode = row.home_postcode,
     p.firearms_certificate = row.firearms_certificate,
+    p.warning_markers = row.warning_markers,
     p.extra = row.extra,
     // A record stands for itself until identity resolution says otherwise.
     p.identity_id = coalesce(p.identity_id, row.person_id)

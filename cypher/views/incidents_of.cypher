@@ -1,7 +1,8 @@
 // name: views/incidents_of
 // params: $person_ids (list of person_id)
 // returns: one row per incident any of these people is involved in: incident_id, occurred_on,
-//          offence_category, risk_level, neighbourhood, postcode, children_present, summary, extra
+//          offence_category, risk_level, neighbourhood, postcode, children_present, summary,
+//          officer_in_case, extra
 UNWIND $person_ids AS id
 MATCH (:Person {person_id: id})-[:INVOLVED_IN]->(i:Incident)
 WITH DISTINCT i
@@ -14,4 +15,5 @@ RETURN i.incident_id AS incident_id,
        i.postcode AS postcode,
        i.children_present AS children_present,
        i.summary AS summary,
+       i.officer_in_case AS officer_in_case,
        i.extra AS extra

@@ -1,7 +1,8 @@
 // name: views/people
 // params: $person_ids (list of person_id)
 // returns: these people's records: person_id, surname, forenames, date_of_birth, gender, pnc_id,
-//          aliases, home_postcode, home_neighbourhood, firearms_certificate, extra
+//          aliases, home_postcode, home_neighbourhood, firearms_certificate, warning_markers,
+//          extra
 UNWIND $person_ids AS id
 MATCH (p:Person {person_id: id})
 OPTIONAL MATCH (p)-[:LIVES_IN]->(n:Neighbourhood)
@@ -15,4 +16,5 @@ RETURN p.person_id AS person_id,
        p.home_postcode AS home_postcode,
        n.name AS home_neighbourhood,
        p.firearms_certificate AS firearms_certificate,
+       p.warning_markers AS warning_markers,
        p.extra AS extra

@@ -90,6 +90,8 @@ class TimelineEntry:
     offence_category: str
     risk_level: str | None
     neighbourhood: str | None
+    #: the officer responsible (contract 1.2), for the sergeant to ask
+    officer_in_case: str | None
     role: str
     children_present: bool
     qualifying: bool
@@ -169,6 +171,8 @@ class Dossier:
     pnc_id: str | None
     home_neighbourhood: str | None
     firearms_certificate: bool | None
+    #: warning markers for officers (weapons, violence to police, ...; contract 1.1)
+    warning_markers: tuple[str, ...]
     neighbourhoods: tuple[str, ...]
     timeline: tuple[TimelineEntry, ...]
     victims: tuple[Victim, ...]
@@ -311,10 +315,11 @@ def _dossier(
         surname=person.get("surname") or finding.surname,
         forenames=person.get("forenames") or finding.forenames,
         date_of_birth=person.get("date_of_birth"),
-        aliases=tuple(a.strip() for a in (person.get("aliases") or "").split(";") if a.strip()),
+        aliases=_listed(person.get("aliases")),
         pnc_id=person.get("pnc_id"),
         home_neighbourhood=person.get("home_neighbourhood"),
         firearms_certificate=person.get("firearms_certificate"),
+        warning_markers=_listed(person.get("warning_markers")),
         neighbourhoods=tuple(sorted(neighbourhoods)) or (UNKNOWN_NEIGHBOURHOOD,),
         timeline=timeline,
         victims=victims,
@@ -329,6 +334,11 @@ def _dossier(
     return replace(dossier, actions=_actions(dossier))
 
 
+def _listed(cell: str | None) -> tuple[str, ...]:
+    """A `;`-separated cell (aliases, warning markers) as its non-blank parts."""
+    return tuple(part.strip() for part in (cell or "").split(";") if part.strip())
+
+
 def _timeline(pid: str, index: _Index, qualifying: set[str]) -> tuple[TimelineEntry, ...]:
     entries = []
     for involvement in index.by_person.get(pid, []):
@@ -341,6 +351,7 @@ def _timeline(pid: str, index: _Index, qualifying: set[str]) -> tuple[TimelineEn
                 offence_category=incident["offence_category"],
                 risk_level=incident["risk_level"],
                 neighbourhood=incident["neighbourhood"],
+                officer_in_case=incident.get("officer_in_case"),
                 role=involvement["role"],
                 children_present=bool(incident["children_present"]),
                 qualifying=incident["incident_id"] in qualifying

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from perp_graph.dataset import Dataset, empty
+from perp_graph.errors import InputFileError
 from perp_graph.output import write_text
+from perp_graph.pipeline import quality as q
 from perp_graph.pipeline import validate as v
 from perp_graph.pipeline.extract import LINE, RawTable, find_input_files, read_table
+from perp_graph.pipeline.quality import DataQuality
 from perp_graph.pipeline.transform import map_offence_categories
 from perp_graph.progress import Advance, Progress
 from perp_graph.settings import CONTRACT_COLUMNS, Settings
@@ -46,6 +50,9 @@ class LoadReport:
     identities: dict[str, int] | None = None
     #: rows erased because a full export no longer holds them (load --full)
     removed: dict[str, int] | None = None
+    #: what in the export an analyst should fix (issue 13): printed, in this report and
+    #: in reports/data-quality.csv
+    data_quality: DataQuality = field(default_factory=DataQuality)
     #: the people loaded, and those erased (for the audit log; not in the report file)
     person_ids: tuple[str, ...] = field(default=(), repr=False)
     removed_person_ids: frozenset[str] = field(default=frozenset(), repr=False)
@@ -78,8 +85,9 @@ def load_folder(
     started = _now()
     paths = find_input_files(data_dir)
     raws: dict[str, RawTable] = {}
+    quality = DataQuality()
     with progress.stage("reading and validating files", total=len(paths)) as advance:
-        checked = _validate(paths, raws, store, settings, advance)
+        checked = _validate(paths, raws, store, settings, advance, quality)
     incidents, unmapped = map_offence_categories(checked["incidents"].valid, settings.offence_codes)
     checked["incidents"].valid = incidents
     dataset = Dataset(
@@ -132,6 +140,12 @@ def load_folder(
         person_ids=tuple(dataset.people["person_id"]),
         removed=erasure.counts if erasure else None,
         removed_person_ids=erasure.person_ids if erasure else frozenset(),
+        data_quality=quality,
+    )
+    write_text(
+        settings.workspace / "reports" / "data-quality.csv",
+        quality.as_frame().to_csv(index=False),
+        overwrite=True,
     )
     write_text(
         settings.workspace / "reports" / "last-load.json",
@@ -168,6 +182,7 @@ def _validate(
     store: GraphStore,
     settings: Settings,
     advance: Advance,
+    quality: DataQuality,
 ) -> dict[str, v.Checked]:
     """Read and check one file at a time (its text cells are dropped once checked, so a
     big load holds one file's text at most). References are checked against this load
@@ -175,16 +190,40 @@ def _validate(
     checked: dict[str, v.Checked] = {}
 
     def read(name: str) -> RawTable:
-        raws[name] = read_table(name, paths[name], settings.columns.get(name))
-        return raws[name]
+        raw = raws[name] = read_table(name, paths[name], settings.columns.get(name))
+        file = raw.path.name
+        for note in getattr(raw, "notes", ()):
+            quality.observe(file, None, "file", 1, note)
+        q.blank_null_tokens(
+            quality, file, raw.frame, settings.null_tokens, settings.name_null_tokens
+        )
+        return raw
 
     def done(name: str, result: v.Checked) -> None:
+        _refuse_if_every_record_fails_alike(raws[name], result)
         checked[name] = result
         raws[name].release()
         advance(1)
 
+    today = dt.date.today()
     done("people", v.check_people(read("people"), settings.dayfirst))
+    q.check_people(
+        quality,
+        checked["people"].valid,
+        checked["people"].lines,
+        today,
+        settings.placeholder_dates_of_birth,
+        settings.no_fixed_abode_postcodes,
+    )
     done("incidents", v.check_incidents(read("incidents"), settings.dayfirst))
+    q.check_dates(
+        quality,
+        raws["incidents"].path.name,
+        "occurred_on",
+        checked["incidents"].valid["occurred_on"],
+        checked["incidents"].lines,
+        today,
+    )
     person_ids = _known(checked["people"].valid["person_id"], store.ids("people"))
     incident_ids = _known(checked["incidents"].valid["incident_id"], store.ids("incidents"))
     done("involvements", v.check_involvements(read("involvements"), person_ids, incident_ids))
@@ -196,6 +235,34 @@ def _validate(
     if "orders" in paths:
         done("orders", v.check_orders(read("orders"), person_ids, settings.dayfirst))
     return checked
+
+
+#: A quoted value, a number or a date inside a reason: what varies between rows that
+#: fail the same way.
+_VARYING = re.compile(r"'[^']*'|\d+")
+
+
+def _refuse_if_every_record_fails_alike(raw: RawTable, result: v.Checked) -> None:
+    """A file whose records all fail, and all for one reason, is a bad file (issue 13):
+    the export or the config is wrong, not the rows. Raises InputFileError naming the
+    cause, the first line and the fix. Needs two records at least: one is no pattern."""
+    reasons = pd.concat([result.quarantine["reason"], raw.malformed["reason"]])
+    lines = pd.concat([result.quarantine[LINE], raw.malformed[LINE]])
+    if len(result.valid) or len(reasons) < 2:
+        return
+    kinds = reasons.astype(str).str.replace(_VARYING, "_", regex=True)
+    if kinds.nunique() != 1:
+        return
+    first = int(lines.min())
+    example = str(reasons[lines == first].iloc[0])
+    raise InputFileError(
+        raw.path,
+        f"every one of its {len(reasons):,} records fails the same way, e.g. line {first}: "
+        f"{example}",
+        "the export (or the config) is wrong, not the rows: correct it and load again; "
+        "nothing was loaded",
+        line=first,
+    )
 
 
 def _known(new_ids: pd.Series, stored_ids: pd.Index) -> pd.Index:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from perp_graph.model import (
     ROLES,
 )
 from perp_graph.pipeline.extract import LINE, RawTable
+from perp_graph.placeholders import visible_values
 
 _ISO_DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
@@ -46,6 +47,8 @@ class Checked:
     name: str
     valid: pd.DataFrame
     quarantine: pd.DataFrame  # _line, reason, then the row's cells as read
+    #: the line of each valid row, in the valid rows' order
+    lines: pd.Series = field(default_factory=lambda: pd.Series([], dtype="int64"))
 
 
 #: Builds the reasons for the rows of a mask (so nothing is formatted for good rows).
@@ -78,14 +81,19 @@ class RowChecks:
     def bad(self) -> pd.Series:
         return self.reasons != ""
 
-    def split(self, typed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def split(self, typed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+        """(valid typed rows, quarantined rows with reasons, the valid rows' lines)."""
         bad = self.bad
         quarantine = self.frame[bad].copy()
         quarantine.insert(1, "reason", self.reasons[bad])
         quarantine = quarantine[
             [LINE, "reason", *[c for c in quarantine if c not in (LINE, "reason")]]
         ]
-        return typed[~bad].reset_index(drop=True), quarantine.reset_index(drop=True)
+        return (
+            typed[~bad].reset_index(drop=True),
+            quarantine.reset_index(drop=True),
+            self.frame.loc[~bad, LINE].reset_index(drop=True),
+        )
 
 
 # --- parsers: each returns (parsed, bad mask); a blank cell is unknown, not bad ---
@@ -130,7 +138,7 @@ def date_reason(column: str, values: pd.Series, dayfirst: bool) -> Reason:
 
 
 def _date_reason(column: str, values: pd.Series, dayfirst: bool) -> pd.Series:
-    reason = column + " '" + values.str.slice(0, 40) + "' is not a valid date"
+    reason = column + " '" + visible_values(values) + "' is not a valid date"
     if not dayfirst:
         looks_uk = values.str.match(_UK_DATE)
         reason = reason.where(
@@ -159,11 +167,11 @@ def parse_choice(
 
 def choice_reason(column: str, values: pd.Series, allowed: Iterable[str]) -> Reason:
     listed = ", ".join(allowed)
-    return lambda mask: column + " '" + values[mask].str.slice(0, 40) + f"' is not one of {listed}"
+    return lambda mask: column + " '" + visible_values(values[mask]) + f"' is not one of {listed}"
 
 
 def bool_reason(column: str, values: pd.Series) -> Reason:
-    return lambda mask: column + " '" + values[mask].str.slice(0, 40) + "' is not true/false"
+    return lambda mask: column + " '" + visible_values(values[mask]) + "' is not true/false"
 
 
 def _blank_to_none(values: pd.Series) -> pd.Series:
@@ -215,7 +223,8 @@ def _row_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 def check_people(raw: RawTable, dayfirst: bool) -> Checked:
     f = raw.frame
     checks = RowChecks(f)
-    checks.require("person_id", "surname", "forenames")
+    # A blank name is unknown, not a bad row (contract 1.1 and 1.6): the person is loaded.
+    checks.require("person_id")
     dup, why = _duplicate_reason(f, ["person_id"], "person_id")
     checks.fail(dup, why)
     dob, bad = on_uniques(parse_dates, f["date_of_birth"], dayfirst)
@@ -236,6 +245,7 @@ def check_people(raw: RawTable, dayfirst: bool) -> Checked:
             "home_postcode": _blank_to_none(f["home_postcode"]),
             "home_neighbourhood": _blank_to_none(f["home_neighbourhood"]),
             "firearms_certificate": firearms,
+            "warning_markers": _blank_to_none(f["warning_markers"]),
             "extra": _extras_json(f, raw.extra_columns),
         }
     )
@@ -264,6 +274,7 @@ def check_incidents(raw: RawTable, dayfirst: bool) -> Checked:
             "postcode": _blank_to_none(f["postcode"]),
             "children_present": children,
             "summary": _blank_to_none(f["summary"]),
+            "officer_in_case": _blank_to_none(f["officer_in_case"]),
             "extra": _extras_json(f, raw.extra_columns),
         }
     )
@@ -401,8 +412,10 @@ def _check_known(
     unknown = ~isin(values, known) & (values != "")
     checks.fail(
         unknown,
-        column
-        + " '"
-        + values.str.slice(0, 40)
-        + f"' is not in {source} (or was quarantined there)",
+        lambda mask: (
+            column
+            + " '"
+            + visible_values(values[mask])
+            + f"' is not in {source} (or was quarantined there)"
+        ),
     )

@@ -13,8 +13,8 @@ from rich.table import Table
 from perp_graph.analytics.assess import Assessment
 from perp_graph.analytics.watch import WatchEntry
 from perp_graph.model import Finding, ScanResult
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from perp_graph.output import safe_cell
+from perp_graph.pipeline.quality import DataQuality
 
 
 def to_json(result: ScanResult | Assessment) -> str:
@@ -72,13 +72,6 @@ def to_csv(result: ScanResult | Assessment) -> str:
         ]
         writer.writerow([safe_cell(value) for value in row])
     return out.getvalue()
-
-
-def safe_cell(value: object) -> object:
-    """Neutralise a text cell a spreadsheet would otherwise evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def why_text(finding: Finding) -> str:
@@ -378,3 +371,34 @@ def print_watch(
         )
         table.add_row(*(escape(c) for c in cells), style="bold" if first.days_left <= 7 else None)
     console.print(table)
+
+
+def print_data_quality(quality: DataQuality, console: Console) -> None:
+    """The load's data-quality report (issue 13): a table of the columns with null
+    tokens, placeholders, invalid or implausible values, then one line per observation
+    with the lines or ids to look at. Fits 80 columns; ids are shown escaped."""
+    shown = [c for c in quality.columns if c.worth_showing]
+    if not shown and not quality.observations:
+        console.print("Data quality: nothing to report.")
+        return
+    if shown:
+        table = Table(title="Data quality (cells per column)", title_justify="left")
+        for column in ("file", "column", "cells"):
+            table.add_column(column, overflow="fold")
+        for c in shown:
+            counts = (
+                ("blank", c.blank),
+                ("null token", c.null_tokens),
+                ("placeholder", c.placeholders),
+                ("invalid", c.invalid),
+                ("implausible", c.implausible),
+            )
+            table.add_row(
+                escape(c.file),
+                escape(c.column),
+                ", ".join(f"{n:,} {what}" for what, n in counts if n),
+            )
+        console.print(table)
+    for o in quality.observations:
+        where = f" (e.g. {escape(', '.join(o.examples))})" if o.examples else ""
+        console.print(f"- {escape(o.file)}: {escape(o.text)}{where}", soft_wrap=False)
