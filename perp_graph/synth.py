@@ -794,6 +794,7 @@ class _Generator:
                 "firearms_certificate": np.select(
                     [firearms == 1, firearms == 0], ["true", "false"], ""
                 ),
+                "warning_markers": _warning_markers(len(p), self.c.seed),
             }
         ).sort_values("person_id", kind="stable")
 
@@ -825,6 +826,7 @@ class _Generator:
                 + ".",
                 # An extra column (not in the contract) that many exports carry; the
                 # problem profile charts it. A separate stream keeps the rest unchanged.
+                "officer_in_case": _officers(len(i), self.c.seed),
                 "outcome": _outcomes(i["day"].to_numpy(), self.end_day, self.c.seed),
             }
         ).sort_values("incident_id", kind="stable")
@@ -912,6 +914,29 @@ def _outcomes(days: np.ndarray, end_day: int, seed: int) -> np.ndarray:
     drawn = names[rng.choice(len(names), len(days), p=_weights(OUTCOMES.values()))]
     recent = (end_day - days < 90) & (rng.random(len(days)) < 0.7)
     return np.where(recent, "under_investigation", drawn)
+
+
+#: Officer-safety warning markers a records system carries (contract 1.1).
+WARNING_MARKERS = ("weapons", "violence", "violence to police", "drugs", "mental health")
+
+
+def _warning_markers(n: int, seed: int) -> np.ndarray:
+    """About 4% of people carry one or two warning markers (a stream of its own, so the
+    rest of the data set is unchanged)."""
+    rng = np.random.default_rng([seed, 11])
+    names = np.asarray(WARNING_MARKERS, dtype=object)
+    first = names[rng.integers(0, len(names), n)]
+    second = names[rng.integers(0, len(names), n)]
+    two = (rng.random(n) < 0.3) & (first != second)
+    markers = np.where(two, first + "; " + second, first)
+    return np.where(rng.random(n) < 0.04, markers, "")
+
+
+def _officers(n: int, seed: int) -> np.ndarray:
+    """An officer in case per incident (a collar number; a stream of its own)."""
+    rng = np.random.default_rng([seed, 13])
+    ranks = np.asarray(["PC", "PC", "PC", "DC", "DS"], dtype=object)
+    return ranks[rng.integers(0, len(ranks), n)] + " " + _zpad(rng.integers(1, 9999, n), 4)
 
 
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:

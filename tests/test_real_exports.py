@@ -367,3 +367,42 @@ def test_warning_markers_and_officer_in_case_reach_both_stores_and_the_briefing(
         "weapons; violence to police"
     )
     assert set(about.incidents["officer_in_case"]) == {"PC 1234", "DC 99"}
+
+
+def messy_export() -> Records:
+    """Every fault of this file's kinds at once, as a real export might hold them."""
+    r = null_pnc_example()
+    r.person(
+        "P003",
+        surname="UNKNOWN",
+        forenames="",
+        pnc_id="85/0001111a",
+        date_of_birth="1900-01-01",
+        home_postcode="NF1 1AA",
+        warning_markers="weapons",
+    )
+    r.person(
+        "P004",
+        surname="Ashgrove",
+        forenames="N/A",
+        pnc_id="2001/0171310S",
+        date_of_birth="#N/A",
+        gender="null",
+    )
+    r.abuse("I003", "2024-01-02", "P003", "V001", risk_level="N/A", officer_in_case="PC 7")
+    r.abuse("I004", "2024-02-02", "P004", "V002", summary="(null)", neighbourhood="-")
+    return r  # fmt: skip
+
+
+def test_both_stores_hold_exactly_the_same_rows_of_a_messy_export(neo4j_store, tmp_path):
+    data = messy_export().write(tmp_path / "data")
+    embedded = EmbeddedStore(tmp_path / "embedded")
+    load_folder(data, embedded, Settings(workspace=tmp_path / "embedded"))
+    neo4j_store.clear()
+    load_folder(data, neo4j_store, Settings(workspace=tmp_path / "neo4j"))
+    everyone = sorted(embedded.dataset().people["person_id"])
+    expected = embedded.records_about(everyone).sorted()
+    got = neo4j_store.records_about(everyone).sorted()
+    for name in expected.names():
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    assert expected.people.set_index("person_id").loc["P003", "warning_markers"] == "weapons"
