@@ -406,3 +406,28 @@ def test_both_stores_hold_exactly_the_same_rows_of_a_messy_export(neo4j_store, t
     for name in expected.names():
         pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
     assert expected.people.set_index("person_id").loc["P003", "warning_markers"] == "weapons"
+
+
+def test_a_perpetrator_whose_name_is_unknown_is_shown_so_in_the_scan_and_the_briefing(
+    tmp_path, embedded_store_only
+):
+    from perp_graph.analytics.dossier import display_name
+
+    assert display_name("", "") == "(name unknown)"
+    assert display_name("Smith", None) == "SMITH (forenames unknown)"
+    assert display_name(None, "Jane") == "(surname unknown), Jane"
+    r = Records()
+    r.person("P1", surname="NK", forenames="", home_neighbourhood="Northgate")
+    r.abuse("I1", "2023-01-01", "P1", "V1", neighbourhood="Northgate")
+    r.abuse("I2", "2024-01-01", "P1", "V2", neighbourhood="Northgate")
+    data = r.write(tmp_path / "data")
+    ws = ["--workspace", str(tmp_path / "ws")]
+    assert runner.invoke(app, ["load", str(data), *ws]).exit_code == 0
+    scan = runner.invoke(app, ["scan", "--as-of", "2024-06-30", *ws], env={"COLUMNS": "200"})
+    assert "(name unknown)" in scan.output
+    out = tmp_path / "briefings"
+    brief = runner.invoke(
+        app, ["brief", "--as-of", "2024-06-30", "--no-pdf", "--out", str(out), *ws]
+    )
+    assert brief.exit_code == 0, brief.output
+    assert "(name unknown)" in (out / "northgate.html").read_text()

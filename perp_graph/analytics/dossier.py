@@ -69,6 +69,21 @@ class PersonRef:
         return f"{self.initials} (ref {self.person_id})"
 
 
+def display_name(surname: str | None, forenames: str | None) -> str:
+    """How every page and table names a person: 'SMITH, Jane Ann'. A blank name is
+    unknown (contract 1.6), and says so: 'SMITH (forenames unknown)', '(surname
+    unknown), Jane', '(name unknown)'."""
+    surname = (surname or "").strip()
+    forenames = (forenames or "").strip()
+    if surname and forenames:
+        return f"{surname.upper()}, {forenames}"
+    if surname:
+        return f"{surname.upper()} (forenames unknown)"
+    if forenames:
+        return f"(surname unknown), {forenames}"
+    return "(name unknown)"
+
+
 def initials(forenames: str | None, surname: str | None) -> str:
     """'J.S.' from 'Jane Ann', 'Smith': first letter of the first forename and the surname."""
     letters = []

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import networkx as nx
 import pandas as pd
 
-from perp_graph.analytics.dossier import initials
+from perp_graph.analytics.dossier import display_name, initials
 from perp_graph.dataset import Dataset
 from perp_graph.model import Finding
 
@@ -193,8 +193,7 @@ def _person_attributes(
     else:
         kind = "person"
     if kind == "perpetrator" or unmask:
-        name = f"{(surname or '').upper()}, {forenames or ''}".strip(", ")
-        label = f"{name} ({person_id})"
+        label = f"{display_name(surname, forenames)} ({person_id})"
     else:
         label = f"{initials(forenames, surname)} (ref {person_id})"
     lines = [label]

@@ -177,8 +177,8 @@ def blank_null_tokens(
                 column,
                 "null token read as blank",
                 int(mask.sum()),
-                f"{column}: {_n(int(mask.sum()), 'cell')} held a null token "
-                f"({_top_values(values[mask])}) and were read as blank",
+                f"{column}: {_n(int(mask.sum()), 'cell')} holding only a null token "
+                f"({_top_values(values[mask])}), read as blank",
                 _lines(frame, mask),
             )
         counts.blank += int((frame[column] == "").sum())

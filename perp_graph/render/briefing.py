@@ -22,7 +22,13 @@ import jinja2
 from markupsafe import Markup
 
 from perp_graph import __version__
-from perp_graph.analytics.dossier import ENDING_SOON_DAYS, Dossier, PersonRef, WarningView
+from perp_graph.analytics.dossier import (
+    ENDING_SOON_DAYS,
+    Dossier,
+    PersonRef,
+    WarningView,
+    display_name,
+)
 from perp_graph.model import ScanParameters
 
 
@@ -117,6 +123,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         date=_date, month=_month, datetime=_datetime, category=_category, person=_person
     )
+    env.globals["display_name"] = display_name
     return env
 
 

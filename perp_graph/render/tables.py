@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from perp_graph.analytics.assess import Assessment
+from perp_graph.analytics.dossier import display_name
 from perp_graph.analytics.watch import WatchEntry
 from perp_graph.model import Finding, ScanResult
 from perp_graph.output import safe_cell
@@ -108,7 +109,7 @@ def print_table(
         cells = (
             str(rank),
             f.person_id,
-            f"{f.surname.upper()}, {f.forenames}",
+            display_name(f.surname, f.forenames),
             f.home_neighbourhood or "-",
             f.status,
             str(len(f.victim_ids)),
@@ -212,7 +213,7 @@ def print_ranking(assessment: Assessment, console: Console, limit: int = 50) -> 
         cells = (
             str(rank),
             pid,
-            f"{surname.upper()}, {forenames}",
+            display_name(surname, forenames),
             f"{priority.score:g} {priority.band}",
             f"{priority.recency:g}",
             f"{priority.frequency:g}",
@@ -257,7 +258,7 @@ def print_alerts(assessment: Assessment, console: Console) -> None:
             priority = assessment.priorities.get(w.person_id)
             cells = (
                 w.person_id,
-                f"{surname.upper()}, {forenames}",
+                display_name(surname, forenames),
                 f"{priority.score:g}" if priority else "-",
                 ", ".join(w.victim_ids),
                 ", ".join(w.new_partner_ids),
@@ -365,7 +366,7 @@ def print_watch(
             f"{first.end_date:%d %b %Y}",
             "; ".join(e.name for e in entry.endings),
             entry.person_id,
-            f"{surname.upper()}, {forenames}",
+            display_name(surname, forenames),
             entry.why + (f", score {entry.priority.score:g}" if entry.priority else ""),
             ", ".join(entry.victims_to_recontact) or "-",
         )
