@@ -183,3 +183,20 @@ def test_scan_refuses_an_incomplete_store(tmp_path):
 def test_bad_as_of_is_a_usage_error(tmp_path):
     result = scan("--as-of", "01/01/2024")
     assert result.exit_code == 2
+
+
+def test_the_scan_table_fits_80_columns_with_whole_ids(tmp_path, embedded_store_only):
+    r = Records()
+    r.person("P000000123456", surname="Featherstonehaugh-Cholmondeley", forenames="Bartholomew")
+    r.abuse("I1", "2023-01-01", "P000000123456", "V1", neighbourhood="Abbey Wood Vale")
+    r.abuse("I2", "2024-01-01", "P000000123456", "V2", neighbourhood="Abbey Wood Vale")
+    data = r.write(tmp_path / "data")
+    ws = ["--workspace", str(tmp_path / "ws")]
+    assert runner.invoke(app, ["load", str(data), *ws]).exit_code == 0
+    narrow = runner.invoke(app, ["scan", "--as-of", "2024-06-30", *ws], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    assert max(len(line) for line in narrow.output.splitlines()) <= 80
+    assert "P000000123456" in narrow.output
+    assert "Why each qualifies: a wider terminal" in narrow.output
+    wide = runner.invoke(app, ["scan", "--as-of", "2024-06-30", *ws], env={"COLUMNS": "160"})
+    assert "2 intimate-partner victims between" in wide.output

@@ -83,6 +83,10 @@ def why_text(finding: Finding) -> str:
     return f"{n} intimate-partner victims between {min(dates):%B %Y} and {max(dates):%B %Y}"
 
 
+#: Terminal width from which the scan table has its "Why" column.
+WIDE_ENOUGH_FOR_WHY = 120
+
+
 def print_table(
     result: ScanResult | Assessment, console: Console, limit: int | None = None
 ) -> None:
@@ -97,13 +101,17 @@ def print_table(
     )
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("#", justify="right")
-    table.add_column("Person")
+    table.add_column("Person", no_wrap=True)  # an id is never cut or wrapped
     table.add_column("Name")
     table.add_column("Neighbourhood")
     table.add_column("Status")
     table.add_column("Victims", justify="right")
     table.add_column("Latest violence")
-    table.add_column("Why", min_width=24)
+    # At 80 columns the sentence would squeeze every other column to nothing; it is in
+    # the CSV and JSON, and shown from WIDE_ENOUGH_FOR_WHY columns up.
+    with_why = console.width >= WIDE_ENOUGH_FOR_WHY
+    if with_why:
+        table.add_column("Why", min_width=24)
     shown = findings if limit is None else findings[:limit]
     for rank, f in enumerate(shown, start=1):
         cells = (
@@ -116,9 +124,13 @@ def print_table(
             f"{f.latest_event_on:%d %b %Y}",
             why_text(f),
         )
+        if not with_why:
+            cells = cells[:-1]
         # Record values are data, never rich markup.
         table.add_row(*(escape(c) for c in cells), style="bold" if f.status == "current" else None)
     console.print(table)
+    if not with_why and shown:
+        console.print("Why each qualifies: a wider terminal, or --format csv / json.")
     if limit is not None and len(findings) > limit:
         console.print(f"... and {len(findings) - limit} more (use --format csv or json for all)")
 
