@@ -225,7 +225,7 @@ def check_people(
     dob = people["date_of_birth"]
     placeholder = placeholder_date_mask(dob, placeholder_dates_of_birth)
     _placeholder(quality, file, "date_of_birth", placeholder, people, lines, "date of birth")
-    _implausible_dates(quality, file, "date_of_birth", dob, lines, today)
+    check_dates(quality, file, "date_of_birth", dob, lines, today)
     _shared(quality, file, "date_of_birth", dob[~placeholder].dt.strftime("%Y-%m-%d"), lines)
     postcode = people["home_postcode"]
     nfa = no_fixed_abode_mask(postcode, no_fixed_abode_postcodes) & postcode.notna()
@@ -254,13 +254,6 @@ def check_people(
     _pnc_on_different_surnames(quality, file, people, pnc["canonical"])
 
 
-def check_dates(
-    quality: DataQuality, file: str, column: str, dates: pd.Series, lines: pd.Series, today: dt.date
-) -> None:
-    """Dates before 1900 or after the load day in one column of a loaded file."""
-    _implausible_dates(quality, file, column, dates, lines, today)
-
-
 def _placeholder(
     quality: DataQuality,
     file: str,
@@ -283,9 +276,11 @@ def _placeholder(
     )
 
 
-def _implausible_dates(
+def check_dates(
     quality: DataQuality, file: str, column: str, dates: pd.Series, lines: pd.Series, today: dt.date
 ) -> None:
+    """Dates before 1900 or after the load day in one column of a loaded file (`dates`
+    datetime64, `lines` their line numbers, in the same order)."""
     lines = pd.Series(lines.to_numpy(), index=dates.index)
     early = dates.dt.year < 1900
     late = dates > pd.Timestamp(today)
