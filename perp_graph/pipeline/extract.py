@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -359,21 +360,38 @@ def _split(path: Path, data: bytes) -> _Split:
             k += 1
         return None
 
-    def stands_alone(line: int, n_fields: int) -> bool:
-        """Whether the line, read on its own, is a complete record of the file's shape."""
+    def of_shape(text: bytes, n_fields: int) -> bool:
+        """Whether a record's text has the header's number of fields (or one more, empty:
+        a trailing delimiter)."""
+        found = len(_fields(text))
+        return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
+
+    def stands_alone(line: int, n_fields: int, follow: bool) -> bool:
+        """Whether the line, read as the start of a record, is a record of the file's
+        shape; with `follow`, also one whose own quoted value runs over later lines."""
         text = content(line)
         if not text:
             return False
         if not has_quote(line):
             found = text.count(b",") + 1
-        elif _COMPLETE.fullmatch(text):
-            found = len(next(csv.reader(io.StringIO(text.decode("utf-8", "replace")))))
-        else:
+            return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
+        if _COMPLETE.fullmatch(text):
+            return of_shape(text, n_fields)
+        if not follow:
             return False
-        return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
+        # Its own quoted value runs on: a record if the lines it joins are one, or if the
+        # line is one with that quote closed at its end (a stray quote of its own).
+        last = closing_line(line)
+        if last is not None and of_shape(data[starts[line] : ends[last]], n_fields):
+            return True
+        return of_shape(text + b'"', n_fields)
 
     def record_at(first: int, n_fields: int | None) -> tuple[int, str | None]:
-        """Read one record from line `first` exactly: its last line, or a stray quote."""
+        """Read one record from line `first` exactly: its last line, or a stray quote.
+
+        A quoted value over several lines is a stray quote when the file ends inside it,
+        when a line it would swallow is a record of the file's shape on its own, or when
+        the lines it joins do not make a record of the file's shape."""
         if _COMPLETE.fullmatch(content(first)):
             return first, None
         last = closing_line(first)
@@ -386,13 +404,23 @@ def _split(path: Path, data: bytes) -> _Split:
                     line=first + 1,
                 )
             return last, None
+        opened = f"unclosed quote: the quote opened on line {first + 1}"
         if last is None:
-            return first, f"unclosed quote: the quote opened on line {first + 1} is never closed"
-        alone = next((k for k in range(first + 1, last + 1) if stands_alone(k, n_fields)), None)
+            return first, f"{opened} is never closed"
+        alone = next(
+            (
+                k
+                for k in range(first + 1, last + 1)
+                if stands_alone(k, n_fields, follow=k == first + 1)
+            ),
+            None,
+        )
         if alone is not None:
+            return first, f"{opened} runs into line {alone + 1}, which is a record of its own"
+        if not of_shape(data[starts[first] : ends[last]], n_fields):
             return first, (
-                f"unclosed quote: the quote opened on line {first + 1} runs into line "
-                f"{alone + 1}, which is a record of its own"
+                f"{opened} closes on line {last + 1}, joining lines into a record that "
+                f"does not have the header's {n_fields} fields"
             )
         return last, None
 
@@ -405,7 +433,7 @@ def _split(path: Path, data: bytes) -> _Split:
     header_first = line
     header_last, _ = record_at(header_first, None)
     header_text = data[starts[header_first] : ends[header_last]]
-    n_fields = len(next(csv.reader(io.StringIO(header_text.decode("utf-8", "replace")))))
+    n_fields = len(_fields(header_text))
     if header_text.endswith(b",") and n_fields > 1:
         n_fields -= 1
 
@@ -549,6 +577,16 @@ def _match_columns(
     for required in REQUIRED_COLUMNS[name]:
         if required not in present:
             mapped = column_map.get(required)
+            hidden = next((h for h in header if _bare(h) == required), None)
+            if hidden is not None:
+                raise InputFileError(
+                    path,
+                    "required column is missing",
+                    f"the header's column '{visible(hidden)}' holds an invisible character; "
+                    f"rename it '{required}'",
+                    line=1,
+                    column=required,
+                )
             fix = (
                 f"the config maps '{required}' to '{visible(mapped)}', which the header lacks; "
                 "correct [input.columns] in the config"
@@ -558,6 +596,11 @@ def _match_columns(
             )
             raise InputFileError(path, "required column is missing", fix, line=1, column=required)
     return matched
+
+
+def _bare(name: str) -> str:
+    """A column name without invisible (format) characters, case-folded."""
+    return "".join(ch for ch in name if unicodedata.category(ch) != "Cf").casefold()
 
 
 def _parse(
@@ -595,7 +638,9 @@ def _parse(
 
     kept = np.flatnonzero(keep)
     sample = [_fields(split.text(records[i], last_lines[i])) for i in kept[:200]]
-    trailing_rows = bool(sample) and all(len(f) == n + 1 and f[-1] == "" for f in sample)
+    # Trailing delimiters: most rows have one more field than the header, always empty
+    # (rows without it are read as they are).
+    trailing_rows = 2 * sum(len(f) == n + 1 and f[-1] == "" for f in sample) > len(sample)
     if header.trailing or trailing_rows:
         notes.append(
             {
