@@ -62,6 +62,13 @@ _QUOTE, _COMMA, _LF, _CR = 34, 44, 10, 13
 _FIELD = rb'(?:"(?:[^"]|"")*+"[^,]*+|[^,"][^,]*+|)'
 #: A line read from outside a quoted value that ends outside one (a complete record).
 _COMPLETE = re.compile(_FIELD + rb"(?:," + _FIELD + rb")*+")
+_STRICT_FIELD = rb'(?:"(?:[^"]|"")*+"|[^,"]*+)'
+#: A line (or lines) of regular RFC 4180 fields: quoted whole, or holding no quote.
+_STRICT = re.compile(_STRICT_FIELD + rb"(?:," + _STRICT_FIELD + rb")*+")
+#: The complete fields of a line up to the quote that opens a value it does not close.
+_OPEN_FIELD = re.compile(rb"(?:" + _FIELD + rb',)*+"')
+#: A line that starts inside a quoted value and closes it (it may open another).
+_CLOSE = re.compile(rb'(?:[^"]|"")*+"(?!")')
 #: A line that starts inside a quoted value, closes it, and ends outside one.
 _CLOSES = re.compile(rb'(?:[^"]|"")*+"[^,]*+(?:,' + _FIELD + rb")*+")
 _TRAILING = "\x00trailing"  # the name of the empty field after a trailing delimiter
@@ -268,7 +275,8 @@ class _Split:
     header: tuple[int, int]  # first and last line of the header record
     records: np.ndarray  # first line of each data record (blank lines are not records)
     last_lines: np.ndarray  # last line of each data record
-    stray: dict[int, str]  # line -> reason, for lines quarantined for a stray quote
+    #: first line -> (last line, reason), for records quarantined for a stray quote
+    stray: dict[int, tuple[int, str]]
     multiline: int  # data records spanning several lines
     blank: int  # blank lines skipped
 
@@ -348,17 +356,27 @@ def _split(path: Path, data: bytes) -> _Split:
         return bool(through[line] > before[line])
 
     def closing_line(first: int) -> int | None:
-        """The line ending the record whose quoted value is open at the end of `first`
-        (lines without a quote in between stay inside the value)."""
+        """The first line after `first` that closes the quoted value open at the end of
+        `first` (lines without a quote in between stay inside the value). That line may
+        open another quoted value: see `ends_outside`."""
         k = int(np.searchsorted(quoted_lines, first + 1))
         while k < len(quoted_lines):
             line = int(quoted_lines[k])
-            # A line starting inside a value either closes it and ends outside one
-            # (_CLOSES), or ends inside a value (still open, or another one opened).
-            if _CLOSES.fullmatch(content(line)):
+            if _CLOSE.match(content(line)):
                 return line
             k += 1
         return None
+
+    def ends_outside(line: int) -> bool:
+        """Whether a line that starts inside a quoted value ends outside one."""
+        return _CLOSES.fullmatch(content(line)) is not None
+
+    def record_end(first: int) -> int | None:
+        """The last line of the record whose quoted value is open at the end of `first`."""
+        last = closing_line(first)
+        while last is not None and not ends_outside(last):
+            last = closing_line(last)
+        return last
 
     def of_shape(text: bytes, n_fields: int) -> bool:
         """Whether a record's text has the header's number of fields (or one more, empty:
@@ -368,59 +386,79 @@ def _split(path: Path, data: bytes) -> _Split:
 
     def stands_alone(line: int, n_fields: int, follow: bool) -> bool:
         """Whether the line, read as the start of a record, is a record of the file's
-        shape; with `follow`, also one whose own quoted value runs over later lines."""
+        shape: it starts with a value (a record's id, as a rule), any quotes in it are
+        regular, and it has the header's number of fields. With `follow`, also a line
+        whose own quoted value runs over later lines, or stays open (a stray of its own)."""
         text = content(line)
-        if not text:
+        if not text or text.startswith(b","):
             return False
         if not has_quote(line):
             found = text.count(b",") + 1
             return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
-        if _COMPLETE.fullmatch(text):
+        if _STRICT.fullmatch(text):
             return of_shape(text, n_fields)
-        if not follow:
+        if _COMPLETE.fullmatch(text) or not follow:
+            return False  # complete only with a quote read as a character: a value's tail
+        last = record_end(line)
+        if last is not None:
+            joined = data[starts[line] : ends[last]]
+            if _STRICT.fullmatch(joined) and of_shape(joined, n_fields):
+                return True
+        opening = _OPEN_FIELD.match(text)
+        if opening is None or text.startswith(b'"'):
             return False
-        # Its own quoted value runs on: a record if the lines it joins are one, or if the
-        # line is one with that quote closed at its end (a stray quote of its own).
-        last = closing_line(line)
-        if last is not None and of_shape(data[starts[line] : ends[last]], n_fields):
-            return True
-        return of_shape(text + b'"', n_fields)
+        at = opening.end() - 1  # the quote that stays open, read as a literal character
+        if text[at + 1 : at + 2] in (b"", b",", b'"'):
+            return False  # a quote before a comma, a quote or the line's end: likelier a close
+        if not _STRICT.fullmatch(text[: at - 1]):
+            return False
+        found = len(_fields(text[: at - 1])) + 1 + text.count(b",", at)
+        return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
 
     def record_at(first: int, n_fields: int | None) -> tuple[int, str | None]:
-        """Read one record from line `first` exactly: its last line, or a stray quote.
+        """Read one record from line `first` exactly: its last line and None, or the last
+        line of a record quarantined for a stray quote and the reason.
 
         A quoted value over several lines is a stray quote when the file ends inside it,
         when a line it would swallow is a record of the file's shape on its own, or when
-        the lines it joins do not make a record of the file's shape."""
+        the lines it joins do not make a record of the file's shape. The record then ends
+        on the line where that quote opened (the lines after it are read again)."""
         if _COMPLETE.fullmatch(content(first)):
             return first, None
-        last = closing_line(first)
-        if n_fields is None:  # the header: no shape to compare with yet
-            if last is None:
-                raise InputFileError(
-                    path,
-                    "the header row opens a quote that is never closed",
-                    "export the file again; the header must be one line of column names",
-                    line=first + 1,
+        opened = first  # the line where the quote now open was opened
+        while True:
+            last = closing_line(opened)
+            if n_fields is None:  # the header: no shape to compare with yet
+                if last is None:
+                    raise InputFileError(
+                        path,
+                        "the header row opens a quote that is never closed",
+                        "export the file again; the header must be one line of column names",
+                        line=first + 1,
+                    )
+            else:
+                quote = f"unclosed quote: the quote opened on line {opened + 1}"
+                if last is None:
+                    return opened, f"{quote} is never closed"
+                alone = next(
+                    (
+                        k
+                        for k in range(opened + 1, last + 1)
+                        if stands_alone(k, n_fields, follow=k == opened + 1)
+                    ),
+                    None,
                 )
-            return last, None
-        opened = f"unclosed quote: the quote opened on line {first + 1}"
-        if last is None:
-            return first, f"{opened} is never closed"
-        alone = next(
-            (
-                k
-                for k in range(first + 1, last + 1)
-                if stands_alone(k, n_fields, follow=k == first + 1)
-            ),
-            None,
-        )
-        if alone is not None:
-            return first, f"{opened} runs into line {alone + 1}, which is a record of its own"
-        if not of_shape(data[starts[first] : ends[last]], n_fields):
+                if alone is not None:
+                    return opened, (
+                        f"{quote} runs into line {alone + 1}, which is a record of its own"
+                    )
+            if ends_outside(last):
+                break
+            opened = last  # closed, and another value opened on the same line
+        if n_fields is not None and not of_shape(data[starts[first] : ends[last]], n_fields):
             return first, (
-                f"{opened} closes on line {last + 1}, joining lines into a record that "
-                f"does not have the header's {n_fields} fields"
+                f"unclosed quote: the quote opened on line {first + 1} closes on line "
+                f"{last + 1}, joining lines into a record without the header's {n_fields} fields"
             )
         return last, None
 
@@ -439,7 +477,7 @@ def _split(path: Path, data: bytes) -> _Split:
 
     role = np.zeros(n_lines, dtype=np.int8)  # 0 starts a record, 1 continues one, 2 stray
     role[: header_last + 1] = 3  # the header and blank lines before it
-    stray: dict[int, str] = {}
+    stray: dict[int, tuple[int, str]] = {}
     multiline = 0
     line = header_last + 1
     while line < n_lines:
@@ -459,8 +497,9 @@ def _split(path: Path, data: bytes) -> _Split:
         last, reason = record_at(nxt, n_fields)
         if reason is not None:
             role[nxt] = 2
-            stray[nxt] = reason
-            line = nxt + 1
+            role[nxt + 1 : last + 1] = 1
+            stray[nxt] = (last, reason)
+            line = last + 1
         else:
             if last > nxt:
                 role[nxt + 1 : last + 1] = 1
@@ -611,8 +650,8 @@ def _parse(
     n = len(names)
     records, last_lines = split.records, split.last_lines
     malformed: list[tuple[int, str, str]] = [
-        (line + 1, reason, split.text(line, line).decode("utf-8", "replace"))
-        for line, reason in split.stray.items()
+        (line + 1, reason, _raw(split.text(line, last)))
+        for line, (last, reason) in split.stray.items()
     ]
 
     # A NUL byte is not text: its record is quarantined, wherever it is in the file.
