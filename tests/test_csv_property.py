@@ -17,10 +17,14 @@ ID = re.compile(r"ID\d{4}Z")
 
 
 def one_reading(cell: str) -> str:
-    """No comma after a line break in a value: a line of a value over several lines that
-    is, on its own, a record of the file's shape cannot be told from one (the reading
-    the split takes then is a stray quote); real summaries seldom hold such a line."""
+    """A value over several lines that has one reading: no comma after a line break (a
+    line of such a value that is, on its own, a record of the file's shape cannot be
+    told from one), and a letter just before the first line break (a value whose first
+    line is empty or ends with a comma or quote, after a stray quote in the same column,
+    makes two readings of equal shape). Real summaries seldom hold either."""
     first, *rest = re.split(r"(\r\n|\r|\n)", cell, maxsplit=1)
+    if rest:
+        first += "a"
     return first + "".join(rest).replace(",", ";")
 
 

@@ -63,8 +63,10 @@ _FIELD = rb'(?:"(?:[^"]|"")*+"[^,]*+|[^,"][^,]*+|)'
 #: A line read from outside a quoted value that ends outside one (a complete record).
 _COMPLETE = re.compile(_FIELD + rb"(?:," + _FIELD + rb")*+")
 _STRICT_FIELD = rb'(?:"(?:[^"]|"")*+"|[^,"]*+)'
-#: A line (or lines) of regular RFC 4180 fields: quoted whole, or holding no quote.
+#: A line of regular RFC 4180 fields: each quoted whole, or holding no quote.
 _STRICT = re.compile(_STRICT_FIELD + rb"(?:," + _STRICT_FIELD + rb")*+")
+#: A line that, read from inside a quoted value, closes it before a comma or its end.
+_REGULAR_CLOSE = re.compile(rb'(?:[^"]|"")*+"(?=,|$)')
 #: The complete fields of a line up to the quote that opens a value it does not close.
 _OPEN_FIELD = re.compile(rb"(?:" + _FIELD + rb',)*+"')
 #: A line that starts inside a quoted value and closes it (it may open another).
@@ -384,45 +386,57 @@ def _split(path: Path, data: bytes) -> _Split:
         found = len(_fields(text))
         return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
 
-    def stands_alone(line: int, n_fields: int, follow: bool) -> bool:
+    def stands_alone(line: int, n_fields: int, follow: bool) -> str | None:
         """Whether the line, read as the start of a record, is a record of the file's
-        shape: it starts with a value (a record's id, as a rule), any quotes in it are
-        regular, and it has the header's number of fields. With `follow`, also a line
-        whose own quoted value runs over later lines, or stays open (a stray of its own)."""
+        shape: it starts with a value (a record's id, as a rule) and has the header's
+        number of fields. With `follow`, also a line whose own quoted value runs over
+        later lines, or stays open (a stray quote of its own). None when it is not;
+        "weak" when it may as well be the last line of the value above (read on from
+        that value, its first quote is a regular close, before a comma or the line's end,
+        and read alone it has a quote out of place); "strong" otherwise."""
         text = content(line)
         if not text or text.startswith(b","):
-            return False
+            return None
         if not has_quote(line):
             found = text.count(b",") + 1
-            return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
-        if _STRICT.fullmatch(text):
-            return of_shape(text, n_fields)
-        if _COMPLETE.fullmatch(text) or not follow:
-            return False  # complete only with a quote read as a character: a value's tail
+            shaped = found == n_fields or (found == n_fields + 1 and text.endswith(b","))
+            return "strong" if shaped else None
+        complete = _COMPLETE.fullmatch(text) is not None
+        opening = None if complete else _OPEN_FIELD.match(text)
+        # Quotes in place: the whole line, or the fields before the quote it leaves open
+        # (a line starting with that quote has none: the quote may as well close a value).
+        if opening is None:
+            regular = _STRICT.fullmatch(text) is not None
+        else:
+            regular = opening.end() > 1 and _STRICT.fullmatch(text[: opening.end() - 2])
+        # A line starting with a quote and a comma reads best as a value's close.
+        regular = regular and not (text == b'"' or text.startswith(b'",'))
+        strength = "weak" if _REGULAR_CLOSE.match(text) and not regular else "strong"
+        if complete:
+            return strength if of_shape(text, n_fields) else None
+        if not follow:
+            return None
         last = record_end(line)
-        if last is not None:
-            joined = data[starts[line] : ends[last]]
-            if _STRICT.fullmatch(joined) and of_shape(joined, n_fields):
-                return True
-        opening = _OPEN_FIELD.match(text)
+        if last is not None and of_shape(data[starts[line] : ends[last]], n_fields):
+            return strength
         if opening is None or text.startswith(b'"'):
-            return False
+            return None
         at = opening.end() - 1  # the quote that stays open, read as a literal character
         if text[at + 1 : at + 2] in (b"", b",", b'"'):
-            return False  # a quote before a comma, a quote or the line's end: likelier a close
-        if not _STRICT.fullmatch(text[: at - 1]):
-            return False
+            return None  # a quote before a comma, a quote or the line's end: likelier a close
         found = len(_fields(text[: at - 1])) + 1 + text.count(b",", at)
-        return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
+        shaped = found == n_fields or (found == n_fields + 1 and text.endswith(b","))
+        return strength if shaped else None
 
     def record_at(first: int, n_fields: int | None) -> tuple[int, str | None]:
         """Read one record from line `first` exactly: its last line and None, or the last
         line of a record quarantined for a stray quote and the reason.
 
         A quoted value over several lines is a stray quote when the file ends inside it,
-        when a line it would swallow is a record of the file's shape on its own, or when
-        the lines it joins do not make a record of the file's shape. The record then ends
-        on the line where that quote opened (the lines after it are read again)."""
+        or when a line it would swallow is a record of the file's shape on its own. The
+        record then ends on the line where that quote opened (the lines after it are read
+        again). Otherwise the value is read as RFC 4180 says, even when the record it
+        makes has too many or too few fields (it is quarantined as such)."""
         if _COMPLETE.fullmatch(content(first)):
             return first, None
         opened = first  # the line where the quote now open was opened
@@ -442,24 +456,25 @@ def _split(path: Path, data: bytes) -> _Split:
                     return opened, f"{quote} is never closed"
                 alone = next(
                     (
-                        k
+                        (k, strength)
                         for k in range(opened + 1, last + 1)
-                        if stands_alone(k, n_fields, follow=k == opened + 1)
+                        if (strength := stands_alone(k, n_fields, follow=k == opened + 1))
                     ),
                     None,
                 )
+                # A line that may as well end the value above is a record of its own only
+                # when reading on as RFC 4180 says does not make a record of the shape.
+                if alone is not None and alone[1] == "weak":
+                    end = record_end(first)
+                    if end is not None and of_shape(data[starts[first] : ends[end]], n_fields):
+                        alone = None
                 if alone is not None:
                     return opened, (
-                        f"{quote} runs into line {alone + 1}, which is a record of its own"
+                        f"{quote} runs into line {alone[0] + 1}, which is a record of its own"
                     )
             if ends_outside(last):
                 break
             opened = last  # closed, and another value opened on the same line
-        if n_fields is not None and not of_shape(data[starts[first] : ends[last]], n_fields):
-            return first, (
-                f"unclosed quote: the quote opened on line {first + 1} closes on line "
-                f"{last + 1}, joining lines into a record without the header's {n_fields} fields"
-            )
         return last, None
 
     # The header: the first non-blank line.
