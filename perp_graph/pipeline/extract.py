@@ -304,7 +304,8 @@ def _split(path: Path, data: bytes) -> _Split:
     arr = np.frombuffer(data, dtype=np.uint8)
     n = len(arr)
     breaks = np.flatnonzero(arr == _LF)
-    cr = np.flatnonzero(arr == _CR)
+    # (bytes.find is a memchr: it spares a pass over the file when a byte is absent)
+    cr = np.flatnonzero(arr == _CR) if data.find(b"\r") >= 0 else np.empty(0, np.int64)
     if len(cr):  # a CR not followed by LF ends a line too (as the parsers read it)
         lone = cr[(cr == n - 1) | (arr[np.minimum(cr + 1, n - 1)] != _LF)]
         if len(lone):
@@ -321,10 +322,9 @@ def _split(path: Path, data: bytes) -> _Split:
         ends -= crlf
     n_lines = len(starts)
 
-    quotes = np.flatnonzero(arr == _QUOTE)
+    quotes = np.flatnonzero(arr == _QUOTE) if data.find(b'"') >= 0 else np.empty(0, np.int64)
     before = np.searchsorted(quotes, starts)  # quotes before each line
     through = np.append(before[1:], len(quotes))  # quotes up to each line's end
-    quoted_lines = np.flatnonzero(through > before)
     # Regular quoting: an opening quote follows a comma, a line break or a quote (the
     # second of an escaped pair); a closing quote precedes one of those or the end.
     irregular: dict[int, np.ndarray] = {}  # base -> indices of irregular quotes
@@ -349,7 +349,14 @@ def _split(path: Path, data: bytes) -> _Split:
             )
         return irregular[base]
 
-    ends_inside = [np.flatnonzero((through - base) % 2 == 1) for base in (0, 1)]
+    quoted: list[np.ndarray] = []  # the lines holding a quote, once a record needs them
+    inside: dict[int, np.ndarray] = {}
+
+    def ends_inside(base: int) -> np.ndarray:
+        """Lines that end inside a quoted value when quote `base` opens one (by parity)."""
+        if base not in inside:
+            inside[base] = np.flatnonzero((through - base) % 2 == 1)
+        return inside[base]
 
     def content(line: int) -> bytes:
         return data[starts[line] : ends[line]]
@@ -361,6 +368,9 @@ def _split(path: Path, data: bytes) -> _Split:
         """The first line after `first` that closes the quoted value open at the end of
         `first` (lines without a quote in between stay inside the value). That line may
         open another quoted value: see `ends_outside`."""
+        if not quoted:
+            quoted.append(np.flatnonzero(through > before))
+        quoted_lines = quoted[0]
         k = int(np.searchsorted(quoted_lines, first + 1))
         while k < len(quoted_lines):
             line = int(quoted_lines[k])
@@ -504,9 +514,9 @@ def _split(path: Path, data: bytes) -> _Split:
             if i < len(bad)
             else n_lines
         )
-        i = np.searchsorted(ends_inside[base], line)
-        if i < len(ends_inside[base]):
-            nxt = min(nxt, int(ends_inside[base][i]))
+        i = np.searchsorted(ends_inside(base), line)
+        if i < len(ends_inside(base)):
+            nxt = min(nxt, int(ends_inside(base)[i]))
         if nxt >= n_lines:
             break
         last, reason = record_at(nxt, n_fields)
@@ -524,13 +534,16 @@ def _split(path: Path, data: bytes) -> _Split:
     blank_lines = (role == 0) & (ends == starts)
     role[blank_lines] = 3
     records = np.flatnonzero(role == 0)
-    boundaries = np.flatnonzero(role != 1)
-    following = np.searchsorted(boundaries, records, side="right")
-    last_lines = np.where(
-        following < len(boundaries),
-        boundaries[np.minimum(following, len(boundaries) - 1)] - 1,
-        n_lines - 1,
-    )
+    if multiline or stray:  # a record ends before the next line that is not its own
+        boundaries = np.flatnonzero(role != 1)
+        following = np.searchsorted(boundaries, records, side="right")
+        last_lines = np.where(
+            following < len(boundaries),
+            boundaries[np.minimum(following, len(boundaries) - 1)] - 1,
+            n_lines - 1,
+        )
+    else:
+        last_lines = records
     split = _Split(
         starts=starts,
         ends=ends,
@@ -671,7 +684,11 @@ def _parse(
 
     # A NUL byte is not text: its record is quarantined, wherever it is in the file.
     keep = np.ones(len(records), dtype=bool)
-    nul = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+    nul = (
+        np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+        if data.find(b"\x00") >= 0
+        else np.empty(0, np.int64)
+    )
     if len(nul) and len(records):
         nul_lines = np.searchsorted(split.starts, nul, side="right") - 1
         owner = np.searchsorted(records, nul_lines, side="right") - 1
@@ -819,9 +836,10 @@ def _read_records(
                 quoted_strings_can_be_null=False,
             ),
         )
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowInvalid:
+        # (not the parser's message: it quotes the record, and records hold names)
         raise InputFileError(
-            path, f"cannot be read as CSV ({exc})", "export it again as comma-separated text"
+            path, "cannot be read as CSV", "export it again as comma-separated text (UTF-8)"
         ) from None
 
 
