@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from perp_graph.errors import InputFileError
@@ -62,6 +63,8 @@ _QUOTE, _COMMA, _LF, _CR = 34, 44, 10, 13
 _FIELD = rb'(?:"(?:[^"]|"")*+"[^,]*+|[^,"][^,]*+|)'
 #: A line read from outside a quoted value that ends outside one (a complete record).
 _COMPLETE = re.compile(_FIELD + rb"(?:," + _FIELD + rb")*+")
+#: A whole line (with its line break) of regular fields, for Arrow's RE2 engine.
+_REGULAR_LINE = r'^(?:"(?:[^"]|"")*"|[^,"\r\n]*)(?:,(?:"(?:[^"]|"")*"|[^,"\r\n]*))*\r?\n?$'
 _STRICT_FIELD = rb'(?:"(?:[^"]|"")*+"|[^,"]*+)'
 #: A line of regular RFC 4180 fields: each quoted whole, or holding no quote.
 _STRICT = re.compile(_STRICT_FIELD + rb"(?:," + _STRICT_FIELD + rb")*+")
@@ -289,17 +292,11 @@ class _Split:
         return self.data[self.starts[first] : self.ends[last]]
 
 
-def _separator(byte: np.ndarray) -> np.ndarray:
-    """Bytes a regular quote may stand next to: comma, quote, line feed, carriage return."""
-    return (byte == _COMMA) | (byte == _QUOTE) | (byte == _LF) | (byte == _CR)
-
-
 def _split(path: Path, data: bytes) -> _Split:
     """Split the file into records by RFC 4180 quoting.
 
-    Vectorised where quoting is regular (every quote opens a value at its start or
-    closes it at its end: parity then says which lines end inside a quoted value); the
-    few lines where it is not, or where a quoted value spans lines, are read exactly
+    Vectorised where quoting is regular (`_REGULAR_LINE`, every line at once); the few
+    lines where it is not, or where a quoted value spans lines, are read exactly
     (`_COMPLETE`, `_CLOSES`) one at a time."""
     arr = np.frombuffer(data, dtype=np.uint8)
     n = len(arr)
@@ -322,61 +319,37 @@ def _split(path: Path, data: bytes) -> _Split:
         ends -= crlf
     n_lines = len(starts)
 
-    quotes = np.flatnonzero(arr == _QUOTE) if data.find(b'"') >= 0 else np.empty(0, np.int64)
-    before = np.searchsorted(quotes, starts)  # quotes before each line
-    through = np.append(before[1:], len(quotes))  # quotes up to each line's end
-    # Regular quoting: an opening quote follows a comma, a line break or a quote (the
-    # second of an escaped pair); a closing quote precedes one of those or the end.
-    irregular: dict[int, np.ndarray] = {}  # base -> indices of irregular quotes
-
-    def irregular_quotes(base: int) -> np.ndarray:
-        """Quotes out of place when quote `base` (and every second one after it) opens a
-        value: computed once per parity, the second only if a record ever needs it."""
-        if base not in irregular:
-            opening, closing = quotes[base::2], quotes[1 - base :: 2]
-            before_byte = arr[opening - 1]  # the first quote of the file: fixed below
-            after_byte = arr[np.minimum(closing + 1, n - 1)]
-            bad_open = ~_separator(before_byte)
-            bad_close = ~_separator(after_byte)
-            if len(opening) and opening[0] == 0:
-                bad_open[0] = False
-            if len(closing) and closing[-1] == n - 1:
-                bad_close[-1] = False
-            irregular[base] = np.sort(
-                np.concatenate(
-                    (base + 2 * np.flatnonzero(bad_open), 1 - base + 2 * np.flatnonzero(bad_close))
-                )
-            )
-        return irregular[base]
-
-    quoted: list[np.ndarray] = []  # the lines holding a quote, once a record needs them
-    inside: dict[int, np.ndarray] = {}
-
-    def ends_inside(base: int) -> np.ndarray:
-        """Lines that end inside a quoted value when quote `base` opens one (by parity)."""
-        if base not in inside:
-            inside[base] = np.flatnonzero((through - base) % 2 == 1)
-        return inside[base]
+    # A line of regular RFC 4180 fields (each quoted whole, or holding no quote) is a
+    # record of its own when it starts outside a quoted value; only the other lines
+    # (a value over several lines, a stray quote, a quote inside a value) are read one
+    # at a time. Arrow's regex engine (RE2, linear time) checks every line in one call.
+    if data.find(b'"') < 0:
+        irregular_lines = np.empty(0, dtype=np.int64)
+    else:
+        lines = pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(),
+            n_lines,
+            [None, pa.py_buffer(np.append(starts, n).astype(np.int64)), pa.py_buffer(data)],
+        )
+        regular = pc.match_substring_regex(lines, pattern=_REGULAR_LINE)
+        irregular_lines = np.flatnonzero(~regular.to_numpy(zero_copy_only=False))
 
     def content(line: int) -> bytes:
         return data[starts[line] : ends[line]]
 
     def has_quote(line: int) -> bool:
-        return bool(through[line] > before[line])
+        return data.find(b'"', starts[line], ends[line]) >= 0
 
     def closing_line(first: int) -> int | None:
         """The first line after `first` that closes the quoted value open at the end of
         `first` (lines without a quote in between stay inside the value). That line may
         open another quoted value: see `ends_outside`."""
-        if not quoted:
-            quoted.append(np.flatnonzero(through > before))
-        quoted_lines = quoted[0]
-        k = int(np.searchsorted(quoted_lines, first + 1))
-        while k < len(quoted_lines):
-            line = int(quoted_lines[k])
+        at = int(nexts[first])
+        while (at := data.find(b'"', at)) >= 0:
+            line = int(np.searchsorted(starts, at, side="right")) - 1
             if _CLOSE.match(content(line)):
                 return line
-            k += 1
+            at = int(nexts[line])
         return None
 
     def ends_outside(line: int) -> bool:
@@ -506,17 +479,8 @@ def _split(path: Path, data: bytes) -> _Split:
     multiline = 0
     line = header_last + 1
     while line < n_lines:
-        base = int(before[line] % 2)
-        bad = irregular_quotes(base)
-        i = np.searchsorted(bad, before[line])
-        nxt = (
-            int(np.searchsorted(starts, quotes[bad[i]], side="right") - 1)
-            if i < len(bad)
-            else n_lines
-        )
-        i = np.searchsorted(ends_inside(base), line)
-        if i < len(ends_inside(base)):
-            nxt = min(nxt, int(ends_inside(base)[i]))
+        i = int(np.searchsorted(irregular_lines, line))
+        nxt = int(irregular_lines[i]) if i < len(irregular_lines) else n_lines
         if nxt >= n_lines:
             break
         last, reason = record_at(nxt, n_fields)
