@@ -14,14 +14,16 @@ How a file becomes records:
    the one thing a CSV parser cannot be trusted with on a broken file (an unclosed
    quote makes it swallow the rest of the file into one cell). A quote that opens a
    value running over several lines, where a following line is a record of its own or
-   the file ends first, is a stray quote: that line is quarantined and the lines after
-   it are read as their own records.
+   the file ends first, is a stray quote: its record (up to the line where it opened)
+   is quarantined and the lines after it are read as their own records. Otherwise a
+   value over several lines is read as RFC 4180 says.
 3. Records to cells: pyarrow parses the records kept; its record count must equal ours,
    or the file is refused (never a silent difference).
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -59,7 +61,7 @@ _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"\x1f\x8b", "a gzip archive", "unpack it (gunzip) and give the CSV inside"),
     (b"%PDF", "a PDF document", "export the table as CSV (comma-separated, UTF-8)"),
 )
-_QUOTE, _COMMA, _LF, _CR = 34, 44, 10, 13
+_LF, _CR = 10, 13
 _FIELD = rb'(?:"(?:[^"]|"")*+"[^,]*+|[^,"][^,]*+|)'
 #: A line read from outside a quoted value that ends outside one (a complete record).
 _COMPLETE = re.compile(_FIELD + rb"(?:," + _FIELD + rb")*+")
@@ -334,22 +336,34 @@ def _split(path: Path, data: bytes) -> _Split:
         regular = pc.match_substring_regex(lines, pattern=_REGULAR_LINE)
         irregular_lines = np.flatnonzero(~regular.to_numpy(zero_copy_only=False))
 
+    # The lines as Python lists for the line-at-a-time reading (numpy scalars are slow
+    # there), made when a file first needs them.
+    at_line: list[list[int]] = []
+
+    def offsets() -> list[list[int]]:
+        if not at_line:
+            at_line.extend((starts.tolist(), ends.tolist(), nexts.tolist()))
+        return at_line
+
     def content(line: int) -> bytes:
-        return data[starts[line] : ends[line]]
+        first, end, _ = offsets()
+        return data[first[line] : end[line]]
 
     def has_quote(line: int) -> bool:
-        return data.find(b'"', starts[line], ends[line]) >= 0
+        first, end, _ = offsets()
+        return data.find(b'"', first[line], end[line]) >= 0
 
     def closing_line(first: int) -> int | None:
         """The first line after `first` that closes the quoted value open at the end of
         `first` (lines without a quote in between stay inside the value). That line may
         open another quoted value: see `ends_outside`."""
-        at = int(nexts[first])
+        line_starts, _, line_nexts = offsets()
+        at = line_nexts[first]
         while (at := data.find(b'"', at)) >= 0:
-            line = int(np.searchsorted(starts, at, side="right")) - 1
+            line = bisect.bisect_right(line_starts, at) - 1
             if _CLOSE.match(content(line)):
                 return line
-            at = int(nexts[line])
+            at = line_nexts[line]
         return None
 
     def ends_outside(line: int) -> bool:
@@ -385,6 +399,8 @@ def _split(path: Path, data: bytes) -> _Split:
             shaped = found == n_fields or (found == n_fields + 1 and text.endswith(b","))
             return "strong" if shaped else None
         complete = _COMPLETE.fullmatch(text) is not None
+        if complete and text.count(b",") + 1 < n_fields:
+            return None  # too few commas for the header's fields (the usual value's line)
         opening = None if complete else _OPEN_FIELD.match(text)
         # Quotes in place: the whole line, or the fields before the quote it leaves open
         # (a line starting with that quote has none: the quote may as well close a value).
@@ -476,24 +492,29 @@ def _split(path: Path, data: bytes) -> _Split:
     role = np.zeros(n_lines, dtype=np.int8)  # 0 starts a record, 1 continues one, 2 stray
     role[: header_last + 1] = 3  # the header and blank lines before it
     stray: dict[int, tuple[int, str]] = {}
+    continued: list[tuple[int, int]] = []  # [from, to) lines continuing a record
     multiline = 0
     line = header_last + 1
-    while line < n_lines:
-        i = int(np.searchsorted(irregular_lines, line))
-        nxt = int(irregular_lines[i]) if i < len(irregular_lines) else n_lines
-        if nxt >= n_lines:
-            break
+    # Lines before the next irregular one are records of their own; read that one exactly.
+    for nxt in irregular_lines.tolist():
+        if nxt < line:
+            continue  # inside the record just read
         last, reason = record_at(nxt, n_fields)
         if reason is not None:
-            role[nxt] = 2
-            role[nxt + 1 : last + 1] = 1
             stray[nxt] = (last, reason)
-            line = last + 1
-        else:
-            if last > nxt:
-                role[nxt + 1 : last + 1] = 1
-                multiline += 1
-            line = last + 1
+        elif last > nxt:
+            multiline += 1
+        if last > nxt:
+            continued.append((nxt + 1, last + 1))
+        line = last + 1
+    if continued:
+        edges = np.zeros(n_lines + 1, dtype=np.int64)
+        bounds = np.array(continued, dtype=np.int64)
+        np.add.at(edges, bounds[:, 0], 1)
+        np.add.at(edges, bounds[:, 1], -1)
+        role[np.cumsum(edges[:-1]) > 0] = 1
+    if stray:
+        role[list(stray)] = 2
 
     blank_lines = (role == 0) & (ends == starts)
     role[blank_lines] = 3
