@@ -336,34 +336,26 @@ def _split(path: Path, data: bytes) -> _Split:
         regular = pc.match_substring_regex(lines, pattern=_REGULAR_LINE)
         irregular_lines = np.flatnonzero(~regular.to_numpy(zero_copy_only=False))
 
-    # The lines as Python lists for the line-at-a-time reading (numpy scalars are slow
-    # there), made when a file first needs them.
-    at_line: list[list[int]] = []
-
-    def offsets() -> list[list[int]]:
-        if not at_line:
-            at_line.extend((starts.tolist(), ends.tolist(), nexts.tolist()))
-        return at_line
+    # Line offsets for the line-at-a-time reading: numpy arrays, made Python lists below
+    # when many lines are read that way (numpy scalars are slow one at a time).
+    line_starts, line_ends, line_nexts = starts, ends, nexts
 
     def content(line: int) -> bytes:
-        first, end, _ = offsets()
-        return data[first[line] : end[line]]
+        return data[line_starts[line] : line_ends[line]]
 
     def has_quote(line: int) -> bool:
-        first, end, _ = offsets()
-        return data.find(b'"', first[line], end[line]) >= 0
+        return data.find(b'"', line_starts[line], line_ends[line]) >= 0
 
     def closing_line(first: int) -> int | None:
         """The first line after `first` that closes the quoted value open at the end of
         `first` (lines without a quote in between stay inside the value). That line may
         open another quoted value: see `ends_outside`."""
-        line_starts, _, line_nexts = offsets()
-        at = line_nexts[first]
+        at = int(line_nexts[first])
         while (at := data.find(b'"', at)) >= 0:
             line = bisect.bisect_right(line_starts, at) - 1
             if _CLOSE.match(content(line)):
                 return line
-            at = line_nexts[line]
+            at = int(line_nexts[line])
         return None
 
     def ends_outside(line: int) -> bool:
@@ -495,6 +487,8 @@ def _split(path: Path, data: bytes) -> _Split:
     continued: list[tuple[int, int]] = []  # [from, to) lines continuing a record
     multiline = 0
     line = header_last + 1
+    if len(irregular_lines) > 64:
+        line_starts, line_ends, line_nexts = starts.tolist(), ends.tolist(), nexts.tolist()
     # Lines before the next irregular one are records of their own; read that one exactly.
     for nxt in irregular_lines.tolist():
         if nxt < line:
