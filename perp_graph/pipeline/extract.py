@@ -248,7 +248,10 @@ def _likely_encoding(sample: bytes) -> str | None:
     charset-normalizer guesses; on the short, mostly-ASCII samples of an export it often
     prefers a code page that decodes the same characters as Windows-1252 (Excel's "CSV"
     on a UK Windows machine), so Windows-1252 is named whenever it reads the same text."""
-    from charset_normalizer import from_bytes
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # a dependency, but the refusal must not depend on it
+        return "WINDOWS-1252"
 
     matches = from_bytes(sample)
     best = matches.best()
