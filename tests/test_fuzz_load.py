@@ -2,12 +2,17 @@
 input that ever broke it kept as a regression case (tests/fuzz_corpus/).
 
 The loader must, for any bytes in any of the five files: stop with a PerpGraphError that
-names the file (a bad file), or load with every row either loaded or quarantined (read =
-loaded + quarantined per file). Never a traceback, never a value that changes a query.
+names the file (a bad file), or load with every record either loaded or quarantined: per
+file, read = loaded + quarantined, and read = the records the file holds, counted
+independently of the loader (from the rows the fuzzer wrote; for the corpus, by Python's
+csv module). Never a traceback, never a value that changes a query.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
 from pathlib import Path
 
@@ -62,7 +67,9 @@ def cells() -> st.SearchStrategy[str]:
 
 
 @st.composite
-def csv_file(draw, name: str) -> bytes:
+def csv_file(draw, name: str) -> tuple[bytes, int | None]:
+    """A file's bytes, and how many records it holds, counted from the rows written (None
+    when a mangling leaves no count to know: random bytes, a Latin-1 line)."""
     columns = list(CONTRACT_COLUMNS[name])
     header = draw(
         st.lists(st.sampled_from([*columns, "extra", "Extra ", "=cmd"]), min_size=1, max_size=8)
@@ -74,31 +81,79 @@ def csv_file(draw, name: str) -> bytes:
     def quote(cell: str) -> str:
         return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\n\r') else cell
 
-    text = "\n".join(",".join(quote(c) for c in row) for row in [header, *rows]) + "\n"
-    data = text.encode("utf-8")
-    mangle = draw(st.sampled_from(["none", "none", "bom", "latin1", "binary", "semicolons"]))
+    lines = [",".join(quote(c) for c in row) for row in [header, *rows]]
+    # An empty line is not a record (a row of no cells, or of one empty cell, writes one).
+    records: int | None = sum(1 for line in lines[1:] if line)
+    mangle = draw(
+        st.sampled_from(
+            ["none", "none", "bom", "latin1", "binary", "semicolons", "crlf", "trailing", "nul"]
+        )
+    )
+    if mangle == "trailing":  # a trailing delimiter on every line (the header's too, or not)
+        first = 0 if draw(st.booleans()) else 1
+        lines = lines[:first] + [line + "," for line in lines[first:]]
+        records = sum(1 for line in lines[1:] if line)
+    elif mangle == "nul" and len(lines) > 1:  # a NUL byte in one row, wherever it is
+        at = draw(st.integers(1, len(lines) - 1))
+        # (not just before a quote: a quote after a NUL no longer opens a value, and the
+        # line is other records than those written; the NUL's record is still quarantined)
+        spots = [i for i in range(len(lines[at]) + 1) if lines[at][i : i + 1] != '"']
+        where = draw(st.sampled_from(spots))
+        lines[at] = lines[at][:where] + "\x00" + lines[at][where:]
+        records = sum(1 for line in lines[1:] if line)
+    newline = "\r\n" if mangle == "crlf" else "\n"
+    data = (newline.join(lines) + newline).encode("utf-8")
     if mangle == "bom":
         data = b"\xef\xbb\xbf" + data
     elif mangle == "latin1":
         data = data + "caf\u00e9\n".encode("latin-1")
+        records = None
     elif mangle == "binary":
         data = draw(st.binary(max_size=200))
+        records = None
     elif mangle == "semicolons":
         data = data.replace(b",", b";")
-    return data
+    return data, records
 
 
-def check(folder: Path, workspace: Path) -> None:
-    """The loader's contract on one folder of files."""
+def check(
+    folder: Path,
+    workspace: Path,
+    records: dict[str, int | None] | None = None,
+    *,
+    refused: bool | None = None,
+) -> None:
+    """The loader's contract on one folder of files: a bad file is refused naming it, or
+    every record of every file is loaded or quarantined. `records` is each file's record
+    count known from how it was written; a file it does not name is counted with Python's
+    csv module, independently of the loader (for files that module reads as the contract
+    does). `refused`: whether the load must refuse the folder (None: either may happen)."""
     try:
         report = load_folder(folder, EmbeddedStore(workspace), Settings(workspace=workspace))
     except PerpGraphError as exc:
         message = str(exc)
         assert "Traceback" not in message
         assert any(f"{name}.csv" in message for name in FILES) or "folder" in message, message
+        assert refused is not False, message
         return
+    assert refused is not True, "the load should have refused this folder"
     for f in report.files:
         assert f.read == f.loaded + f.quarantined, f
+        name = f.file.removesuffix(".csv")
+        known = records or {}
+        expected = known[name] if name in known else count_records(folder / f.file)
+        if expected is not None:
+            assert f.read == expected, (f, expected)
+
+
+def count_records(path: Path) -> int | None:
+    """Records in a well-formed CSV file (blank lines are not records), by Python's csv
+    module; None when that module cannot read it (not UTF-8, or quotes it reads otherwise)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        return sum(1 for row in csv.reader(io.StringIO(text, newline="")) if row) - 1
+    except (UnicodeDecodeError, csv.Error):
+        return None
 
 
 @settings(
@@ -110,12 +165,14 @@ def check(folder: Path, workspace: Path) -> None:
 @given(data=st.data())
 def test_fuzzed_exports_are_loaded_quarantined_or_refused_never_a_crash(data, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
+    records: dict[str, int | None] = {}
     for name in FILES:
         if name in ("relationships", "orders") and data.draw(st.booleans()):
             continue  # optional files
-        (folder / f"{name}.csv").write_bytes(data.draw(csv_file(name)))
+        written, records[name] = data.draw(csv_file(name))
+        (folder / f"{name}.csv").write_bytes(written)
     try:
-        check(folder, folder / "ws")
+        check(folder, folder / "ws", records)
     except BaseException:
         keep = CORPUS / f"case-{len(list(CORPUS.glob('case-*'))) + 1:03d}"
         shutil.copytree(folder, keep, ignore=shutil.ignore_patterns("ws"))
@@ -124,9 +181,15 @@ def test_fuzzed_exports_are_loaded_quarantined_or_refused_never_a_crash(data, tm
 
 @pytest.mark.parametrize("case", sorted(CORPUS.glob("*")), ids=lambda p: p.name)
 def test_regression_corpus(case, tmp_path):
+    """Each case replays; a case's expect.json may say how many records each file holds
+    (where Python's csv module would count otherwise, e.g. an unclosed quote) and whether
+    the load must refuse it."""
     folder = tmp_path / "data"
-    shutil.copytree(case, folder)
-    check(folder, tmp_path / "ws")
+    shutil.copytree(case, folder, ignore=shutil.ignore_patterns("expect.json"))
+    expect = (
+        json.loads((case / "expect.json").read_text()) if (case / "expect.json").exists() else {}
+    )
+    check(folder, tmp_path / "ws", expect.get("records"), refused=expect.get("refused"))
 
 
 def test_a_formula_cell_loads_as_text_and_leaves_the_query_alone(tmp_path):
