@@ -33,6 +33,11 @@ def load_embedded(r: Records, tmp_path: Path, **settings) -> tuple[EmbeddedStore
     return store, report
 
 
+def load_embedded_folder(data: Path, tmp_path: Path) -> tuple[EmbeddedStore, object]:
+    store = EmbeddedStore(tmp_path / "ws")
+    return store, load_folder(data, store, Settings(workspace=tmp_path / "ws"))
+
+
 # --- example 1: 'NULL' for a blank cell must not invent a serial perpetrator --------------
 
 
@@ -431,3 +436,15 @@ def test_a_perpetrator_whose_name_is_unknown_is_shown_so_in_the_scan_and_the_bri
     )
     assert brief.exit_code == 0, brief.output
     assert "(name unknown)" in (out / "northgate.html").read_text()
+
+
+def test_what_the_csv_layer_notes_about_a_file_is_in_the_data_quality_report(tmp_path):
+    r = Records()
+    r.abuse("I1", "2023-01-01", "P1", "V1")
+    data = r.write(tmp_path / "data")
+    people = data / "people.csv"
+    people.write_bytes(people.read_text(encoding="utf-8").encode("utf-16"))  # with a BOM
+    _, report = load_embedded_folder(data, tmp_path)
+    notes = [o.text for o in report.data_quality.observations if o.kind == "file"]
+    assert notes == ["decoded from UTF-16 LE (byte-order mark)"]
+    assert report.data_quality.observations[0].file == "people.csv"

@@ -192,7 +192,7 @@ def _validate(
     def read(name: str) -> RawTable:
         raw = raws[name] = read_table(name, paths[name], settings.columns.get(name))
         file = raw.path.name
-        for note in getattr(raw, "notes", ()):
+        for note in raw.notes:
             quality.observe(file, None, "file", 1, note)
         q.blank_null_tokens(
             quality, file, raw.frame, settings.null_tokens, settings.name_null_tokens
