@@ -108,6 +108,23 @@ def run_perp_graph(dataset) -> tuple[set[tuple[str, str]], dict]:
     return cluster_pairs(identities.records()), outcomes
 
 
+def forbidden_pairs(dataset, truth: set[tuple[str, str]]) -> dict[str, set]:
+    """The true pairs that perp-graph's rules keep from an automatic merge, by rule
+    (identity.rules.conflict: "twins", "sex", "born apart"): on these four fields FEBRL's
+    corruptions (a forename replaced by another, a date of birth replaced) look exactly
+    like twins, or a father and son, which issue 14 says must never be merged."""
+    from perp_graph.identity.clean import prepare
+    from perp_graph.identity.rules import conflict
+
+    rows = {r["unique_id"]: r for r in prepare(dataset.people).to_dict("records")}
+    out: dict[str, set] = {}
+    for a, b in truth:
+        why = conflict(rows[a], rows[b])
+        if why is not None:
+            out.setdefault(why, set()).add((a, b))
+    return out
+
+
 def run_plain_splink(people: pd.DataFrame) -> set[tuple[str, str]]:
     """Splink's FEBRL example model on the same four fields, clustered at 0.5."""
     import splink.comparison_library as cl
@@ -185,6 +202,15 @@ def main() -> None:
                 f"({m['pairs']:,} pairs merged, {seconds:.1f} s)",
                 flush=True,
             )
+        forbidden = forbidden_pairs(dataset, truth)
+        allowed = truth - set().union(*forbidden.values())
+        m = pairwise(ours & allowed, allowed)
+        print(
+            "  true pairs the rules forbid: "
+            + ", ".join(f"{k} {len(v):,} ({len(v) / len(truth):.1%})" for k, v in forbidden.items())
+            + f"; perp-graph recall on the other {len(allowed):,}: {m['recall']:.4f}",
+            flush=True,
+        )
         print(f"  perp-graph pair outcomes: {outcomes}", flush=True)
 
 

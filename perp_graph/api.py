@@ -294,7 +294,11 @@ def resolve_identities(
     record the result in the store (the scan then works on identities)."""
     progress = progress or Progress()
     with progress.stage("resolving identities", total=1) as advance:
-        identities = resolve(store.resolution_records(), Decisions.open(settings.workspace))
+        identities = resolve(
+            store.resolution_records(),
+            Decisions.open(settings.workspace),
+            temp_directory=settings.workspace / "identities",
+        )
         store.set_identities(identities.identity_of)
         save_pairs(settings.workspace, identities.pairs)
         advance(1)

@@ -40,9 +40,11 @@ for _name in ("splink", "duckdb"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 #: A blocking key value shared by more records than this is refined or dropped.
-MAX_BLOCK = 100
+MAX_BLOCK = 40
 #: DuckDB's memory limit while scoring (it spills to its temp directory beyond it).
 DUCKDB_MEMORY_LIMIT = "1500MB"
+#: The most DuckDB may spill to disk (beyond it the query fails rather than fill the disk).
+DUCKDB_MAX_SPILL = "20GB"
 
 #: Blocking keys: name -> the columns (of identity.clean.prepare) joined into the key.
 #: "dob_key" is the date of birth with day and month in sorted order (a day-month swap
@@ -292,17 +294,18 @@ def score(
 ) -> ScoredPairs:
     """Train the model on these records (unsupervised) and score the candidate pairs.
 
-    `table`: identity.clean.prepare() of the people. `temp_directory`: where DuckDB may
-    spill (memory limit DUCKDB_MEMORY_LIMIT); a private temporary folder when None.
+    `table`: identity.clean.prepare() of the people. `temp_directory`: the folder in which
+    DuckDB may spill beyond DUCKDB_MEMORY_LIMIT (a private folder is made in it and
+    removed afterwards; the system's temporary folder when None).
     Returns pairs with match probability >= 0.05, record_l < record_r."""
     if len(table) < 2:
         return ScoredPairs(_empty_pairs())
     keyed, plan = blocking_keys(table, max_block)
-    if temp_directory is None:
-        with tempfile.TemporaryDirectory(prefix="perp-graph-duckdb-") as spill:
-            return _score(keyed, plan, seed, Path(spill))
-    Path(temp_directory).mkdir(parents=True, exist_ok=True)
-    return _score(keyed, plan, seed, Path(temp_directory))
+    if temp_directory is not None:
+        Path(temp_directory).mkdir(parents=True, exist_ok=True)
+    # A private folder (inside temp_directory when given), removed with what spilled into it.
+    with tempfile.TemporaryDirectory(prefix="duckdb-", dir=temp_directory) as spill:
+        return _score(keyed, plan, seed, Path(spill))
 
 
 def _score(keyed: pd.DataFrame, plan: BlockingPlan, seed: int, spill: Path) -> ScoredPairs:
@@ -313,6 +316,7 @@ def _score(keyed: pd.DataFrame, plan: BlockingPlan, seed: int, spill: Path) -> S
         config={
             "temp_directory": str(spill),
             "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "max_temp_directory_size": DUCKDB_MAX_SPILL,
             "preserve_insertion_order": False,
         }
     )
@@ -332,7 +336,7 @@ def _score(keyed: pd.DataFrame, plan: BlockingPlan, seed: int, spill: Path) -> S
         )
         _train(
             lambda: linker.training.estimate_u_using_random_sampling(
-                max_pairs=min(2_000_000, max(100_000, n * 20)), seed=seed
+                max_pairs=min(1_000_000, max(100_000, n * 20)), seed=seed, num_chunks=1
             )
         )
         settings_obj = linker._settings_obj  # Splink keeps the prior here; no public setter

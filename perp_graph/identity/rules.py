@@ -102,7 +102,10 @@ def record_surnames_agree(a: Record, b: Record) -> bool:
 def dates_of_birth(a: Record, b: Record) -> str:
     """How two dates of birth compare: "unknown" (either blank or a placeholder), "same"
     (or day and month swapped), "slip" (one character apart, a transposition counted as
-    one, in the same decade), or "differ"."""
+    one, in the same decade), "near" (the same year and month or the same year and day, or
+    the same day and month with years one edit and at most 10 years apart: one field
+    mistyped, never a parent and child), or
+    "differ"."""
     da, db = a.get("date_of_birth"), b.get("date_of_birth")
     if not da or not db:
         return "unknown"
@@ -110,6 +113,14 @@ def dates_of_birth(a: Record, b: Record) -> str:
         return "same"
     if da[:3] == db[:3] and jellyfish.damerau_levenshtein_distance(da, db) <= 1:
         return "slip"
+    if da[:4] == db[:4] and (da[5:7] == db[5:7] or da[8:] == db[8:]):
+        return "near"
+    if (
+        da[4:] == db[4:]
+        and abs(int(da[:4]) - int(db[:4])) <= 10
+        and jellyfish.damerau_levenshtein_distance(da[:4], db[:4]) <= 1
+    ):
+        return "near"
     return "differ"
 
 
@@ -176,7 +187,9 @@ def corroborated(a: Record, b: Record) -> str | None:
         or (related and born == "same" and same_postcode)
     ):
         return "surnames differ"
-    if born in ("same", "slip"):
+    if born == "near" and not (related and surnames == "strong"):
+        return "no date of birth agrees"
+    if born in ("same", "slip", "near"):
         forenames_known = bool(a.get("forename")) and bool(b.get("forename"))
         return None if forenames_known or same_postcode else "a forename is unknown"
     if born == "unknown" and same_postcode and related and (crossed or surnames == "strong"):
