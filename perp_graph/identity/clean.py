@@ -109,13 +109,20 @@ def prepare(
     gender = people["gender"].astype(object).where(people["gender"].notna(), "").astype(str)
     gender = gender.str.strip().str.upper()
     canonical_forename = {f: (min(_FULL_NAMES.get(f, {f})) if f else "") for f in first.unique()}
+    # Familiar forms of the first forename, and of the whole (Lee-Anne is Leanne).
     forms = {f: forename_forms(f or None) for f in first.unique()}
+    whole_forms = {
+        w: forename_forms(w or None) for w in forenames.unique() if w and w in _FULL_NAMES
+    }
     return pd.DataFrame(
         {
             "unique_id": people["person_id"].astype(str).to_numpy(),
             "forename": _none_if_blank(first),
             "forename_canonical": _none_if_blank(first.map(canonical_forename)),
-            "forename_forms": first.map(forms).to_numpy(),
+            "forename_forms": [
+                sorted(set(forms[f]) | set(whole_forms.get(w, ())))
+                for f, w in zip(first.to_numpy(), forenames.to_numpy(), strict=True)
+            ],
             "forename_initial": _none_if_blank(first.str[:1]),
             "forenames_all": _none_if_blank(forenames),
             "surname": _none_if_blank(surname_text.str.replace(" ", "", regex=False)),

@@ -13,7 +13,8 @@ Three outcomes per candidate pair:
 Rules that never merge, whatever the score: two records in one incident (an incident
 lists a person once) and two different valid PNC ids, even when an analyst confirms;
 suspected twins or siblings (same surname and date of birth, forenames that are not
-forms of each other), unless an analyst confirms. A recorded sex M against F, and dates
+forms of each other): listed for an analyst when the score is high, never merged by the
+model. A recorded sex M against F, and dates
 of birth more than a slip apart, are never merged by the model alone.
 
 Cluster-level check (as the Ministry of Justice's person record service re-checks a
@@ -63,14 +64,14 @@ REASON_REJECTED = "rejected by an analyst"
 REASON_SAME_PNC = "same PNC id"
 REASON_MODEL = "match probability"
 REASON_TWINS = (
-    "never merged by the model: forenames differ ({forenames}) with the same surname and "
-    "date of birth: suspected twins or siblings"
+    "forenames differ: {forenames}, with the same surname and date of birth: suspected "
+    "twins or siblings, never merged without an analyst"
 )
-REASON_SEX = "recorded sex differs ({gender}): not merged without an analyst"
-REASON_BORN_APART = "dates of birth differ ({date_of_birth}): not merged without an analyst"
+REASON_SEX = "recorded sex differs: {gender}; not merged without an analyst"
+REASON_BORN_APART = "dates of birth differ: {date_of_birth}; not merged without an analyst"
 REASON_MISSING = {
-    "surnames differ": "surnames differ ({surname}) and neither is the other's alias",
-    "forenames differ": "forenames differ ({forenames})",
+    "surnames differ": "surnames differ: {surname}; neither is the other's alias",
+    "forenames differ": "forenames differ: {forenames}",
     "a forename is unknown": "a forename is blank and the postcodes do not agree",
     "no date of birth agrees": "names agree but no date of birth agrees: needs an analyst",
 }
@@ -154,6 +155,10 @@ class Decisions:
                         )
                     )
         return cls(path, rows)
+
+    def rows(self) -> tuple[Decision, ...]:
+        """Every decision, oldest first."""
+        return tuple(self._rows)
 
     def latest(self) -> dict[tuple[str, str], str]:
         out: dict[tuple[str, str], str] = {}
@@ -296,7 +301,8 @@ def _outcome(
         return "same", REASON_SAME_PNC
     against = conflict(rows[a], rows[b])
     if against == "twins":
-        return "different", REASON_TWINS
+        # Never merged by the model; shown to an analyst when the model would have.
+        return ("possible" if probability >= SAME_AT else "different"), REASON_TWINS
     if probability >= SAME_AT:
         if against is not None:
             return "possible", _CONFLICT_REASON[against]

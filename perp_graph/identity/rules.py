@@ -29,7 +29,13 @@ def _near(a: str, b: str, jw: float = 0.9) -> bool:
     """The same, one edit apart (a transposition counts as one), or Jaro-Winkler >= jw."""
     if a == b:
         return True
-    if min(len(a), len(b)) >= 3 and jellyfish.damerau_levenshtein_distance(a, b) <= 1:
+    # One edit; between very short names only a dropped letter ("In" for Ian), not a
+    # changed one (Al and Ali, yes; Jo and Mo, no).
+    if (
+        max(len(a), len(b)) >= 3
+        and (min(len(a), len(b)) >= 3 or len(a) != len(b))
+        and jellyfish.damerau_levenshtein_distance(a, b) <= 1
+    ):
         return True
     return jellyfish.jaro_winkler_similarity(a, b) >= jw
 
@@ -47,6 +53,8 @@ def forenames_related(a: Record, b: Record) -> bool:
     whole_b = str(b.get("forenames_all") or "").replace(" ", "")
     if whole_a in (whole_b, fb) or whole_b == fa:  # "Ja ck" is Jack
         return True
+    if len(whole_a) >= 4 and len(whole_b) >= 4 and _near(whole_a, whole_b):
+        return True  # Lee-Anne and Leanne
     if set(a.get("forename_forms") or ()) & set(b.get("forename_forms") or ()):
         return True
     short, long_ = sorted((fa, fb), key=len)
