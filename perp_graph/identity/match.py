@@ -57,7 +57,6 @@ BLOCKING_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
     "k_dob_forename": (("dob_key", "forename_canonical"), None),
     "k_dob_forename_initial": (("dob_key", "forename_initial"), None),
     "k_dob_postcode": (("dob_key", "postcode"), None),
-    "k_dob_outward": (("dob_key", "outward"), None),
     "k_name": (("name_key",), ("name_key", "birth_year")),
     "k_postcode_initials": (("postcode", "initials"), ("postcode", "initials", "birth_year")),
 }
@@ -96,34 +95,37 @@ class BlockingPlan:
 def blocking_keys(
     table: pd.DataFrame, max_block: int = MAX_BLOCK
 ) -> tuple[pd.DataFrame, BlockingPlan]:
-    """Add the BLOCKING_KEYS columns to a cleaned table (identity.clean.prepare) and count
-    the pairs they make. A key value held by more than `max_block` records is replaced
-    by its fallback key (when the key has one and that value is within the bound) or
-    dropped (None): each key then makes at most records * max_block / 2 pairs.
+    """Add the BLOCKING_KEYS columns (integer codes, <NA> when unknown) to a cleaned table
+    (identity.clean.prepare) and count the pairs they make. A key value held by more than
+    `max_block` records is replaced by its fallback key (when the key has one and that
+    value is within the bound) or dropped (<NA>): each key then makes at most
+    records * max_block / 2 pairs.
 
-    Counted here in pandas rather than with Splink's count_comparisons_from_blocking_rules
-    because the bound is applied while the keys are built, before Splink sees the data."""
+    Counted here rather than with Splink's count_comparisons_from_blocking_rules because
+    the bound is applied while the keys are built, before Splink sees the data; keys are
+    integer codes (not joined text) so that building and joining on them stays cheap at a
+    million records."""
     parts = _key_parts(table)
     out = table.copy()
     pairs, refined, dropped = {}, {}, {}
     for name, (columns, fallback) in BLOCKING_KEYS.items():
-        key = _join(parts, columns)
-        sizes = key.map(key.value_counts())
-        over = (sizes > max_block).to_numpy()
+        key = _combine(parts, columns)
+        over = _sizes(key) > max_block
         refined[name] = dropped[name] = 0
         if over.any():
-            over_values = key[over].nunique()
+            over_values = len(np.unique(key[over]))
             if fallback is not None:
-                finer = _join(parts, fallback).where(over)
-                finer_sizes = finer.map(finer.value_counts())
-                key = key.where(~over, finer.where(finer_sizes <= max_block))
+                finer = np.where(over, _combine(parts, fallback), -1)
+                finer = np.where(_sizes(finer) <= max_block, finer, -1)
+                # Finer codes live in their own range, above every code of the key itself.
+                key = np.where(over, np.where(finer >= 0, finer + key.max() + 1, -1), key)
                 refined[name] = over_values
             else:
-                key = key.where(~over)
+                key = np.where(over, -1, key)
                 dropped[name] = over_values
-        counts = key.value_counts().to_numpy(dtype=np.int64)
+        counts = np.bincount(key[key >= 0]).astype(np.int64)
         pairs[name] = int((counts * (counts - 1) // 2).sum())
-        out[name] = key.astype(object).where(key.notna(), None).to_numpy()
+        out[name] = pd.arrays.IntegerArray(np.where(key >= 0, key, 0), key < 0)
     plan = BlockingPlan(len(table), max_block, pairs, refined, dropped)
     log.info(
         "identity blocking: %d records, at most %d candidate pairs (%s)",
@@ -134,46 +136,87 @@ def blocking_keys(
     return out, plan
 
 
-def _key_parts(table: pd.DataFrame) -> pd.DataFrame:
-    dob = table["date_of_birth"].astype(object)
-    known = dob.notna()
-    text = dob.where(known, "0000-00-00").astype(str)
-    month, day = text.str[5:7], text.str[8:10]
-    dob_key = (text.str[:4] + np.minimum(month, day) + np.maximum(month, day)).where(known)
-    fi = table["forename"].astype(object).where(table["forename"].notna(), "").astype(str).str[:1]
-    surname = table["surname"].astype(object).where(table["surname"].notna(), "").astype(str)
-    si = surname.str[:1]
-    both = (fi != "") & (si != "")
-    initials = (np.minimum(fi, si) + np.maximum(fi, si)).where(both)
-    canonical = table["forename_canonical"].astype(object)
-    fc = canonical.where(canonical.notna(), "").astype(str)
-    named = (fc != "") & (surname != "")
-    name_key = (np.minimum(fc, surname) + " " + np.maximum(fc, surname)).where(named)
-    return pd.DataFrame(
-        {
-            "pnc_id": table["pnc_id"],
-            "dob_key": dob_key,
-            "initials": initials,
-            "surname": table["surname"],
-            "forename_canonical": table["forename_canonical"],
-            "forename_initial": table["forename_initial"],
-            "postcode": table["postcode"],
-            "outward": table["postcode"].astype(object).str.split(" ").str[0],
-            "name_key": name_key,
-            "birth_year": text.str[:4].where(known),
-        }
-    )
+def _codes(
+    values: pd.Series | np.ndarray, transform: Callable[[object], object] | None = None
+) -> np.ndarray:
+    """Integer codes of a column's values (-1 when None or blank), optionally of
+    transform(value) computed once per distinct value."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    if transform is None:
+        return codes.astype(np.int64)
+    mapped = [transform(u) for u in uniques]
+    recoded, _ = pd.factorize(np.asarray(mapped, dtype=object), use_na_sentinel=True)
+    out = np.where(codes >= 0, recoded[np.maximum(codes, 0)] if len(recoded) else -1, -1)
+    return out.astype(np.int64)
 
 
-def _join(parts: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    key = parts[columns[0]].astype(object)
-    missing = key.isna()
-    key = key.where(~missing, "").astype(str)
+def _dob_key(text: str) -> str | None:
+    """YYYY-MM-DD -> YYYY with month and day in sorted order (a day-month swap: same key)."""
+    if not isinstance(text, str) or len(text) < 10:
+        return None
+    month, day = text[5:7], text[8:10]
+    return text[:4] + min(month, day) + max(month, day)
+
+
+def _key_parts(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    dob = table["date_of_birth"]
+    # Initials and names as sorted pairs, in one code space: a swap gives the same key.
+    letters = pd.factorize(
+        np.concatenate(
+            [
+                table["forename"].map(lambda f: f[:1] if f else None).to_numpy(dtype=object),
+                table["surname"].map(lambda f: f[:1] if f else None).to_numpy(dtype=object),
+            ]
+        ),
+        use_na_sentinel=True,
+    )[0]
+    n = len(table)
+    fi, si = letters[:n], letters[n:]
+    names = pd.factorize(
+        np.concatenate(
+            [
+                table["forename_canonical"].to_numpy(dtype=object),
+                table["surname"].to_numpy(dtype=object),
+            ]
+        ),
+        use_na_sentinel=True,
+    )[0]
+    fc, sc = names[:n], names[n:]
+    return {
+        "pnc_id": _codes(table["pnc_id"]),
+        "dob_key": _codes(dob, _dob_key),
+        "initials": _pair(np.minimum(fi, si), np.maximum(fi, si)),
+        "surname": _codes(table["surname"]),
+        "forename_canonical": _codes(table["forename_canonical"]),
+        "forename_initial": _codes(table["forename_initial"]),
+        "postcode": _codes(table["postcode"]),
+        "name_key": _pair(np.minimum(fc, sc), np.maximum(fc, sc)),
+        "birth_year": _codes(dob, lambda d: d[:4] if isinstance(d, str) else None),
+    }
+
+
+def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One code per (a, b), -1 when either is -1."""
+    known = (a >= 0) & (b >= 0)
+    combined = np.where(known, a.astype(np.int64) * (int(b.max(initial=0)) + 1) + b, -1)
+    codes = pd.factorize(combined)[0]
+    return np.where(known, codes, -1).astype(np.int64)
+
+
+def _combine(parts: dict[str, np.ndarray], columns: tuple[str, ...]) -> np.ndarray:
+    key = parts[columns[0]]
     for column in columns[1:]:
-        value = parts[column].astype(object)
-        missing |= value.isna()
-        key = key + "|" + value.where(value.notna(), "").astype(str)
-    return key.where(~missing)
+        key = _pair(key, parts[column])
+    return key
+
+
+def _sizes(key: np.ndarray) -> np.ndarray:
+    """For each record, how many records share its key value (0 when it has none)."""
+    known = key >= 0
+    if not known.any():
+        return np.zeros(len(key), dtype=np.int64)
+    counts = np.bincount(key[known])
+    return np.where(known, counts[np.maximum(key, 0)], 0)
 
 
 def settings(blocking: list[str] | None = None) -> object:

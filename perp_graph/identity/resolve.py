@@ -224,9 +224,11 @@ def resolve(
         scored = score(table, temp_directory=temp_directory).pairs
     decided = decisions.latest() if decisions else {}
     pairs = _candidate_pairs(scored, table, decided)
-    incidents_by_record = incidents_of(records.involvements)
-    pnc_of = {u: p for u, p in zip(table["unique_id"], table["pnc_id"], strict=True) if p}
     involved = set(pairs["record_l"]) | set(pairs["record_r"])
+    involvements = records.involvements
+    incidents_by_record = incidents_of(involvements[involvements["person_id"].isin(involved)])
+    has_pnc = table["pnc_id"].notna().to_numpy()
+    pnc_of = dict(zip(table["unique_id"][has_pnc], table["pnc_id"][has_pnc], strict=True))
     rows = {
         row["unique_id"]: row for row in table[table["unique_id"].isin(involved)].to_dict("records")
     }
@@ -259,7 +261,9 @@ def _candidate_pairs(
     known = set(zip(pairs["record_l"], pairs["record_r"], strict=True))
     present = set(table["unique_id"])
     wanted = [(a, b) for (a, b) in decided if a in present and b in present]
-    with_pnc = table[table["pnc_id"].notna()]
+    pnc = table["pnc_id"]
+    shared = pnc.map(pnc.value_counts()) > 1  # most ids are held by one record only
+    with_pnc = table[shared.fillna(False).astype(bool).to_numpy()]
     for _pnc, ids in with_pnc.groupby("pnc_id")["unique_id"]:
         members = sorted(ids)
         wanted += [_key(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
@@ -275,8 +279,12 @@ def _candidate_pairs(
 
 def incidents_of(involvements: pd.DataFrame) -> dict[str, frozenset[str]]:
     """Person record -> the incidents it is in (for the hard rule: never one incident)."""
-    grouped = involvements.groupby("person_id")["incident_id"].agg(frozenset)
-    return grouped.to_dict()
+    out: dict[str, set[str]] = {}
+    for person, incident in zip(
+        involvements["person_id"], involvements["incident_id"], strict=True
+    ):
+        out.setdefault(person, set()).add(incident)
+    return {person: frozenset(incidents) for person, incidents in out.items()}
 
 
 def _outcome(
