@@ -178,9 +178,11 @@ def corroborated(a: Record, b: Record) -> str | None:
       are swapped between the columns; a surname that differs or is blank is enough only
       with related forenames, the same date of birth and the same postcode (a new married
       name with no alias recorded);
-    - date of birth: the same (or day and month swapped) or a slip; a blank forename then
-      also needs the same postcode. With no date of birth to compare: the same postcode,
-      related forenames and agreeing surnames. Names alone never merge."""
+    - date of birth: the same (or day and month swapped), a slip, or one field mistyped
+      with related forenames and agreeing surnames (only the same, for names swapped
+      between the columns); a blank forename then also needs the same postcode. With no
+      date of birth to compare: the same postcode, related forenames and agreeing
+      surnames. Names alone never merge."""
     crossed = names_crossed(a, b)
     if not crossed and forenames_differ(a, b):
         return "forenames differ"
@@ -196,6 +198,9 @@ def corroborated(a: Record, b: Record) -> str | None:
     ):
         return "surnames differ"
     if born == "near" and not (related and surnames == "strong"):
+        return "no date of birth agrees"
+    if crossed and surnames != "strong" and born != "same":
+        # Thomas James and James Thomas are two people as often as one swapped.
         return "no date of birth agrees"
     if born in ("same", "slip", "near"):
         forenames_known = bool(a.get("forename")) and bool(b.get("forename"))
