@@ -322,3 +322,66 @@ def test_febrl1_pairwise_precision_and_recall_floors():
     assert hit / len(merged) >= 0.995, "precision"
     assert hit / len(truth) >= 0.80, "recall"
     assert len(merged & allowed) / len(allowed) >= 0.91, "recall where the rules allow"
+
+
+# --- scale: blocking bounded on skewed data --------------------------------------------------
+
+
+def test_blocking_stays_bounded_when_everyone_shares_a_postcode_and_a_few_names():
+    """3,000 people from 3 forenames and 2 surnames at one postcode, 20 dates of birth:
+    unbounded, blocking on postcode alone would make 4.5M pairs and on name ~750k; each
+    key stays within records x MAX_BLOCK / 2 and the common values are refined or dropped."""
+    from perp_graph.identity.clean import prepare
+    from perp_graph.identity.match import BLOCKING_KEYS, MAX_BLOCK, blocking_keys
+
+    n = 3_000
+    rng = np.random.default_rng(1)
+    people = pd.DataFrame(
+        {
+            "person_id": [f"Q{i:05d}" for i in range(n)],
+            "surname": rng.choice(["Jones", "Evans"], n),
+            "forenames": rng.choice(["Rhys", "Ffion", "Dylan"], n),
+            "date_of_birth": pd.to_datetime("1990-01-01")
+            + pd.to_timedelta(rng.integers(0, 20, n), unit="D"),
+            "gender": None,
+            "pnc_id": None,
+            "aliases": None,
+            "home_postcode": "CF10 1AA",
+        }
+    )
+    keyed, plan = blocking_keys(prepare(people))
+    assert set(plan.pairs_by_key) == set(BLOCKING_KEYS)
+    for name, pairs in plan.pairs_by_key.items():
+        assert pairs <= n * MAX_BLOCK // 2, name
+        sizes = keyed[name].value_counts()
+        assert sizes.empty or sizes.max() <= MAX_BLOCK, name
+    assert plan.dropped["k_dob_postcode"] > 0 and plan.refined["k_name"] > 0
+    assert plan.total_pairs < n * (n - 1) // 2 // 20
+
+
+def test_duckdb_spills_only_into_the_given_folder_with_a_memory_limit(tmp_path, monkeypatch):
+    import duckdb
+
+    from perp_graph.identity.clean import prepare
+    from perp_graph.identity.match import DUCKDB_MAX_SPILL, DUCKDB_MEMORY_LIMIT, score
+
+    seen = []
+    real_connect = duckdb.connect
+
+    def connect(*args, config=None, **kwargs):
+        if config and "temp_directory" in config:  # ours (Splink may open others)
+            seen.append(dict(config))
+            assert Path(config["temp_directory"]).is_dir()
+        if config is not None:
+            kwargs["config"] = config
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+    r = Records()
+    crowd(r, n=50)
+    score(prepare(records_dataset(r).people), temp_directory=tmp_path / "spill")
+    (config,) = seen
+    assert Path(config["temp_directory"]).parent == tmp_path / "spill"
+    assert config["memory_limit"] == DUCKDB_MEMORY_LIMIT
+    assert config["max_temp_directory_size"] == DUCKDB_MAX_SPILL
+    assert list((tmp_path / "spill").iterdir()) == []  # the private folder is removed

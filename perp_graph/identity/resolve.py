@@ -73,7 +73,10 @@ REASON_MISSING = {
     "surnames differ": "surnames differ: {surname}; neither is the other's alias",
     "forenames differ": "forenames differ: {forenames}",
     "a forename is unknown": "a forename is blank and the postcodes do not agree",
-    "no date of birth agrees": "names agree but no date of birth agrees: needs an analyst",
+    "no date of birth agrees": (
+        "dates of birth {date_of_birth}: no date of birth agrees and nothing else makes up "
+        "for it: needs an analyst"
+    ),
 }
 _CONFLICT_REASON = {"twins": REASON_TWINS, "sex": REASON_SEX, "born apart": REASON_BORN_APART}
 
