@@ -385,3 +385,26 @@ def test_duckdb_spills_only_into_the_given_folder_with_a_memory_limit(tmp_path, 
     assert config["memory_limit"] == DUCKDB_MEMORY_LIMIT
     assert config["max_temp_directory_size"] == DUCKDB_MAX_SPILL
     assert list((tmp_path / "spill").iterdir()) == []  # the private folder is removed
+
+
+# --- victims recorded twice ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("second_dob", "second_postcode"),
+    [("1985-03-05", ""), ("", "CF24 3AA")],  # a day off; blank, with her postcode
+)
+def test_a_victim_recorded_twice_with_her_birth_date_a_day_off_or_blank_is_one_victim(
+    store_settings, tmp_path, second_dob, second_postcode
+):
+    import datetime as dt
+
+    r = Records()
+    crowd(r)
+    add(r, "P", "Paul", "Perpetua", "1970-05-05", gender="M")
+    add(r, "V1", "Angharad", "Tudor", "1985-03-04", gender="F", home_postcode="CF24 3AA")
+    add(r, "V2", "Angharad", "Tudor", second_dob, gender="F", home_postcode=second_postcode)
+    r.abuse("I1", "2022-01-05", "P", "V1")
+    r.abuse("I2", "2023-01-05", "P", "V2")
+    assert same(loaded(r, store_settings, tmp_path), "V1", "V2")
+    assert api.scan(store_settings, dt.date(2024, 6, 30)).perpetrators == ()
