@@ -129,3 +129,16 @@ def test_export_command_writes_csv_or_json_and_needs_a_purpose_for_a_file(
     assert out.read_text() == as_csv.stdout
     log = (tmp_path / "ws" / "audit" / "audit.jsonl").read_text()
     assert '"identities export"' in log and "grouping audit" in log
+
+
+def test_a_blank_name_is_never_described_as_differing_or_agreeing(tmp_path, embedded_store_only):
+    from perp_graph.identity.resolve import resolve
+    from tests.records import records_dataset
+
+    r = Records()
+    crowd(r)
+    add(r, "N1", "Eirlys", "", "1975-12-01")
+    add(r, "N2", "Eirlys", "Mostyn", "1975-12-01")
+    pairs = resolve(records_dataset(r)).pairs
+    (reason,) = pairs[(pairs["record_l"] == "N1") & (pairs["record_r"] == "N2")]["reason"]
+    assert reason.startswith("a surname is blank")

@@ -71,6 +71,9 @@ REASON_SEX = "recorded sex differs: {gender}; not merged without an analyst"
 REASON_BORN_APART = "dates of birth differ: {date_of_birth}; not merged without an analyst"
 REASON_MISSING = {
     "surnames differ": "surnames differ: {surname}; neither is the other's alias",
+    "a surname is unknown": (
+        "a surname is blank ({surname}): forenames, date of birth and postcode do not all agree"
+    ),
     "forenames differ": "forenames differ: {forenames}",
     "a forename is unknown": "a forename is blank and the postcodes do not agree",
     "no date of birth agrees": (

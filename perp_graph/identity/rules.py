@@ -196,7 +196,7 @@ def corroborated(a: Record, b: Record) -> str | None:
         or (surnames == "weak" and born == "same")
         or (related and born == "same" and same_postcode)
     ):
-        return "surnames differ"
+        return "a surname is unknown" if surnames == "unknown" else "surnames differ"
     if born == "near" and not (related and surnames == "strong"):
         return "no date of birth agrees"
     if crossed and surnames != "strong" and born != "same":
