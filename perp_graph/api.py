@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perp_graph.analytics.acpo import qualifying_events
 from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.analytics.assess import Assessment, assess
 from perp_graph.analytics.changes import compare, snapshot_from_file
@@ -31,8 +32,10 @@ from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.audit import AuditLog, current_user, file_digest, text_digest
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError, OutputError
-from perp_graph.identity.annotate import annotate
+from perp_graph.identity.annotate import PRIORITY, annotate, review_stakes
 from perp_graph.identity.resolve import (
+    REASON_CONFIRMED,
+    REASON_SAME_PNC,
     Decisions,
     Identities,
     incidents_of,
@@ -294,7 +297,11 @@ def resolve_identities(
     record the result in the store (the scan then works on identities)."""
     progress = progress or Progress()
     with progress.stage("resolving identities", total=1) as advance:
-        identities = resolve(store.resolution_records(), Decisions.open(settings.workspace))
+        identities = resolve(
+            store.resolution_records(),
+            Decisions.open(settings.workspace),
+            temp_directory=settings.workspace / "identities",
+        )
         store.set_identities(identities.identity_of)
         save_pairs(settings.workspace, identities.pairs)
         advance(1)
@@ -303,19 +310,34 @@ def resolve_identities(
 
 @dataclass
 class PossiblePair:
-    """A pair for an analyst: both records side by side (the records' own values)."""
+    """A pair for an analyst: both records side by side (the records' own values).
+
+    `reason` is in words, with the names as shown (initials unless unmasked); `stakes`
+    says what merging the pair would do to a finding ("" when nothing)."""
 
     record_a: dict
     record_b: dict
     match_probability: float
     reason: str
+    stakes: str = ""
+
+
+class _Shown(dict):
+    """Reason placeholders without a value stay as they are."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def review_identities(
     settings: Settings, limit: int | None = None, *, unmask: bool = False
 ) -> list[PossiblePair]:
-    """The pairs left for an analyst, most likely first. Names are initials unless
-    `unmask` (which needs a purpose); the review is audited as a consultation."""
+    """The pairs left for an analyst: first those that would change a finding (a finding
+    depends on the pair, or the pair may make a serial perpetrator; then those touching a
+    finding), each group most likely first. Names are initials unless `unmask` (which
+    needs a purpose); the review is audited as a consultation.
+
+    Raises ConfigError when identities were never resolved in this workspace."""
     _check_unmask(unmask, settings.purpose)
     log = audit_log(settings)
     pairs = load_pairs(settings.workspace)
@@ -324,12 +346,19 @@ def review_identities(
             "identities have not been resolved in this workspace: run perp-graph load "
             "(resolution is on unless --no-resolve)"
         )
-    possible = pairs[pairs["outcome"] == "possible"]
-    if limit is not None:
-        possible = possible.head(limit)
-    ids = sorted(set(possible["record_l"]) | set(possible["record_r"]))
+    possible = pairs[pairs["outcome"] == "possible"].reset_index(drop=True)
     store = open_store(settings)
     try:
+        stakes = _review_stakes(store, settings, possible) if len(possible) else []
+        possible = possible.assign(stakes=stakes)
+        possible = possible.assign(priority=possible["stakes"].map(PRIORITY).fillna(2))
+        possible = possible.sort_values(
+            ["priority", "match_probability", "record_l", "record_r"],
+            ascending=[True, False, True, True],
+        )
+        if limit is not None:
+            possible = possible.head(limit)
+        ids = sorted(set(possible["record_l"]) | set(possible["record_r"]))
         people = store.records_about(ids).people if ids else Dataset.empty().people
     finally:
         store.close()
@@ -343,7 +372,8 @@ def review_identities(
         shown_record = {k: ("" if pd.isna(v) else str(v)) for k, v in record.items()}
         if not unmask:
             for part in ("forenames", "surname"):
-                shown_record[part] = initials(shown_record[part], None)[0] + "."
+                if shown_record[part]:
+                    shown_record[part] = initials(shown_record[part], None)[0] + "."
             shown_record["aliases"] = "(masked)" if shown_record["aliases"] else ""
         by_id[record["person_id"]] = shown_record
     _audit(
@@ -355,16 +385,111 @@ def review_identities(
         person_ids=ids,
         counts={"pairs": len(possible)},
     )
-    return [
-        PossiblePair(by_id.get(a, {"person_id": a}), by_id.get(b, {"person_id": b}), p, r)
-        for a, b, p, r in zip(
-            possible["record_l"],
-            possible["record_r"],
-            possible["match_probability"],
-            possible["reason"],
-            strict=True,
+    out = []
+    for a, b, p, reason, stake in zip(
+        possible["record_l"],
+        possible["record_r"],
+        possible["match_probability"],
+        possible["reason"],
+        possible["stakes"],
+        strict=True,
+    ):
+        ra, rb = by_id.get(a, {"person_id": a}), by_id.get(b, {"person_id": b})
+        both = _Shown(
+            {
+                k: f"{ra.get(k) or '(blank)'} / {rb.get(k) or '(blank)'}"
+                for k in ("forenames", "surname", "date_of_birth", "gender")
+            }
         )
+        out.append(PossiblePair(ra, rb, p, str(reason).format_map(both), stake))
+    return out
+
+
+def _review_stakes(store: GraphStore, settings: Settings, possible: pd.DataFrame) -> list[str]:
+    """What merging each possible pair would do to today's findings (annotate.review_stakes)."""
+    identity_of = store.identities()
+    parameters = scan_parameters(settings, None)
+    findings = store.acpo_scan(parameters, Progress())
+    events = qualifying_events(force_records(store, identity_of), parameters)
+    partner_victims = events.groupby("suspect_id")["victim_id"].agg(frozenset).to_dict()
+    return review_stakes(possible, findings, partner_victims, identity_of, parameters.min_victims)
+
+
+@dataclass(frozen=True)
+class IdentityRecord:
+    """One person record in an identities export: its identity and how it was decided.
+
+    `decided_by`: "rule" (same PNC id), "model" (match probability), "analyst" (an
+    analyst confirmed), several joined with "+", or "" (the record stands alone). `links`:
+    the merges that joined it, as (other record id, how, match probability or None)."""
+
+    record_id: str
+    identity_id: str
+    decided_by: str
+    links: tuple[tuple[str, str, float | None], ...]
+
+
+def export_identities(settings: Settings) -> list[IdentityRecord]:
+    """Every person record id with its identity id and how it was decided, sorted by
+    identity then record (ids only, no names). Audited as a consultation.
+
+    Raises ConfigError when identities were never resolved in this workspace."""
+    log = audit_log(settings)
+    pairs = load_pairs(settings.workspace)
+    if pairs is None:
+        raise ConfigError(
+            "identities have not been resolved in this workspace: run perp-graph load "
+            "(resolution is on unless --no-resolve)"
+        )
+    store = open_store(settings)
+    try:
+        record_ids = sorted(set(store.resolution_records().people["person_id"]))
+        identity_of = store.identities()
+    finally:
+        store.close()
+    analyst_of = {
+        (d.record_a, d.record_b): d.user for d in Decisions.open(settings.workspace).rows()
+    }
+    merged = pairs[pairs["merged"]] if "merged" in pairs else pairs.iloc[0:0]
+    links: dict[str, list[tuple[str, str, float | None]]] = {}
+    kinds: dict[str, set[str]] = {}
+    for a, b, p, reason in zip(
+        merged["record_l"],
+        merged["record_r"],
+        merged["match_probability"],
+        merged["reason"],
+        strict=True,
+    ):
+        if reason == REASON_CONFIRMED:
+            kind, how = "analyst", f"confirmed by an analyst ({analyst_of.get((a, b), '?')})"
+        elif reason == REASON_SAME_PNC:
+            kind, how = "rule", "same PNC id"
+        else:
+            kind, how = "model", "match probability"
+        score = None if pd.isna(p) else float(p)
+        for this, other in ((a, b), (b, a)):
+            links.setdefault(this, []).append((other, how, score))
+            kinds.setdefault(this, set()).add(kind)
+    rows = [
+        IdentityRecord(
+            r,
+            identity_of.get(r, r),
+            "+".join(sorted(kinds.get(r, ()))),
+            tuple(sorted(links.get(r, []))),
+        )
+        for r in record_ids
     ]
+    rows.sort(key=lambda row: (row.identity_id, row.record_id))
+    _audit(
+        log,
+        settings,
+        "consultation",
+        "identities export",
+        {},
+        person_ids=[r.record_id for r in rows if r.decided_by],
+        counts={"records": len(rows), "merged": sum(1 for r in rows if r.decided_by)},
+    )
+    return rows
 
 
 def decide_identities(

@@ -26,6 +26,7 @@ from perp_graph.audit import AuditLog
 from perp_graph.errors import AuditError, PerpGraphError
 from perp_graph.pipeline.load import LoadReport
 from perp_graph.progress import BarProgress, Progress
+from perp_graph.render.identities import identities_csv, identities_json
 from perp_graph.render.tables import (
     print_alerts,
     print_changes,
@@ -714,9 +715,14 @@ def identities_review(
         out.print("No possible pairs: nothing to review.")
         return
     table = Table(title="Possible pairs: perp-graph identities confirm|reject A B")
-    for column in ("p", "record", "forenames", "surname", "born", "PNC", "postcode", "why"):
-        table.add_column(column)
+    # Ids are what an analyst types next: never cut or folded, whatever the width.
+    width = max(len(r.get("person_id", "")) for p in pairs for r in (p.record_a, p.record_b))
+    table.add_column("p", no_wrap=True)
+    table.add_column("record", no_wrap=True, min_width=width)
+    for column in ("forenames", "surname", "born", "PNC", "postcode", "why"):
+        table.add_column(column, overflow="fold")
     for pair in pairs:
+        why = pair.reason + (f" [{pair.stakes}]" if pair.stakes else "")
         for n, record in enumerate((pair.record_a, pair.record_b)):
             table.add_row(
                 f"{pair.match_probability:.2f}" if n == 0 else "",
@@ -726,7 +732,7 @@ def identities_review(
                 escape(record.get("date_of_birth", "")),
                 escape(record.get("pnc_id", "")),
                 escape(record.get("home_postcode", "")),
-                escape(pair.reason) if n == 0 else "",
+                escape(why) if n == 0 else "",
                 end_section=n == 1,
             )
     out.print(table)
@@ -770,6 +776,51 @@ def identities_reject(
 ) -> None:
     """Record that two records are different people; they will not be merged again."""
     _decide("reject", record_a, record_b, _settings(config, workspace, neo4j_uri=neo4j_uri), user)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@identities_app.command("export")
+@friendly
+def identities_export(
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or json.")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --output.")] = False,
+    purpose: PurposeOpt = None,
+    user: UserOpt = None,
+    workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
+    config: ConfigOpt = None,
+    neo4j_uri: Neo4jOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """List every person record id with its identity id and how it was decided (rule,
+    model score, analyst), to audit the grouping. Ids only, no names; --output needs
+    --purpose."""
+    settings = _settings(config, workspace, neo4j_uri=neo4j_uri, user=user, purpose=purpose)
+    if output is not None:
+        api.require_export_purpose(settings, "identities export")
+    rows = api.export_identities(settings)
+    as_format = ScanFormat.csv if output_format is ExportFormat.csv else ScanFormat.json
+    _deliver(
+        settings,
+        as_format,
+        output,
+        overwrite=overwrite,
+        quiet=quiet,
+        json_text=lambda: identities_json(rows),
+        csv_text=lambda: identities_csv(rows),
+        show=lambda console: None,
+        command="identities export",
+        person_ids=lambda: [r.record_id for r in rows],
+        what=f"{len(rows):,} records",
+    )
 
 
 audit_app = typer.Typer(

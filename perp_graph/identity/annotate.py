@@ -55,3 +55,49 @@ def annotate(
             )
         )
     return ScanResult(result.parameters, tuple(findings))
+
+
+#: Why a pair for review matters to a finding, most urgent first (issue 14: pairs that
+#: would change a finding come before the rest).
+FINDING_DEPENDS = "a finding depends on it: it joins two of one perpetrator's victims"
+MAY_MAKE_FINDING = "may make a serial perpetrator: it joins two suspects' partner victims"
+TOUCHES_FINDING = "touches a finding"
+PRIORITY = {FINDING_DEPENDS: 0, MAY_MAKE_FINDING: 0, TOUCHES_FINDING: 1, "": 2}
+
+
+def review_stakes(
+    pairs: pd.DataFrame,
+    findings: ScanResult,
+    partner_victims: Mapping[str, frozenset[str]],
+    identity_of: Mapping[str, str],
+    min_victims: int,
+) -> list[str]:
+    """For each pair (record_l, record_r) of `pairs`, what merging it would do to the
+    findings: FINDING_DEPENDS (it joins two victims of one finding: the finding may
+    fall), MAY_MAKE_FINDING (both records are, as identities, suspects of violence against
+    partners, and together they have at least `min_victims` victims), TOUCHES_FINDING (it
+    touches a finding's perpetrator or victims), or "".
+
+    `findings`: the scan on identities; `partner_victims`: identity -> its intimate-partner
+    victims of qualifying violence (a scan with min_victims 1); `identity_of`: as stored."""
+    victims_of = {f.person_id: set(f.victim_ids) for f in findings.perpetrators}
+    in_finding: set[str] = set(victims_of)
+    for victims in victims_of.values():
+        in_finding |= victims
+    out = []
+    for a, b in zip(pairs["record_l"], pairs["record_r"], strict=True):
+        ia, ib = identity_of.get(a, a), identity_of.get(b, b)
+        if any(ia in v and ib in v for v in victims_of.values()):
+            out.append(FINDING_DEPENDS)
+        elif (
+            ia in partner_victims
+            and ib in partner_victims
+            and len(partner_victims[ia] | partner_victims[ib]) >= min_victims
+            and not (ia in victims_of and ib in victims_of)
+        ):
+            out.append(MAY_MAKE_FINDING)
+        elif ia in in_finding or ib in in_finding:
+            out.append(TOUCHES_FINDING)
+        else:
+            out.append("")
+    return out

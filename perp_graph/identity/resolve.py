@@ -1,19 +1,30 @@
 """From scored record pairs to identities: who is the same person.
 
 Three outcomes per candidate pair:
-- same: merged (match probability at least SAME_AT, the same date of birth
-  or its day and month swapped, and surnames that agree: the same, near, or
-  one the other's alias; the same PNC id; or an analyst confirmed it);
-- possible: listed for an analyst (at least POSSIBLE_AT), not merged;
-- different: below that, or an analyst rejected it, or a hard rule forbids it.
+- same: merged. By rule: the same valid PNC id (canonical form, data contract 1.7), or
+  an analyst confirmed it. By the model: match probability at least SAME_AT and the
+  records corroborate each other (identity/rules.py: surnames agree or the name columns
+  are swapped, forenames related, a date of birth that agrees, or with none to compare,
+  the same postcode);
+- possible: listed for an analyst (at least POSSIBLE_AT, or a high score the rules
+  do not let through on its own), not merged;
+- different: below that, or an analyst rejected it, or a rule forbids it.
 
-Hard rules that never merge, whatever the score or an analyst says: two
-records in the same incident (an incident lists a person once), and two
-different PNC ids. They also hold across a chain of merges: records join one
-identity only while the identity would still contain no two records from one
-incident and at most one PNC id (merges are taken strongest first).
+Rules that never merge, whatever the score: two records in one incident (an incident
+lists a person once) and two different valid PNC ids, even when an analyst confirms;
+suspected twins or siblings (same surname and date of birth, forenames that are not
+forms of each other), a recorded sex M against F, and dates of birth more than a slip
+apart are never merged by the model; listed for an analyst from REVIEW_CONFLICT_AT.
 
-An identity's id is its smallest record id (data contract, section 3).
+Cluster-level check (as the Ministry of Justice's person record service re-checks a
+whole cluster before a record joins it): merges are taken strongest first (analysts,
+then PNC ids, then by probability), and two groups join only when every record of one is
+compatible with every record of the other: no shared incident, at most one PNC id, and,
+for a merge by the model, no pair of records that the rules above keep apart.
+
+An identity's id is its smallest record id (data contract, section 3). Reasons are kept
+without names (placeholders such as {forenames} are filled in when shown: masked unless
+an analyst unmasks the review).
 """
 
 from __future__ import annotations
@@ -30,20 +41,62 @@ import pandas as pd
 
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
-from perp_graph.identity.match import alias_surnames, score, surnames_agree
+from perp_graph.identity.clean import prepare
+from perp_graph.identity.match import score
+from perp_graph.identity.rules import conflict, corroborated
+from perp_graph.placeholders import (
+    DEFAULT_NO_FIXED_ABODE_POSTCODES,
+    DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
+)
 
+#: Calibrated on FEBRL 1-3 and the generator's data (benchmarks/bench_febrl.py).
 SAME_AT = 0.5
 POSSIBLE_AT = 0.3
+#: A pair the rules keep apart (twins, M/F, dates of birth apart) is listed for an analyst
+#: from this probability, else it is different (on skewed data, 0.5 to 0.99 listed 89,000
+#: pairs of people with a common name at one postcode, born in different years).
+REVIEW_CONFLICT_AT = 0.99
 
 OUTCOMES = ("same", "possible", "different")
+
+#: Reasons, as stored (no names: {placeholders} are filled in when shown).
+REASON_INCIDENT = "never merged: both in one incident"
+REASON_PNC_DIFFER = "never merged: different PNC ids"
+REASON_CONFIRMED = "confirmed by an analyst"
+REASON_REJECTED = "rejected by an analyst"
+REASON_SAME_PNC = "same PNC id"
+REASON_MODEL = "match probability"
+REASON_TWINS = (
+    "forenames differ: {forenames}, with the same surname and date of birth: suspected "
+    "twins or siblings, never merged without an analyst"
+)
+REASON_SEX = "recorded sex differs: {gender}; not merged without an analyst"
+REASON_BORN_APART = "dates of birth differ: {date_of_birth}; not merged without an analyst"
+REASON_MISSING = {
+    "surnames differ": "surnames differ: {surname}; neither is the other's alias",
+    "a surname is unknown": (
+        "a surname is blank ({surname}): forenames, date of birth and postcode do not all agree"
+    ),
+    "forenames differ": "forenames differ: {forenames}",
+    "a forename is unknown": "a forename is blank and the postcodes do not agree",
+    "no date of birth agrees": (
+        "dates of birth {date_of_birth}: no date of birth agrees and nothing else makes up "
+        "for it: needs an analyst"
+    ),
+}
+_CONFLICT_REASON = {"twins": REASON_TWINS, "sex": REASON_SEX, "born apart": REASON_BORN_APART}
 
 
 @dataclass(frozen=True)
 class Identities:
-    """Record id -> identity id for every record in a merged identity, and the pairs."""
+    """Record id -> identity id for every record in a merged identity, and the pairs.
+
+    `pairs` columns: record_l, record_r (record_l < record_r), match_probability (NaN when
+    not scored), outcome (OUTCOMES), reason (template without names), merged (True for
+    the pairs whose merge built an identity: what an export shows as "how decided")."""
 
     identity_of: Mapping[str, str]
-    pairs: pd.DataFrame  # record_l, record_r, match_probability, outcome, reason
+    pairs: pd.DataFrame
 
     def of(self, record_id: str) -> str:
         return self.identity_of.get(record_id, record_id)
@@ -112,6 +165,10 @@ class Decisions:
                     )
         return cls(path, rows)
 
+    def rows(self) -> tuple[Decision, ...]:
+        """Every decision, oldest first."""
+        return tuple(self._rows)
+
     def latest(self) -> dict[tuple[str, str], str]:
         out: dict[tuple[str, str], str] = {}
         for d in self._rows:
@@ -151,60 +208,53 @@ def _key(a: str, b: str) -> tuple[str, str]:
 
 
 def resolve(
-    records: Dataset, decisions: Decisions | None = None, scored: pd.DataFrame | None = None
+    records: Dataset,
+    decisions: Decisions | None = None,
+    scored: pd.DataFrame | None = None,
+    *,
+    placeholder_dates_of_birth: Iterable[str] = DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
+    no_fixed_abode_postcodes: Iterable[str] = DEFAULT_NO_FIXED_ABODE_POSTCODES,
+    temp_directory: Path | None = None,
 ) -> Identities:
     """Group the person records into identities (see the module's docstring).
 
-    `scored`: pairs scored before (record_l, record_r, match_probability), to re-apply
-    analysts' decisions without training the model again."""
+    `records`: people (blank names allowed) and involvements. `scored`: pairs scored
+    before (record_l, record_r, match_probability), to re-apply analysts' decisions
+    without training the model again. `placeholder_dates_of_birth` (YYYY-MM-DD) and
+    `no_fixed_abode_postcodes` (a trailing * is a prefix) are unknown for matching
+    (contract 1.6). `temp_directory`: where DuckDB may spill while scoring."""
     people = records.people
+    table = prepare(
+        people,
+        placeholder_dates_of_birth=placeholder_dates_of_birth,
+        no_fixed_abode_postcodes=no_fixed_abode_postcodes,
+    )
     if scored is None:
-        scored = score(people).pairs
+        scored = score(table, temp_directory=temp_directory).pairs
     decided = decisions.latest() if decisions else {}
-    pairs = _candidate_pairs(scored, people, decided)
-    incidents_by_record = incidents_of(records.involvements)
-    pnc_of = {
-        pid: pnc
-        for pid, pnc in zip(people["person_id"], people["pnc_id"], strict=True)
-        if isinstance(pnc, str) and pnc.strip()
-    }
-    born = {
-        pid: (day.strftime("%Y-%m-%d"), day.strftime("%Y-%d-%m"))
-        for pid, day in zip(people["person_id"], people["date_of_birth"], strict=True)
-        if not pd.isna(day)
-    }
-    surname = dict(zip(people["person_id"], people["surname"].fillna(""), strict=True))
-    aliases = {
-        pid: alias_surnames(text)
-        for pid, text in zip(people["person_id"], people["aliases"], strict=True)
-        if isinstance(text, str) and text
+    pairs = _candidate_pairs(scored, table, decided)
+    involved = set(pairs["record_l"]) | set(pairs["record_r"])
+    involvements = records.involvements
+    incidents_by_record = incidents_of(involvements[involvements["person_id"].isin(involved)])
+    has_pnc = table["pnc_id"].notna().to_numpy()
+    pnc_of = dict(zip(table["unique_id"][has_pnc], table["pnc_id"][has_pnc], strict=True))
+    rows = {
+        row["unique_id"]: row for row in table[table["unique_id"].isin(involved)].to_dict("records")
     }
     outcomes, reasons = [], []
     for a, b, probability in zip(
         pairs["record_l"], pairs["record_r"], pairs["match_probability"], strict=True
     ):
-        agree = surnames_agree(
-            surname.get(a, ""),
-            surname.get(b, ""),
-            aliases.get(a, set()),
-            aliases.get(b, set()),
-        )
-        outcome, reason = _outcome(
-            a, b, probability, agree, decided, incidents_by_record, pnc_of, born
-        )
+        outcome, reason = _outcome(a, b, probability, decided, incidents_by_record, pnc_of, rows)
         outcomes.append(outcome)
         reasons.append(reason)
     pairs = pairs.assign(outcome=outcomes, reason=reasons)
-    identity_of = _cluster(pairs, incidents_by_record, pnc_of)
-    # A "same" pair that a hard rule kept apart through a chain of merges is shown as such.
-    split = (pairs["outcome"] == "same") & (
-        pairs["record_l"].map(lambda r: identity_of.get(r, r))
-        != pairs["record_r"].map(lambda r: identity_of.get(r, r))
-    )
+    identity_of, merged, refused = _cluster(pairs, incidents_by_record, pnc_of, rows)
+    pairs["merged"] = merged
+    kept_apart = pd.Series(refused, index=pairs.index, dtype=object)
+    split = kept_apart.notna().to_numpy()
     pairs.loc[split, "outcome"] = "possible"
-    pairs.loc[split, "reason"] = (
-        "kept apart: merging would join two records of one incident or two PNC ids"
-    )
+    pairs.loc[split, "reason"] = kept_apart[split]
     order = pairs.sort_values(
         ["match_probability", "record_l", "record_r"], ascending=[False, True, True]
     )
@@ -212,17 +262,18 @@ def resolve(
 
 
 def _candidate_pairs(
-    scored: pd.DataFrame, people: pd.DataFrame, decided: Mapping[tuple[str, str], str]
+    scored: pd.DataFrame, table: pd.DataFrame, decided: Mapping[tuple[str, str], str]
 ) -> pd.DataFrame:
     """Scored pairs, plus pairs the model did not score but must be decided: those an
-    analyst decided on, and those sharing a PNC id."""
+    analyst decided on, and those sharing a (valid, canonical) PNC id."""
     pairs = scored[["record_l", "record_r", "match_probability"]]
     known = set(zip(pairs["record_l"], pairs["record_r"], strict=True))
-    present = set(people["person_id"])
+    present = set(table["unique_id"])
     wanted = [(a, b) for (a, b) in decided if a in present and b in present]
-    # Records sharing a PNC id are always candidates (the id is decisive), whatever score.
-    with_pnc = people.dropna(subset=["pnc_id"])
-    for _pnc, ids in with_pnc.groupby(with_pnc["pnc_id"].str.upper())["person_id"]:
+    pnc = table["pnc_id"]
+    shared = pnc.map(pnc.value_counts()) > 1  # most ids are held by one record only
+    with_pnc = table[shared.fillna(False).astype(bool).to_numpy()]
+    for _pnc, ids in with_pnc.groupby("pnc_id")["unique_id"]:
         members = sorted(ids)
         wanted += [_key(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
     extra = [
@@ -237,93 +288,132 @@ def _candidate_pairs(
 
 def incidents_of(involvements: pd.DataFrame) -> dict[str, frozenset[str]]:
     """Person record -> the incidents it is in (for the hard rule: never one incident)."""
-    grouped = involvements.groupby("person_id")["incident_id"].agg(frozenset)
-    return grouped.to_dict()
+    out: dict[str, set[str]] = {}
+    for person, incident in zip(
+        involvements["person_id"], involvements["incident_id"], strict=True
+    ):
+        out.setdefault(person, set()).add(incident)
+    return {person: frozenset(incidents) for person, incidents in out.items()}
 
 
 def _outcome(
     a: str,
     b: str,
     probability: float,
-    surname_agrees: bool,
     decided: Mapping[tuple[str, str], str],
     incidents_by_record: Mapping[str, frozenset[str]],
     pnc_of: Mapping[str, str],
-    born: Mapping[str, tuple[str, str]],
+    rows: Mapping[str, Mapping[str, object]],
 ) -> tuple[str, str]:
     if incidents_by_record.get(a, frozenset()) & incidents_by_record.get(b, frozenset()):
-        return "different", "never merged: both in one incident"
+        return "different", REASON_INCIDENT
     if a in pnc_of and b in pnc_of and pnc_of[a] != pnc_of[b]:
-        return "different", "never merged: different PNC ids"
+        return "different", REASON_PNC_DIFFER
     decision = decided.get((a, b))
     if decision == "confirm":
-        return "same", "confirmed by an analyst"
+        return "same", REASON_CONFIRMED
     if decision == "reject":
-        return "different", "rejected by an analyst"
+        return "different", REASON_REJECTED
     if a in pnc_of and b in pnc_of:
-        return "same", "same PNC id"
+        return "same", REASON_SAME_PNC
+    against = conflict(rows[a], rows[b])
+    if against is not None:
+        # Never merged by the model; worth an analyst's time only when the model would
+        # have merged them with confidence (a common name at a hostel's postcode born in
+        # another year is not).
+        outcome = "possible" if probability >= REVIEW_CONFLICT_AT else "different"
+        return outcome, _CONFLICT_REASON[against]
     if probability >= SAME_AT:
-        if not (a in born and b in born and born[a][0] in born[b]):
-            # Names alone never merge: two victims with one name would become one victim.
-            return "possible", "names agree but no date of birth agrees: needs an analyst"
-        if not surname_agrees:
-            # A forename and a birthday are shared by many: a new surname needs the old one
-            # recorded as an alias, or an analyst.
-            return "possible", "surnames differ and neither is the other's alias"
-        return "same", "match probability"
+        missing = corroborated(rows[a], rows[b])
+        if missing is not None:
+            return "possible", REASON_MISSING[missing]
+        return "same", REASON_MODEL
     if probability >= POSSIBLE_AT:
-        return "possible", "match probability"
-    return "different", "match probability"
+        return "possible", REASON_MODEL
+    return "different", REASON_MODEL
 
 
 def _cluster(
     pairs: pd.DataFrame,
     incidents_by_record: Mapping[str, frozenset[str]],
     pnc_of: Mapping[str, str],
-) -> dict[str, str]:
-    """Union "same" pairs strongest first, refusing any union that breaks a hard rule."""
-    same = pairs[pairs["outcome"] == "same"].copy()
-    same["rank"] = same["reason"].map({"confirmed by an analyst": 0, "same PNC id": 1}).fillna(2)
+    rows: Mapping[str, Mapping[str, object]],
+) -> tuple[dict[str, str], list[bool], list[str | None]]:
+    """Union "same" pairs strongest first; two groups join only when every record of one
+    is compatible with every record of the other (see the module's docstring).
+
+    Returns record -> identity (merged records only), and per pair of `pairs` whether its
+    merge was made, and why it was refused (None when not refused)."""
+    rank = pairs["reason"].map({REASON_CONFIRMED: 0, REASON_SAME_PNC: 1}).fillna(2)
+    same = pairs.assign(rank=rank)[pairs["outcome"] == "same"]
     same = same.sort_values(["rank", "match_probability"], ascending=[True, False])
     parent: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
     incidents: dict[str, frozenset[str]] = {}
     pncs: dict[str, frozenset[str]] = {}
+    merged = [False] * len(pairs)
+    refused: list[str | None] = [None] * len(pairs)
 
     def root(x: str) -> str:
-        parent.setdefault(x, x)
+        if x not in parent:
+            parent[x] = x
+            members[x] = [x]
+            incidents[x] = incidents_by_record.get(x, frozenset())
+            pncs[x] = frozenset({pnc_of[x]}) if x in pnc_of else frozenset()
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def members_state(x: str) -> tuple[frozenset[str], frozenset[str]]:
-        r = root(x)
-        if r not in incidents:
-            incidents[r] = incidents_by_record.get(r, frozenset())
-            pncs[r] = frozenset({pnc_of[r]}) if r in pnc_of else frozenset()
-        return incidents[r], pncs[r]
-
-    for a, b in zip(same["record_l"], same["record_r"], strict=True):
+    for index, a, b, by_rank in zip(
+        same.index, same["record_l"], same["record_r"], same["rank"], strict=True
+    ):
         ra, rb = root(a), root(b)
         if ra == rb:
             continue
-        inc_a, pnc_a = members_state(ra)
-        inc_b, pnc_b = members_state(rb)
-        if inc_a & inc_b or len(pnc_a | pnc_b) > 1:
+        why = None
+        if incidents[ra] & incidents[rb]:
+            why = "kept apart: merging would join two records of one incident"
+        elif len(pncs[ra] | pncs[rb]) > 1:
+            why = "kept apart: merging would join two different PNC ids"
+        elif by_rank == 2:
+            why = _incompatible(members[ra], members[rb], rows)
+        if why is not None:
+            refused[pairs.index.get_loc(index)] = why
             continue
         keep, gone = (ra, rb) if ra < rb else (rb, ra)
         parent[gone] = keep
-        incidents[keep] = inc_a | inc_b
-        pncs[keep] = pnc_a | pnc_b
-    groups: dict[str, list[str]] = {}
-    for record in parent:
-        groups.setdefault(root(record), []).append(record)
+        members[keep] = members[keep] + members.pop(gone)
+        incidents[keep] = incidents[keep] | incidents.pop(gone)
+        pncs[keep] = pncs[keep] | pncs.pop(gone)
+        merged[pairs.index.get_loc(index)] = True
     identity_of: dict[str, str] = {}
-    for members in groups.values():
-        if len(members) > 1:
-            smallest = min(members)
-            identity_of.update({m: smallest for m in members})
-    return identity_of
+    for group in members.values():
+        if len(group) > 1:
+            smallest = min(group)
+            identity_of.update({m: smallest for m in group})
+    return identity_of, merged, refused
+
+
+#: Past this many record pairs between two groups, the groups are not joined by the model
+#: (a group that large is itself a sign of a common-value chain; an analyst decides).
+MAX_CROSS_CHECKS = 2_500
+
+
+def _incompatible(
+    group_a: list[str], group_b: list[str], rows: Mapping[str, Mapping[str, object]]
+) -> str | None:
+    """Why two groups of records cannot be one identity, or None: the first pair of
+    records, one from each, that the rules keep apart (identity/rules.py conflict)."""
+    if len(group_a) * len(group_b) > MAX_CROSS_CHECKS:
+        return "kept apart: the merge would make an identity too large to check"
+    for x in group_a:
+        for y in group_b:
+            why = conflict(rows[x], rows[y])
+            if why is not None:
+                first, second = sorted((x, y))
+                return f"kept apart: {first} and {second} would be one identity, but {why}"
+    return None
 
 
 def identity_frame(identities: Identities, record_ids: Iterable[str] | None = None) -> pd.DataFrame:
