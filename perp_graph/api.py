@@ -301,11 +301,20 @@ def resolve_identities(
             store.resolution_records(),
             Decisions.open(settings.workspace),
             temp_directory=settings.workspace / "identities",
+            **_placeholders(settings),
         )
         store.set_identities(identities.identity_of)
         save_pairs(settings.workspace, identities.pairs)
         advance(1)
     return identities
+
+
+def _placeholders(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """The configured values that are unknown for matching (contract 1.6)."""
+    return {
+        "placeholder_dates_of_birth": settings.placeholder_dates_of_birth,
+        "no_fixed_abode_postcodes": settings.no_fixed_abode_postcodes,
+    }
 
 
 @dataclass
@@ -516,7 +525,7 @@ def decide_identities(
         log = audit_log(settings)
         decisions.add(record_a, record_b, decision, user)
         scored = None if pairs is None else pairs[["record_l", "record_r", "match_probability"]]
-        identities = resolve(records, decisions, scored=scored)
+        identities = resolve(records, decisions, scored=scored, **_placeholders(settings))
         store.set_identities(identities.identity_of)
         save_pairs(settings.workspace, identities.pairs)
         _audit(

@@ -15,7 +15,7 @@ import pytest
 
 from perp_graph import api
 from perp_graph.identity.resolve import resolve
-from perp_graph.settings import Settings
+from perp_graph.settings import Settings, load_settings
 from tests.records import Records, records_dataset
 
 CROWD_FORENAMES = (
@@ -238,6 +238,21 @@ def test_configured_placeholder_dates_of_birth_are_unknown(tmp_path):
     assert same(dict(resolve(dataset).identity_of), "P1", "P2")
     configured = resolve(dataset, placeholder_dates_of_birth=("1999-09-09",))
     assert not same(dict(configured.identity_of), "P1", "P2")
+
+
+def test_placeholders_in_the_config_reach_identity_resolution(store_settings, tmp_path):
+    config = tmp_path / "force.toml"
+    config.write_text('[input]\nplaceholder_dates_of_birth = ["1999-09-09"]\n')
+    settings = load_settings(config).with_flags(
+        workspace=store_settings.workspace,
+        neo4j_uri=store_settings.neo4j_uri,
+        neo4j_insecure=store_settings.neo4j_insecure,
+    )
+    r = Records()
+    crowd(r)
+    for pid in ("P1", "P2"):
+        add(r, pid, "Morwenna", "Treharne", "1999-09-09")
+    assert not same(loaded(r, settings, tmp_path), "P1", "P2")
 
 
 # --- PNC ids in canonical form ---------------------------------------------------------------
