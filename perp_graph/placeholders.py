@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 #: Cells holding only one of these (any case, surrounding spaces ignored) are blank, in
@@ -101,14 +102,17 @@ def postcode_key(postcodes: pd.Series) -> pd.Series:
 
 def no_fixed_abode_mask(postcodes: pd.Series, codes: Iterable[str]) -> pd.Series:
     """True where a postcode is a no-fixed-abode code; a code ending in `*` is an outward
-    code prefix (`ZZ99*`: ZZ99 3VZ, ZZ99 3WZ, ...), compared in `OUT IN` form."""
-    keys = postcode_key(postcodes)
-    spaced = keys.map(lambda k: f"{k[:-3]} {k[-3:]}" if isinstance(k, str) else None)
+    code prefix (`ZZ99*`: ZZ99 3VZ, ZZ99 3WZ, ...), compared in `OUT IN` form. Worked out
+    once per distinct postcode."""
+    codes = tuple(codes)
     exact = {_spaced(c) for c in codes if not c.endswith("*")}
     prefixes = tuple(c[:-1].strip().upper() for c in codes if c.endswith("*"))
-    return spaced.map(
-        lambda k: isinstance(k, str) and (k in exact or (bool(prefixes) and k.startswith(prefixes)))
-    ).astype(bool)
+
+    def nfa(key: str) -> bool:
+        spaced = f"{key[:-3]} {key[-3:]}"
+        return spaced in exact or (bool(prefixes) and spaced.startswith(prefixes))
+
+    return _per_distinct_key(postcodes, nfa, False).astype(bool)
 
 
 def _spaced(code: str) -> str:
@@ -119,15 +123,22 @@ def _spaced(code: str) -> str:
 def matching_postcode(postcodes: pd.Series, no_fixed_abode: Iterable[str]) -> pd.Series:
     """Postcodes as compared when matching people: canonical `OUT IN` form, or None when
     blank, a no-fixed-abode code, or not a UK postcode (shared/guide/identity.md)."""
-    keys = postcode_key(postcodes)
-    nfa = no_fixed_abode_mask(postcodes, tuple(no_fixed_abode))
-    valid = keys.map(lambda k: isinstance(k, str) and bool(_UK_POSTCODE.match(k))).astype(bool)
-    keep = (valid & ~nfa).to_numpy()
-    return pd.Series(
-        [f"{k[:-3]} {k[-3:]}" if ok else None for k, ok in zip(keys, keep, strict=True)],
-        index=postcodes.index,
-        dtype=object,
-    )
+    nfa = no_fixed_abode_mask(postcodes, no_fixed_abode).to_numpy()
+
+    def canonical(key: str) -> str | None:
+        return f"{key[:-3]} {key[-3:]}" if _UK_POSTCODE.match(key) else None
+
+    matched = _per_distinct_key(postcodes, canonical, None)
+    return matched.where(~nfa, None)
+
+
+def _per_distinct_key(values: pd.Series, fn: Callable[[str], object], blank: object) -> pd.Series:
+    """fn(postcode_key) for each distinct non-blank value, spread back over `values`;
+    `blank` where a value is missing or blank."""
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    keys = [re.sub(r"\s+", "", u).upper() if isinstance(u, str) else "" for u in uniques]
+    results = np.asarray([fn(k) if k else blank for k in keys] + [blank], dtype=object)
+    return pd.Series(results[codes], index=values.index, dtype=object)
 
 
 def visible(text: str, limit: int = 40) -> str:

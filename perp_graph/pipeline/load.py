@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -62,10 +62,12 @@ class LoadReport:
         return sum(f.quarantined for f in self.files)
 
     def as_json(self) -> dict:
-        body = asdict(self) | {"quarantined": self.quarantined}
-        body.pop("person_ids")
-        body.pop("removed_person_ids")
-        return body
+        # Field by field: asdict() would deep-copy the million ids the report file omits.
+        private = ("person_ids", "removed_person_ids")
+        body = {
+            f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in private
+        }
+        return body | {"quarantined": self.quarantined}
 
 
 def load_folder(
@@ -153,6 +155,15 @@ def load_folder(
         overwrite=True,
     )
     return load_report
+
+
+def _plain(value: object) -> object:
+    """A report field as JSON-ready data (dataclasses, lists of them, or plain values)."""
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _present(dataset: Dataset, checked: dict[str, v.Checked]) -> Dataset:

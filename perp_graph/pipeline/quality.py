@@ -330,6 +330,7 @@ def _pnc_on_different_surnames(
         }
     )
     frame = frame[frame["pnc"].notna() & (frame["surname"] != "")]
+    frame = frame[frame["pnc"].duplicated(keep=False)]  # an id held once is on one name
     if frame.empty:
         return
     surnames = frame.groupby("pnc")["surname"].nunique()
