@@ -968,8 +968,9 @@ def _print_load_report(report: LoadReport, settings: Settings) -> None:
         i = report.identities
         out.print(
             f"Identities: {i['records_merged']:,} records merged into "
-            f"{i['identities_merged']:,} people; {i['possible_pairs']:,} possible pairs for "
-            "an analyst (perp-graph identities review)"
+            f"{i['identities_merged']:,} "
+            f"{'person' if i['identities_merged'] == 1 else 'people'}; "
+            f"{i['possible_pairs']:,} possible pairs for an analyst (perp-graph identities review)"
         )
     reports = settings.workspace / "reports"
     out.print(

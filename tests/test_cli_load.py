@@ -92,6 +92,7 @@ def test_semicolon_separated_file_is_refused(tmp_path):
     result = load(data, tmp_path / "ws")
     assert result.exit_code == 2
     assert "involvements.csv, line 1: is not comma-separated" in result.output
+    assert "separated by semicolons (;)" in result.output
 
 
 def test_empty_file_is_refused(tmp_path):

@@ -448,3 +448,20 @@ def test_what_the_csv_layer_notes_about_a_file_is_in_the_data_quality_report(tmp
     notes = [o.text for o in report.data_quality.observations if o.kind == "file"]
     assert notes == ["decoded from UTF-16 LE (byte-order mark)"]
     assert report.data_quality.observations[0].file == "people.csv"
+
+
+def test_a_nul_byte_is_shown_escaped_in_the_quarantine_file_not_written_into_it(tmp_path):
+    r = Records()
+    r.abuse("I1", "2023-01-01", "P1", "V1", summary="before\x00after")
+    r.abuse("I2", "2023-02-01", "P1", "V2")
+    _, report = load_embedded(r, tmp_path)
+    quarantine = (tmp_path / "ws" / "quarantine" / "incidents.csv").read_bytes()
+    assert b"\x00" not in quarantine
+    assert b"before\\x00after" in quarantine
+
+
+def test_the_printed_report_says_which_blanks_were_null_tokens(tmp_path):
+    data = null_pnc_example().write(tmp_path / "data")
+    ws = ["--workspace", str(tmp_path / "ws"), "--no-resolve"]
+    result = runner.invoke(app, ["load", str(data), *ws], env={"COLUMNS": "100"})
+    assert "4 blank (of which 2 null tokens)" in result.output

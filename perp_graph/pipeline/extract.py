@@ -580,10 +580,12 @@ def _read_header(path: Path, split: _Split, notes: list[str]) -> _Header:
                 _SAVE_AS_CSV,
                 line=first + 1,
             )
+        found = max((";", "\t", "|"), key=names[0].count)
+        said = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}[found]
         raise InputFileError(
             path,
-            "is not comma-separated (the header has one column holding ';', tab or '|')",
-            "export with commas as separators",
+            f"is not comma-separated: the header is one column separated by {said}",
+            "export with commas as separators (in Excel: Save As 'CSV UTF-8')",
             line=first + 1,
         )
     trailing = len(names) > 1 and names[-1] == ""

@@ -128,6 +128,8 @@ def load_folder(
             columns = [LINE, "reason", *CONTRACT_COLUMNS[name], *raw.extra_columns, "raw_record"]
             quarantine = quarantine.reindex(columns=[c for c in columns if c in quarantine])
             text = quarantine.sort_values(LINE).rename(columns={LINE: "line"}).to_csv(index=False)
+            # A NUL byte quarantined its record; the quarantine file shows it, not holds it.
+            text = text.replace("\x00", "\\x00")
             write_text(target, text, overwrite=True)
             report.quarantine_file = str(target)
         files.append(report)

@@ -394,23 +394,23 @@ def print_data_quality(quality: DataQuality, console: Console) -> None:
     if not shown and not quality.observations:
         console.print("Data quality: nothing to report.")
         return
+    if not shown:
+        console.print("Data quality:")
     if shown:
         table = Table(title="Data quality (cells per column)", title_justify="left")
         for column in ("file", "column", "cells"):
             table.add_column(column, overflow="fold")
         for c in shown:
+            blank = f"{c.blank:,} blank" if c.blank else ""
+            if c.null_tokens:
+                blank += f" (of which {c.null_tokens:,} null tokens)"
             counts = (
-                ("blank", c.blank),
-                ("null token", c.null_tokens),
-                ("placeholder", c.placeholders),
-                ("invalid", c.invalid),
-                ("implausible", c.implausible),
+                blank,
+                f"{c.placeholders:,} placeholder" if c.placeholders else "",
+                f"{c.invalid:,} invalid" if c.invalid else "",
+                f"{c.implausible:,} implausible" if c.implausible else "",
             )
-            table.add_row(
-                escape(c.file),
-                escape(c.column),
-                ", ".join(f"{n:,} {what}" for what, n in counts if n),
-            )
+            table.add_row(escape(c.file), escape(c.column), ", ".join(x for x in counts if x))
         console.print(table)
     for o in quality.observations:
         where = f" (e.g. {escape(', '.join(o.examples))})" if o.examples else ""
