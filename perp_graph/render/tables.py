@@ -85,6 +85,8 @@ def why_text(finding: Finding) -> str:
 
 #: Terminal width from which the scan table has its "Why" column.
 WIDE_ENOUGH_FOR_WHY = 120
+#: Below this width, and with ids over 10 characters, the neighbourhood is left out too.
+WIDE_ENOUGH_FOR_PLACE = 100
 
 
 def print_table(
@@ -100,16 +102,21 @@ def print_table(
         f"intimate-partner victims of violence within {p.window_years} years)"
     )
     table = Table(title=title, title_justify="left", header_style="bold")
+    # At 80 columns the sentence (and, with long ids, the neighbourhood) would squeeze
+    # every other column to nothing; both are in the CSV and JSON.
+    with_why = console.width >= WIDE_ENOUGH_FOR_WHY
+    with_place = (
+        console.width >= WIDE_ENOUGH_FOR_PLACE
+        or max((len(f.person_id) for f in findings), default=0) <= 10
+    )
     table.add_column("#", justify="right")
     table.add_column("Person", no_wrap=True)  # an id is never cut or wrapped
-    table.add_column("Name")
-    table.add_column("Neighbourhood")
-    table.add_column("Status")
-    table.add_column("Victims", justify="right")
+    table.add_column("Name", overflow="fold")
+    if with_place:
+        table.add_column("Neighbourhood", overflow="fold")
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Victims", justify="right", no_wrap=True)
     table.add_column("Latest violence")
-    # At 80 columns the sentence would squeeze every other column to nothing; it is in
-    # the CSV and JSON, and shown from WIDE_ENOUGH_FOR_WHY columns up.
-    with_why = console.width >= WIDE_ENOUGH_FOR_WHY
     if with_why:
         table.add_column("Why", min_width=24)
     shown = findings if limit is None else findings[:limit]
@@ -126,11 +133,14 @@ def print_table(
         )
         if not with_why:
             cells = cells[:-1]
+        if not with_place:
+            cells = cells[:3] + cells[4:]
         # Record values are data, never rich markup.
         table.add_row(*(escape(c) for c in cells), style="bold" if f.status == "current" else None)
     console.print(table)
     if not with_why and shown:
-        console.print("Why each qualifies: a wider terminal, or --format csv / json.")
+        left_out = "Why each qualifies" if with_place else "Neighbourhood and why each qualifies"
+        console.print(f"{left_out}: a wider terminal, or --format csv / json.")
     if limit is not None and len(findings) > limit:
         console.print(f"... and {len(findings) - limit} more (use --format csv or json for all)")
 
