@@ -1140,6 +1140,8 @@ class DemoOutputs:
 
 
 DEMO_MARKER = ".perp-graph-demo"
+#: Share of the demo's people recorded a second time under another id.
+DEMO_DUPLICATES = 0.05
 
 
 def demo(
@@ -1161,7 +1163,11 @@ def demo(
     data_dir = folder / "data"
     progress = progress or Progress()
     with progress.stage("generating synthetic data", total=1) as advance:
-        generate(data_dir, SynthConfig(seed=seed, incidents=incidents, end_date=as_of))
+        # Some people recorded twice, as in any force's records: the load resolves them.
+        config = SynthConfig(
+            seed=seed, incidents=incidents, end_date=as_of, duplicates=DEMO_DUPLICATES
+        )
+        generate(data_dir, config)
         advance(1)
     settings = Settings(workspace=folder / "workspace", purpose="perp-graph demo on synthetic data")
     report = load(data_dir, settings, progress)

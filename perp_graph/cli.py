@@ -673,6 +673,8 @@ def demo(
     """Generate a force-sized synthetic data set, load it, scan it, write the outputs and
     the neighbourhood briefings."""
     result = api.demo(out_dir, seed=seed, incidents=incidents, pdf=pdf, progress=_progress(quiet))
+    _print_load_report(result.load_report, Settings(workspace=out_dir / "workspace"))
+    out.print()
     print_table(result.result, out, limit=15)
     out.print()
     out.print(f"Briefings: {escape(str(result.files['briefings']))}", soft_wrap=True)
