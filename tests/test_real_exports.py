@@ -282,7 +282,7 @@ def test_the_data_quality_report_names_what_to_fix(tmp_path):
     assert dq.column("people.csv", "date_of_birth").implausible == 1  # 1850
     assert dq.column("incidents.csv", "occurred_on").implausible == 1  # 2099
     assert "date_of_birth: '1980-01-01' is on 8 records" in texts
-    assert "1985/0001111A is on 2 records with different surnames" in texts
+    assert "1 PNC id each on records with different surnames" in texts
 
 
 def test_the_data_quality_report_is_printed_in_the_json_and_in_reports(tmp_path):

@@ -322,29 +322,35 @@ def _shared(
 def _pnc_on_different_surnames(
     quality: DataQuality, file: str, people: pd.DataFrame, canonical: pd.Series
 ) -> None:
+    """One finding for all PNC ids held by records whose surnames differ, leaving out a
+    surname that another of the id's records gives among its aliases (a married or
+    maiden name recorded as such)."""
     frame = pd.DataFrame(
         {
             "pnc": canonical,
             "surname": people["surname"].fillna("").str.casefold().str.strip(),
+            "aliases": people["aliases"].fillna("").str.casefold(),
             "person_id": people["person_id"],
         }
     )
     frame = frame[frame["pnc"].notna() & (frame["surname"] != "")]
     frame = frame[frame["pnc"].duplicated(keep=False)]  # an id held once is on one name
-    if frame.empty:
-        return
-    surnames = frame.groupby("pnc")["surname"].nunique()
-    for pnc in surnames[surnames > 1].index:
-        ids = sorted(frame.loc[frame["pnc"] == pnc, "person_id"])
-        quality.observe(
-            file,
-            "pnc_id",
-            "PNC id on different surnames",
-            len(ids),
-            f"pnc_id: {pnc} is on {len(ids)} records with different surnames; "
-            "check the records (a married name belongs in aliases)",
-            [visible(i) for i in ids],
-        )
+    flagged: list[tuple[str, list[str]]] = []
+    for pnc, group in frame.groupby("pnc", sort=True):
+        aliases = set(" ".join(group["aliases"]).replace(";", " ").split())
+        surnames = set(group["surname"])
+        if len(surnames) > 1 and len(surnames - aliases) > 1:
+            flagged.append((str(pnc), sorted(group["person_id"])))
+    quality.observe(
+        file,
+        "pnc_id",
+        "PNC id on different surnames",
+        len(flagged),
+        f"pnc_id: {_n(len(flagged), 'PNC id')} each on records with different surnames, "
+        "neither given as the other's alias; check the records (a married name belongs in "
+        "aliases)",
+        [f"{pnc} ({', '.join(visible(i) for i in ids)})" for pnc, ids in flagged],
+    )
 
 
 def _n(count: int, singular: str, plural: str | None = None) -> str:
