@@ -459,7 +459,7 @@ def export_identities(settings: Settings) -> list[IdentityRecord]:
     analyst_of = {
         (d.record_a, d.record_b): d.user for d in Decisions.open(settings.workspace).rows()
     }
-    merged = pairs[pairs["merged"]] if "merged" in pairs else pairs.iloc[0:0]
+    merged = pairs[pairs["merged"].to_numpy(dtype=bool)]
     links: dict[str, list[tuple[str, str, float | None]]] = {}
     kinds: dict[str, set[str]] = {}
     for a, b, p, reason in zip(

@@ -250,7 +250,7 @@ def resolve(
         reasons.append(reason)
     pairs = pairs.assign(outcome=outcomes, reason=reasons)
     identity_of, merged, refused = _cluster(pairs, incidents_by_record, pnc_of, rows)
-    pairs["merged"] = merged
+    pairs["merged"] = pd.Series(merged, index=pairs.index, dtype=bool)
     kept_apart = pd.Series(refused, index=pairs.index, dtype=object)
     split = kept_apart.notna().to_numpy()
     pairs.loc[split, "outcome"] = "possible"
@@ -258,7 +258,7 @@ def resolve(
     order = pairs.sort_values(
         ["match_probability", "record_l", "record_r"], ascending=[False, True, True]
     )
-    return Identities(identity_of, order.reset_index(drop=True))
+    return Identities(identity_of, typed_pairs(order.reset_index(drop=True)))
 
 
 def _candidate_pairs(
@@ -429,17 +429,48 @@ def pairs_file(workspace: Path) -> Path:
     return Path(workspace) / "identities" / "pairs.parquet"
 
 
+#: The saved pairs' columns and their dtypes, whatever the number of rows (with none, pandas
+#: would otherwise read `merged` as float, and `pairs[pairs["merged"]]` select columns).
+PAIR_DTYPES = {
+    "record_l": "object",
+    "record_r": "object",
+    "match_probability": "float64",
+    "outcome": "object",
+    "reason": "object",
+    "merged": "bool",
+}
+
+
+def typed_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """`pairs` with PAIR_DTYPES' columns in their dtypes (a missing column empty: "" for
+    text, NaN for a probability, False for merged); other columns kept as they are."""
+    out = pairs.copy()
+    for column, dtype in PAIR_DTYPES.items():
+        if column not in out:
+            out[column] = {"float64": float("nan"), "bool": False}.get(dtype, "")
+        if dtype == "object":
+            out[column] = out[column].astype(object).where(out[column].notna(), "").astype(str)
+            out[column] = out[column].astype(object)
+        elif dtype == "bool":
+            out[column] = out[column].fillna(False).astype(bool)
+        else:
+            out[column] = out[column].astype(dtype)
+    return out
+
+
 def save_pairs(workspace: Path, pairs: pd.DataFrame) -> None:
-    """Keep the scored pairs and their outcomes (ids and numbers only, no names)."""
+    """Keep the scored pairs and their outcomes (ids and numbers only, no names), in
+    PAIR_DTYPES whatever the row count."""
     path = pairs_file(workspace)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
-    pairs.to_parquet(tmp, index=False)
+    typed_pairs(pairs).to_parquet(tmp, index=False)
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
 
 
 def load_pairs(workspace: Path) -> pd.DataFrame | None:
-    """The pairs of the last resolution, or None when identities were not resolved."""
+    """The pairs of the last resolution (PAIR_DTYPES, also for a file saved before they
+    were fixed), or None when identities were not resolved."""
     path = pairs_file(workspace)
-    return pd.read_parquet(path) if path.exists() else None
+    return typed_pairs(pd.read_parquet(path)) if path.exists() else None
