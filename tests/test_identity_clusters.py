@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 
 import pandas as pd
@@ -24,6 +25,7 @@ from typer.testing import CliRunner
 
 from perp_graph import api
 from perp_graph.cli import app
+from perp_graph.identity.clean import prepare
 from perp_graph.identity.resolve import (
     PAIR_DTYPES,
     Decisions,
@@ -31,9 +33,10 @@ from perp_graph.identity.resolve import (
     resolve,
     save_pairs,
 )
+from perp_graph.identity.rules import names_disagree
 from perp_graph.settings import Settings
 from tests.records import Records, records_dataset
-from tests.test_identity_rules import add
+from tests.test_identity_rules import add, crowd
 
 AS_OF = dt.date(2024, 6, 30)
 
@@ -148,3 +151,84 @@ def test_export_command_with_no_scored_pairs_in_csv_and_json(tmp_path, embedded_
     as_json = runner.invoke(app, ["identities", "export", "--format", "json", *ws])
     assert as_json.exit_code == 0, as_json.output
     assert len(json.loads(as_json.stdout)["records"]) == 4
+
+
+# --- 2a. the cluster check holds for the whole cluster, names included ---------------------------
+
+
+def test_a_chain_of_near_surnames_never_hides_a_serial_perpetrator(store_settings, tmp_path):
+    """Each surname is one edit from the next, so pair by pair the chain merges; Johns
+    and Hones are not one surname, so they are never one identity, and P002, who abused
+    both, is found (as he is with --no-resolve)."""
+    r = chain_records()
+    api.load(r.write(tmp_path / "data"), store_settings)
+    identity_of = identities_in(store_settings)
+    assert not same(identity_of, "Y002", "Y005")
+    rows = {row["unique_id"]: row for row in prepare(records_dataset(r).people).to_dict("records")}
+    for members in groups(identity_of).values():
+        for x, y in itertools.combinations(members, 2):
+            assert names_disagree(rows[x], rows[y]) is None, (x, y)
+    (finding,) = api.scan(store_settings, AS_OF).perpetrators
+    assert finding.person_id == "P002" and len(finding.victim_ids) == 2
+    assert_no_possible_pair_is_inside_an_identity_or_rejected(store_settings)
+
+
+def test_names_joined_by_a_pnc_id_or_an_analyst_stay_one_persons_names(tmp_path):
+    """The whole-cluster name check must not split legitimate identities: a married name
+    known only through a PNC id (or an analyst's confirm) is one of the identity's names,
+    so a third record under that name joins the whole identity."""
+    r = Records()
+    crowd(r)
+    add(r, "M1", "Rhiannon", "Pugh", "1985-06-07", pnc_id="85/0001111A", gender="F")
+    add(r, "M2", "Rhiannon", "Llewelyn", "1985-06-07", pnc_id="85/0001111A", gender="F")
+    add(r, "M3", "Rhiannon", "Llewelyn", "1985-06-07", gender="F", home_postcode="CF5 1AA")
+    add(r, "A1", "Morwenna", "Cadogan", "1979-02-03", gender="F")
+    add(r, "A2", "Morwenna", "Trefor", "1979-02-03", gender="F")
+    add(r, "A3", "Morwenna", "Trefor", "1979-02-03", gender="F", home_postcode="CF5 2BB")
+    decisions = Decisions.open(tmp_path)
+    decisions.add("A1", "A2", "confirm", user="analyst1")
+    identity_of = resolve(records_dataset(r), decisions).identity_of
+    assert identity_of["M1"] == identity_of["M2"] == identity_of["M3"] == "M1"
+    assert identity_of["A1"] == identity_of["A2"] == identity_of["A3"] == "A1"
+
+
+# --- 2b. an analyst's reject is a cannot-link for the whole identity ------------------------------
+
+
+def test_a_rejected_pair_is_never_one_identity_through_any_chain(store_settings, tmp_path):
+    """Ann Smith, Ann Smith and Ann Smyth, one date of birth: one identity. Rejecting the
+    first and the last keeps them apart, however the middle one links them, even when an
+    analyst then confirms both links of the chain."""
+    r = Records()
+    crowd(r)
+    add(r, "S1", "Annwen", "Smith", "1980-01-01", gender="F", home_postcode="SA3 3AA")
+    add(r, "S2", "Annwen", "Smith", "1980-01-01", gender="F")
+    add(r, "S3", "Annwen", "Smyth", "1980-01-01", gender="F", home_postcode="SA3 3AA")
+    api.load(r.write(tmp_path / "data"), store_settings)
+    identity_of = identities_in(store_settings)
+    assert same(identity_of, "S1", "S3") and same(identity_of, "S1", "S2")
+    api.decide_identities(store_settings, "S1", "S3", "reject", user="analyst1")
+    identity_of = identities_in(store_settings)
+    assert not same(identity_of, "S1", "S3")
+    assert_no_possible_pair_is_inside_an_identity_or_rejected(store_settings)
+    api.decide_identities(store_settings, "S1", "S2", "confirm", user="analyst1")
+    api.decide_identities(store_settings, "S2", "S3", "confirm", user="analyst1")
+    identity_of = identities_in(store_settings)
+    assert not same(identity_of, "S1", "S3")
+    assert same(identity_of, "S1", "S2") or same(identity_of, "S2", "S3")
+    assert_no_possible_pair_is_inside_an_identity_or_rejected(store_settings)
+    # and again on a later load
+    api.load(r.write(tmp_path / "data"), store_settings)
+    assert not same(identities_in(store_settings), "S1", "S3")
+
+
+def test_rejecting_the_chains_two_victims_keeps_them_apart(store_settings, tmp_path):
+    """The trial's steps: load, then `identities reject Y002 Y005`."""
+    r = chain_records()
+    api.load(r.write(tmp_path / "data"), store_settings)
+    api.decide_identities(store_settings, "Y002", "Y005", "reject", user="analyst1")
+    identity_of = identities_in(store_settings)
+    assert not same(identity_of, "Y002", "Y005")
+    (finding,) = api.scan(store_settings, AS_OF).perpetrators
+    assert finding.person_id == "P002"
+    assert_no_possible_pair_is_inside_an_identity_or_rejected(store_settings)
