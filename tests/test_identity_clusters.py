@@ -24,7 +24,8 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from perp_graph import api
-from perp_graph.cli import app
+from perp_graph.cli import app, identities_app
+from perp_graph.identity.annotate import FINDING_DEPENDS
 from perp_graph.identity.clean import prepare
 from perp_graph.identity.resolve import (
     PAIR_DTYPES,
@@ -232,3 +233,103 @@ def test_rejecting_the_chains_two_victims_keeps_them_apart(store_settings, tmp_p
     (finding,) = api.scan(store_settings, AS_OF).perpetrators
     assert finding.person_id == "P002"
     assert_no_possible_pair_is_inside_an_identity_or_rejected(store_settings)
+
+
+# --- 2c / 3. the review queue ------------------------------------------------------------------
+
+
+def test_review_never_lists_a_pair_inside_one_identity_and_flags_what_a_finding_needs(
+    tmp_path, embedded_store_only
+):
+    r = chain_records()
+    settings = Settings(workspace=tmp_path / "ws")
+    api.load(r.write(tmp_path / "data"), settings)
+    identity_of = identities_in(settings)
+    review = api.review_identities(settings, limit=None)
+    assert review
+    for pair in review:
+        a, b = pair.record_a["person_id"], pair.record_b["person_id"]
+        assert not same(identity_of, a, b), (a, b)
+        assert "J. / J." not in pair.reason and "A. / A." not in pair.reason
+    # the pair that would join the finding's two victims comes first, and says so
+    assert review[0].stakes == FINDING_DEPENDS
+    first = {review[0].record_a["person_id"], review[0].record_b["person_id"]}
+    assert {identity_of.get(x, x) for x in first} == {
+        identity_of.get("Y002", "Y002"),
+        identity_of.get("Y005", "Y005"),
+    }
+    # masked names that look the same say so, never in full
+    reasons = {(p.record_a["person_id"], p.record_b["person_id"]): p.reason for p in review}
+    assert reasons[("Y002", "Y009")].startswith("surnames differ (same initial)")
+    assert reasons[("Y002", "Y005")].startswith("surnames differ: J. / H.")
+    (unmasked,) = [
+        p
+        for p in api.review_identities(settings.with_flags(purpose="dedup"), None, unmask=True)
+        if (p.record_a["person_id"], p.record_b["person_id"]) == ("Y002", "Y009")
+    ]
+    assert unmasked.reason.startswith("surnames differ: Johns / Janes")
+
+
+def test_review_at_80_columns_keeps_dates_and_ids_whole(tmp_path, embedded_store_only):
+    long_a = "WESTMIDS-NICHE-PERSON-000000000000012345-A"
+    r = chain_records()
+    add(r, long_a, "Wilhelmina", "Zqxsentinel", pnc_id="80/0001111A")  # names alone:
+    add(r, long_a[:-1] + "B", "Wilhelmina", "Zqxsentinel", home_postcode="SA99 9ZZ")  # possible
+    ws = ["--workspace", str(tmp_path / "ws")]
+    runner = CliRunner()
+    assert runner.invoke(app, ["load", str(r.write(tmp_path / "data")), *ws, "-q"]).exit_code == 0
+    review = runner.invoke(
+        app, ["identities", "review", "--limit", "200", *ws], env={"COLUMNS": "80"}
+    )
+    assert review.exit_code == 0, review.output
+    lines = review.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for whole in ("1980-01-01", "80/0001111A", "SA99 9ZZ", long_a, long_a[:-1] + "B"):
+        assert whole in review.stdout, whole
+    assert "1980-01-0\n" not in review.stdout
+    # the reason is below the records, full width: a few lines, not a narrow column
+    whys = [i for i, line in enumerate(lines) if line.startswith("why: ")]
+    assert whys
+    for start in whys:
+        rest = lines[start + 1 :]
+        length = next((i for i, line in enumerate(rest) if not line.strip()), len(rest))
+        assert length <= 2, lines[start : start + 1 + length]
+
+
+def test_every_identities_command_takes_quiet_and_review_help_is_true(
+    tmp_path, embedded_store_only
+):
+    runner = CliRunner()
+    for command in identities_app.registered_commands:
+        shown = runner.invoke(app, ["identities", command.name, "--help"])
+        assert "--quiet" in shown.stdout, command.name
+    helped = runner.invoke(app, ["identities", "review", "--help"], env={"COLUMNS": "200"})
+    assert "first those a finding depends on" in " ".join(helped.stdout.split())
+    r = chain_records()
+    ws = ["--workspace", str(tmp_path / "ws")]
+    assert runner.invoke(app, ["load", str(r.write(tmp_path / "data")), *ws, "-q"]).exit_code == 0
+    for args in (["review"], ["export"], ["reject", "Y000", "Y009"], ["confirm", "Y000", "Y001"]):
+        ran = runner.invoke(app, ["identities", *args, "--quiet", *ws])
+        assert ran.exit_code == 0, (args, ran.output)
+
+
+# --- 4. counts in words ------------------------------------------------------------------------
+
+
+def test_decisions_say_one_person_not_one_people(tmp_path, embedded_store_only):
+    r = Records()
+    crowd(r, n=40)
+    add(r, "W1", "Wilhelmina", "Zqxsentinel")
+    add(r, "W2", "Wilhelmina", "Zqxsentinel")
+    ws = ["--workspace", str(tmp_path / "ws")]
+    runner = CliRunner()
+    assert runner.invoke(app, ["load", str(r.write(tmp_path / "data")), *ws, "-q"]).exit_code == 0
+    confirmed = runner.invoke(app, ["identities", "confirm", "W1", "W2", *ws])
+    assert confirmed.exit_code == 0, confirmed.output
+    text = " ".join(confirmed.stdout.split())
+    assert "now 2 records in 1 merged person, 0 pairs to review" in text
+    assert "1 people" not in text
+    rejected = runner.invoke(app, ["identities", "reject", "W1", "W2", *ws])
+    assert "now 0 records in 0 merged people" in " ".join(rejected.stdout.split())
+    review = runner.invoke(app, ["identities", "review", *ws])
+    assert "1 people" not in review.stdout and "1 pairs" not in review.stdout
