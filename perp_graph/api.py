@@ -404,14 +404,26 @@ def review_identities(
         strict=True,
     ):
         ra, rb = by_id.get(a, {"person_id": a}), by_id.get(b, {"person_id": b})
-        both = _Shown(
-            {
-                k: f"{ra.get(k) or '(blank)'} / {rb.get(k) or '(blank)'}"
-                for k in ("forenames", "surname", "date_of_birth", "gender")
-            }
-        )
-        out.append(PossiblePair(ra, rb, p, str(reason).format_map(both), stake))
+        out.append(PossiblePair(ra, rb, p, _shown_reason(str(reason), ra, rb, unmask), stake))
     return out
+
+
+def _shown_reason(template: str, ra: Mapping, rb: Mapping, unmask: bool) -> str:
+    """A stored reason with its {placeholders} filled in from the two records as shown.
+    Masked names that look the same ("J. / J.") say nothing: the reason then says "(same
+    initial)" instead, never the full names."""
+    if not unmask:
+        for key in ("forenames", "surname"):
+            if ra.get(key) and ra.get(key) == rb.get(key):
+                template = template.replace(": {" + key + "}", " (same initial)")
+                template = template.replace("{" + key + "}", "same initial")
+    both = _Shown(
+        {
+            k: f"{ra.get(k) or '(blank)'} / {rb.get(k) or '(blank)'}"
+            for k in ("forenames", "surname", "date_of_birth", "gender")
+        }
+    )
+    return template.format_map(both)
 
 
 def _review_stakes(store: GraphStore, settings: Settings, possible: pd.DataFrame) -> list[str]:
@@ -459,7 +471,7 @@ def export_identities(settings: Settings) -> list[IdentityRecord]:
     analyst_of = {
         (d.record_a, d.record_b): d.user for d in Decisions.open(settings.workspace).rows()
     }
-    merged = pairs[pairs["merged"]] if "merged" in pairs else pairs.iloc[0:0]
+    merged = pairs[pairs["merged"].to_numpy(dtype=bool)]
     links: dict[str, list[tuple[str, str, float | None]]] = {}
     kinds: dict[str, set[str]] = {}
     for a, b, p, reason in zip(

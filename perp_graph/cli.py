@@ -708,47 +708,86 @@ def identities_review(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     neo4j_uri: Neo4jOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
-    """List the possible pairs, most likely first, with both records side by side (names
-    as initials unless --unmask --purpose TEXT)."""
+    """List the possible pairs with both records side by side: first those a finding
+    depends on or that may make a serial perpetrator, then those touching a finding, then
+    the rest, each group most likely first (names as initials unless --unmask --purpose
+    TEXT)."""
     settings = _settings(config, workspace, neo4j_uri=neo4j_uri, user=user, purpose=purpose)
     pairs = api.review_identities(settings, limit, unmask=unmask)
     if not pairs:
         out.print("No possible pairs: nothing to review.")
         return
-    table = Table(title="Possible pairs: perp-graph identities confirm|reject A B")
-    # Ids are what an analyst types next: never cut or folded, whatever the width.
-    width = max(len(r.get("person_id", "")) for p in pairs for r in (p.record_a, p.record_b))
-    table.add_column("p", no_wrap=True)
-    table.add_column("record", no_wrap=True, min_width=width)
-    for column in ("forenames", "surname", "born", "PNC", "postcode", "why"):
-        table.add_column(column, overflow="fold")
-    for pair in pairs:
-        why = pair.reason + (f" [{pair.stakes}]" if pair.stakes else "")
-        for n, record in enumerate((pair.record_a, pair.record_b)):
-            table.add_row(
-                f"{pair.match_probability:.2f}" if n == 0 else "",
-                escape(record.get("person_id", "")),
-                escape(record.get("forenames", "")),
-                escape(record.get("surname", "")),
-                escape(record.get("date_of_birth", "")),
-                escape(record.get("pnc_id", "")),
-                escape(record.get("home_postcode", "")),
-                escape(why) if n == 0 else "",
-                end_section=n == 1,
-            )
-    out.print(table)
+    out.print(f"{_count(len(pairs), 'possible pair')}: perp-graph identities confirm|reject A B")
+    for number, pair in enumerate(pairs, 1):
+        heading = f"{number}. p {pair.match_probability:.2f}"
+        out.print()
+        out.print(escape(heading + (f": {pair.stakes}" if pair.stakes else "")))
+        _print_pair(pair.record_a, pair.record_b)
+        out.print(escape(f"why: {pair.reason}"))
+
+
+#: The review's columns: (heading, record key, whether it may be folded). Ids, dates, PNC
+#: ids and postcodes are what an analyst reads or types next: never cut or folded.
+_REVIEW_COLUMNS = (
+    ("record", "person_id", False),
+    ("forenames", "forenames", True),
+    ("surname", "surname", True),
+    ("born", "date_of_birth", False),
+    ("sex", "gender", False),
+    ("PNC", "pnc_id", False),
+    ("postcode", "home_postcode", False),
+)
+
+
+def _print_pair(record_a: dict, record_b: dict) -> None:
+    """Two records side by side (columns blank on both left out). When the values that
+    may not be folded do not fit the terminal's width, one line per record instead (wrapped
+    between words, never inside an id or a date)."""
+    records = (record_a, record_b)
+    columns = [
+        c for c in _REVIEW_COLUMNS if c[1] == "person_id" or any(r.get(c[1]) for r in records)
+    ]
+    # Names may fold, but not below their heading or 12 characters.
+    whole = sum(
+        min(needed, 12) if folds else needed
+        for heading, key, folds in columns
+        for needed in [max(len(heading), *(len(r.get(key, "")) for r in records))]
+    )
+    if whole + 2 * (len(columns) - 1) <= out.width:
+        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+        for heading, _key, folds in columns:
+            table.add_column(heading, overflow="fold", no_wrap=not folds)
+        for record in records:
+            table.add_row(*(escape(record.get(key, "")) for _heading, key, _folds in columns))
+        out.print(table)
+        return
+    for record in records:
+        parts = [
+            (f"{heading} " if key not in ("person_id", "forenames", "surname") else "")
+            + record.get(key, "")
+            for heading, key, _folds in columns
+            if record.get(key)
+        ]
+        out.print(escape("  ".join(parts)))
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 person", "2 people": a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
 
 
 def _decide(decision: str, record_a: str, record_b: str, settings: Settings, user: str | None):
     identities = api.decide_identities(settings, record_a, record_b, decision, user)
     counts = identities.counts()
     verb = "Confirmed" if decision == "confirm" else "Rejected"
+    merged = _count(counts["identities_merged"], "merged person", "merged people")
     out.print(
-        f"{verb} {escape(record_a)} / {escape(record_b)}; now {counts['records_merged']:,} "
-        f"records in {counts['identities_merged']:,} merged people, "
-        f"{counts['possible_pairs']:,} pairs to review. The decision is kept and re-applied "
-        "on every later load."
+        f"{verb} {escape(record_a)} / {escape(record_b)}; now "
+        f"{_count(counts['records_merged'], 'record')} in {merged}, "
+        f"{_count(counts['possible_pairs'], 'pair')} to review. The decision is kept and "
+        "re-applied on every later load."
     )
 
 
@@ -761,6 +800,7 @@ def identities_confirm(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     neo4j_uri: Neo4jOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Confirm that two records are one person (never across one incident)."""
     _decide("confirm", record_a, record_b, _settings(config, workspace, neo4j_uri=neo4j_uri), user)
@@ -775,8 +815,10 @@ def identities_reject(
     workspace: WorkspaceOpt = DEFAULT_WORKSPACE,
     config: ConfigOpt = None,
     neo4j_uri: Neo4jOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Record that two records are different people; they will not be merged again."""
+    """Record that two records are different people: never in one identity again, through
+    any chain of merges."""
     _decide("reject", record_a, record_b, _settings(config, workspace, neo4j_uri=neo4j_uri), user)
 
 

@@ -19,8 +19,17 @@ apart are never merged by the model; listed for an analyst from REVIEW_CONFLICT_
 Cluster-level check (as the Ministry of Justice's person record service re-checks a
 whole cluster before a record joins it): merges are taken strongest first (analysts,
 then PNC ids, then by probability), and two groups join only when every record of one is
-compatible with every record of the other: no shared incident, at most one PNC id, and,
-for a merge by the model, no pair of records that the rules above keep apart.
+compatible with every record of the other: no shared incident, at most one PNC id, no
+pair an analyst rejected (a reject is a cannot-link for the whole identity, through any
+chain, even against later confirms), and, for a merge by the model, no pair of records
+that the rules above keep apart and no pair whose names disagree (rules.names_disagree:
+forenames that differ, or surnames that are neither the same, an alias, a shared part
+nor a near spelling). Names known for one identity through a PNC id or an analyst's
+confirm count as that identity's names; a pair that itself passed the rules for a merge
+agrees. So a chain of near spellings (Jones, Johns, Hones) never makes Johns and Hones
+one person. After clustering, a pair whose two records are one identity through other
+merges is "same" (never left for review), and a pair that would join two records an
+analyst rejected is "different".
 
 An identity's id is its smallest record id (data contract, section 3). Reasons are kept
 without names (placeholders such as {forenames} are filled in when shown: masked unless
@@ -43,7 +52,7 @@ from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
 from perp_graph.identity.clean import prepare
 from perp_graph.identity.match import score
-from perp_graph.identity.rules import conflict, corroborated
+from perp_graph.identity.rules import conflict, corroborated, names_disagree
 from perp_graph.placeholders import (
     DEFAULT_NO_FIXED_ABODE_POSTCODES,
     DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
@@ -66,6 +75,10 @@ REASON_CONFIRMED = "confirmed by an analyst"
 REASON_REJECTED = "rejected by an analyst"
 REASON_SAME_PNC = "same PNC id"
 REASON_MODEL = "match probability"
+REASON_JOINED = "one identity through other merges"
+REASON_REJECTED_IDENTITY = (
+    "never merged: an analyst rejected two of the records it would join as one person"
+)
 REASON_TWINS = (
     "forenames differ: {forenames}, with the same surname and date of birth: suspected "
     "twins or siblings, never merged without an analyst"
@@ -249,16 +262,28 @@ def resolve(
         outcomes.append(outcome)
         reasons.append(reason)
     pairs = pairs.assign(outcome=outcomes, reason=reasons)
-    identity_of, merged, refused = _cluster(pairs, incidents_by_record, pnc_of, rows)
-    pairs["merged"] = merged
+    identity_of, merged, refused, now = _cluster(pairs, incidents_by_record, pnc_of, rows)
+    pairs["merged"] = pd.Series(merged, index=pairs.index, dtype=bool)
     kept_apart = pd.Series(refused, index=pairs.index, dtype=object)
     split = kept_apart.notna().to_numpy()
     pairs.loc[split, "outcome"] = "possible"
     pairs.loc[split, "reason"] = kept_apart[split]
+    # An analyst's reject, through any chain, refuses the merge for good: not possible.
+    by_reject = kept_apart.fillna("").str.startswith("kept apart: an analyst rejected")
+    pairs.loc[by_reject.to_numpy(), "outcome"] = "different"
+    # A pair is never left for review when its two records are already one identity, or
+    # when its identities hold two records an analyst rejected.
+    after = pd.Series(now, index=pairs.index, dtype=object)
+    inside = ((after == "inside") & (pairs["outcome"] != "same")).to_numpy()
+    pairs.loc[inside, "outcome"] = "same"
+    pairs.loc[inside, "reason"] = REASON_JOINED
+    rejected = ((after == "rejected") & (pairs["outcome"] == "possible")).to_numpy()
+    pairs.loc[rejected, "outcome"] = "different"
+    pairs.loc[rejected, "reason"] = REASON_REJECTED_IDENTITY
     order = pairs.sort_values(
         ["match_probability", "record_l", "record_r"], ascending=[False, True, True]
     )
-    return Identities(identity_of, order.reset_index(drop=True))
+    return Identities(identity_of, typed_pairs(order.reset_index(drop=True)))
 
 
 def _candidate_pairs(
@@ -338,19 +363,36 @@ def _cluster(
     incidents_by_record: Mapping[str, frozenset[str]],
     pnc_of: Mapping[str, str],
     rows: Mapping[str, Mapping[str, object]],
-) -> tuple[dict[str, str], list[bool], list[str | None]]:
+) -> tuple[dict[str, str], list[bool], list[str | None], list[str | None]]:
     """Union "same" pairs strongest first; two groups join only when every record of one
     is compatible with every record of the other (see the module's docstring).
 
-    Returns record -> identity (merged records only), and per pair of `pairs` whether its
-    merge was made, and why it was refused (None when not refused)."""
-    rank = pairs["reason"].map({REASON_CONFIRMED: 0, REASON_SAME_PNC: 1}).fillna(2)
-    same = pairs.assign(rank=rank)[pairs["outcome"] == "same"]
-    same = same.sort_values(["rank", "match_probability"], ascending=[True, False])
+    Returns record -> identity (merged records only); per pair of `pairs` whether its
+    merge was made and why it was refused (None when not refused); and per pair, after
+    clustering, what it now is when that is no longer what its outcome says: "inside" (its
+    two records are in one identity through other merges) or "rejected" (its identities
+    hold two records an analyst rejected: it can never be merged) or None."""
+    order = pairs.assign(
+        rank=pairs["reason"].map({REASON_CONFIRMED: 0, REASON_SAME_PNC: 1}).fillna(2)
+    )
+    same = order[order["outcome"] == "same"].sort_values(
+        ["rank", "match_probability", "record_l", "record_r"],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
+    same_pairs = set(zip(same["record_l"], same["record_r"], strict=True))
+    # An analyst's reject is a cannot-link for the whole identity, through any chain.
+    cannot: dict[str, set[str]] = {}
+    is_rejected = (pairs["reason"] == REASON_REJECTED).to_numpy()
+    for a, b in zip(pairs["record_l"][is_rejected], pairs["record_r"][is_rejected], strict=True):
+        cannot.setdefault(a, set()).add(b)
+        cannot.setdefault(b, set()).add(a)
     parent: dict[str, str] = {}
     members: dict[str, list[str]] = {}
     incidents: dict[str, frozenset[str]] = {}
     pncs: dict[str, frozenset[str]] = {}
+    # Records joined by a rule (same PNC id) or an analyst: their names are one person's.
+    by_rule: dict[str, list[str]] = {}
     merged = [False] * len(pairs)
     refused: list[str | None] = [None] * len(pairs)
 
@@ -360,6 +402,7 @@ def _cluster(
             members[x] = [x]
             incidents[x] = incidents_by_record.get(x, frozenset())
             pncs[x] = frozenset({pnc_of[x]}) if x in pnc_of else frozenset()
+            by_rule[x] = [x]
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
@@ -376,8 +419,10 @@ def _cluster(
             why = "kept apart: merging would join two records of one incident"
         elif len(pncs[ra] | pncs[rb]) > 1:
             why = "kept apart: merging would join two different PNC ids"
-        elif by_rank == 2:
-            why = _incompatible(members[ra], members[rb], rows)
+        else:
+            why = _rejected_between(members[ra], members[rb], cannot)
+        if why is None and by_rank == 2:
+            why = _incompatible(members[ra], members[rb], rows, by_rule, same_pairs)
         if why is not None:
             refused[pairs.index.get_loc(index)] = why
             continue
@@ -386,33 +431,95 @@ def _cluster(
         members[keep] = members[keep] + members.pop(gone)
         incidents[keep] = incidents[keep] | incidents.pop(gone)
         pncs[keep] = pncs[keep] | pncs.pop(gone)
+        if by_rank < 2:
+            joined = by_rule[a] + by_rule[b]
+            for record in joined:
+                by_rule[record] = joined
         merged[pairs.index.get_loc(index)] = True
     identity_of: dict[str, str] = {}
     for group in members.values():
         if len(group) > 1:
             smallest = min(group)
             identity_of.update({m: smallest for m in group})
-    return identity_of, merged, refused
+    # Roots whose identities an analyst's reject keeps apart.
+    apart: dict[str, set[str]] = {}
+    for x, others in cannot.items():
+        apart.setdefault(root(x), set()).update(root(y) for y in others)
+    now: list[str | None] = [None] * len(pairs)
+    for i, (a, b, outcome) in enumerate(
+        zip(pairs["record_l"], pairs["record_r"], pairs["outcome"], strict=True)
+    ):
+        if outcome == "same" and merged[i]:
+            continue
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            now[i] = "inside"
+        elif rb in apart.get(ra, ()):
+            now[i] = "rejected"
+    return identity_of, merged, refused, now
 
 
 #: Past this many record pairs between two groups, the groups are not joined by the model
 #: (a group that large is itself a sign of a common-value chain; an analyst decides).
 MAX_CROSS_CHECKS = 2_500
 
+#: The rules' codes (identity/rules.py conflict, names_disagree) in words, for a pair of
+#: records named by id (no names).
+_KEPT_APART_WORDS = {
+    "twins": ("they may be twins or siblings (same surname and date of birth, forenames differ)"),
+    "sex": "their recorded sex differs",
+    "born apart": "their dates of birth differ",
+    "forenames differ": "their forenames differ",
+    "surnames differ": "their surnames differ",
+}
+
+
+def _rejected_between(
+    group_a: list[str], group_b: list[str], cannot: Mapping[str, set[str]]
+) -> str | None:
+    """Why two groups cannot be joined because an analyst rejected a pair across them."""
+    if not cannot:
+        return None
+    other = set(group_b)
+    for x in group_a:
+        hit = cannot.get(x, set()) & other
+        if hit:
+            first, second = sorted((x, min(hit)))
+            return f"kept apart: an analyst rejected {first} and {second} as one person"
+    return None
+
 
 def _incompatible(
-    group_a: list[str], group_b: list[str], rows: Mapping[str, Mapping[str, object]]
+    group_a: list[str],
+    group_b: list[str],
+    rows: Mapping[str, Mapping[str, object]],
+    by_rule: Mapping[str, list[str]] | None = None,
+    same_pairs: set[tuple[str, str]] | frozenset = frozenset(),
 ) -> str | None:
     """Why two groups of records cannot be one identity, or None: the first pair of
-    records, one from each, that the rules keep apart (identity/rules.py conflict)."""
+    records, one from each, that the rules keep apart (identity/rules.py conflict), or
+    whose names disagree (names_disagree). Names agree too when the pair itself passed
+    the rules for a merge (`same_pairs`), or when a record joined to one of them by a
+    rule or an analyst (`by_rule`: a PNC id, a confirm) has a name the other agrees with
+    (a married name known only from the PNC)."""
     if len(group_a) * len(group_b) > MAX_CROSS_CHECKS:
         return "kept apart: the merge would make an identity too large to check"
+    by_rule = by_rule or {}
     for x in group_a:
         for y in group_b:
             why = conflict(rows[x], rows[y])
+            if why is None and _key(x, y) not in same_pairs:
+                why = names_disagree(rows[x], rows[y])
+                if why is not None and any(
+                    names_disagree(rows[p], rows[q]) is None
+                    for p in by_rule.get(x, (x,))
+                    for q in by_rule.get(y, (y,))
+                ):
+                    why = None
             if why is not None:
                 first, second = sorted((x, y))
-                return f"kept apart: {first} and {second} would be one identity, but {why}"
+                words = _KEPT_APART_WORDS.get(why, why)
+                return f"kept apart: {first} and {second} would be one identity, but {words}"
     return None
 
 
@@ -429,17 +536,48 @@ def pairs_file(workspace: Path) -> Path:
     return Path(workspace) / "identities" / "pairs.parquet"
 
 
+#: The saved pairs' columns and their dtypes, whatever the number of rows (with none, pandas
+#: would otherwise read `merged` as float, and `pairs[pairs["merged"]]` select columns).
+PAIR_DTYPES = {
+    "record_l": "object",
+    "record_r": "object",
+    "match_probability": "float64",
+    "outcome": "object",
+    "reason": "object",
+    "merged": "bool",
+}
+
+
+def typed_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """`pairs` with PAIR_DTYPES' columns in their dtypes (a missing column empty: "" for
+    text, NaN for a probability, False for merged); other columns kept as they are."""
+    out = pairs.copy()
+    for column, dtype in PAIR_DTYPES.items():
+        if column not in out:
+            out[column] = {"float64": float("nan"), "bool": False}.get(dtype, "")
+        if dtype == "object":
+            out[column] = out[column].astype(object).where(out[column].notna(), "").astype(str)
+            out[column] = out[column].astype(object)
+        elif dtype == "bool":
+            out[column] = out[column].fillna(False).astype(bool)
+        else:
+            out[column] = out[column].astype(dtype)
+    return out
+
+
 def save_pairs(workspace: Path, pairs: pd.DataFrame) -> None:
-    """Keep the scored pairs and their outcomes (ids and numbers only, no names)."""
+    """Keep the scored pairs and their outcomes (ids and numbers only, no names), in
+    PAIR_DTYPES whatever the row count."""
     path = pairs_file(workspace)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".parquet.tmp")
-    pairs.to_parquet(tmp, index=False)
+    typed_pairs(pairs).to_parquet(tmp, index=False)
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
 
 
 def load_pairs(workspace: Path) -> pd.DataFrame | None:
-    """The pairs of the last resolution, or None when identities were not resolved."""
+    """The pairs of the last resolution (PAIR_DTYPES, also for a file saved before they
+    were fixed), or None when identities were not resolved."""
     path = pairs_file(workspace)
-    return pd.read_parquet(path) if path.exists() else None
+    return typed_pairs(pd.read_parquet(path)) if path.exists() else None

@@ -170,6 +170,59 @@ def surname_agreement(a: Record, b: Record) -> str:
     return "differ"
 
 
+def names_disagree(a: Record, b: Record) -> str | None:
+    """Why two records' names say they are two people, or None: "forenames differ" (both
+    known, not related) or "surnames differ" (both known and neither the same, an alias, a
+    shared part nor a near spelling; a weaker likeness counts only with the same date of
+    birth, and a surname that differs is let through only as corroborated() lets it: with
+    related forenames, the same date of birth and the same postcode). A blank name is
+    unknown and never disagrees; names are also read with one record's forename and
+    surname swapped (Smith John / Jon Smith; Caitlin Masvn / Masonh Caitlin, one blank).
+
+    The cluster check asks it of every pair of records an identity would hold, so that a
+    chain of near spellings (Johns, Jones, Hones) never makes Johns and Hones one person."""
+    why = _names_disagree(a, b)
+    swap_helps = (
+        why is not None
+        and b.get("forename") != b.get("surname")
+        and _names_disagree(a, _swapped(b)) is None
+    )
+    return None if swap_helps else why
+
+
+def _swapped(b: Record) -> dict[str, object]:
+    """A cleaned record with its forename and surname swapped between the columns."""
+    from perp_graph.identity.clean import forename_forms
+
+    fore, sur = b.get("surname"), b.get("forename")
+    return {
+        **b,
+        "forename": fore,
+        "forenames_all": fore,
+        "forename_forms": forename_forms(fore) if fore else [],
+        "surname": sur,
+        "surname_tokens": [sur] if sur and len(str(sur)) > 1 else [],
+        "alias_surnames": [],
+    }
+
+
+def _names_disagree(a: Record, b: Record) -> str | None:
+    if names_crossed(a, b):
+        return None
+    if forenames_differ(a, b):
+        return "forenames differ"
+    surnames = surname_agreement(a, b)
+    if surnames in ("strong", "unknown"):
+        return None
+    born = dates_of_birth(a, b)
+    if surnames == "weak" and born == "same":
+        return None
+    same_postcode = bool(a.get("postcode")) and a.get("postcode") == b.get("postcode")
+    if forenames_related(a, b) and born == "same" and same_postcode:
+        return None
+    return "surnames differ"
+
+
 def corroborated(a: Record, b: Record) -> str | None:
     """None when the records agree on enough to merge on a high score, else what is missing.
 
