@@ -455,6 +455,7 @@ def test_a_nul_byte_is_shown_escaped_in_the_quarantine_file_not_written_into_it(
     r.abuse("I1", "2023-01-01", "P1", "V1", summary="before\x00after")
     r.abuse("I2", "2023-02-01", "P1", "V2")
     _, report = load_embedded(r, tmp_path)
+    assert next(f.quarantined for f in report.files if f.file == "incidents.csv") == 1
     quarantine = (tmp_path / "ws" / "quarantine" / "incidents.csv").read_bytes()
     assert b"\x00" not in quarantine
     assert b"before\\x00after" in quarantine
