@@ -309,6 +309,19 @@ def resolve_identities(
     return identities
 
 
+def resolved_pairs(settings: Settings) -> pd.DataFrame:
+    """The scored pairs of the workspace's last resolution (identity.resolve.load_pairs).
+
+    Raises ConfigError when identities were never resolved in this workspace."""
+    pairs = load_pairs(settings.workspace)
+    if pairs is None:
+        raise ConfigError(
+            "identities have not been resolved in this workspace: run perp-graph load "
+            "(resolution is on unless --no-resolve)"
+        )
+    return pairs
+
+
 def _placeholders(settings: Settings) -> dict[str, tuple[str, ...]]:
     """The configured values that are unknown for matching (contract 1.6)."""
     return {
@@ -349,12 +362,7 @@ def review_identities(
     Raises ConfigError when identities were never resolved in this workspace."""
     _check_unmask(unmask, settings.purpose)
     log = audit_log(settings)
-    pairs = load_pairs(settings.workspace)
-    if pairs is None:
-        raise ConfigError(
-            "identities have not been resolved in this workspace: run perp-graph load "
-            "(resolution is on unless --no-resolve)"
-        )
+    pairs = resolved_pairs(settings)
     possible = pairs[pairs["outcome"] == "possible"].reset_index(drop=True)
     store = open_store(settings)
     try:
@@ -456,12 +464,7 @@ def export_identities(settings: Settings) -> list[IdentityRecord]:
 
     Raises ConfigError when identities were never resolved in this workspace."""
     log = audit_log(settings)
-    pairs = load_pairs(settings.workspace)
-    if pairs is None:
-        raise ConfigError(
-            "identities have not been resolved in this workspace: run perp-graph load "
-            "(resolution is on unless --no-resolve)"
-        )
+    pairs = resolved_pairs(settings)
     store = open_store(settings)
     try:
         record_ids = sorted(set(store.resolution_records().people["person_id"]))
