@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -31,3 +31,15 @@ def group_bounds(sorted_keys: np.ndarray) -> np.ndarray:
         return np.zeros(1, dtype=np.int64)
     change = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
     return np.concatenate([[0], change, [len(sorted_keys)]]).astype(np.int64)
+
+
+def per_distinct(values: pd.Series, function: Callable[[str], object]) -> np.ndarray:
+    """function(value) for each cell, computed once per distinct value (export columns
+    repeat a few values a lot); a missing cell is passed as "". Returns an object array
+    in `values`' order."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    results = [function(u if isinstance(u, str) else "") for u in uniques]
+    table = np.empty(len(results) + 1, dtype=object)
+    table[: len(results)] = results
+    table[-1] = function("")
+    return table[codes]

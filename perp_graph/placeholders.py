@@ -12,11 +12,11 @@ whitespace, and messages show invisible and look-alike characters escaped.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
+
+from perp_graph.frames import per_distinct
 
 #: Cells holding only one of these (any case, surrounding spaces ignored) are blank, in
 #: every column (contract 1.6). NA, Nan and None are real names, so they are not here.
@@ -91,15 +91,6 @@ def placeholder_date_mask(dates: pd.Series, placeholders: Iterable[str]) -> pd.S
     return dates.isin(days.to_numpy().astype(dates.dtype)) & dates.notna()
 
 
-def postcode_key(postcodes: pd.Series) -> pd.Series:
-    """Postcodes upper-cased with every space removed ("ab1 2cd" -> "AB12CD"); None stays."""
-    return (
-        postcodes.astype("object")
-        .where(postcodes.notna(), None)
-        .map(lambda p: re.sub(r"\s+", "", p).upper() if isinstance(p, str) else None)
-    )
-
-
 def no_fixed_abode_mask(postcodes: pd.Series, codes: Iterable[str]) -> pd.Series:
     """True where a postcode is a no-fixed-abode code; a code ending in `*` is an outward
     code prefix (`ZZ99*`: ZZ99 3VZ, ZZ99 3WZ, ...), compared in `OUT IN` form. Worked out
@@ -112,11 +103,12 @@ def no_fixed_abode_mask(postcodes: pd.Series, codes: Iterable[str]) -> pd.Series
         spaced = f"{key[:-3]} {key[-3:]}"
         return spaced in exact or (bool(prefixes) and spaced.startswith(prefixes))
 
-    return _per_distinct_key(postcodes, nfa, False).astype(bool)
+    found = per_distinct(postcodes, lambda p: bool(_key(p)) and nfa(_key(p)))
+    return pd.Series(found, index=postcodes.index, dtype=bool)
 
 
 def _spaced(code: str) -> str:
-    key = re.sub(r"\s+", "", code).upper()
+    key = _key(code)
     return f"{key[:-3]} {key[-3:]}"
 
 
@@ -128,17 +120,13 @@ def matching_postcode(postcodes: pd.Series, no_fixed_abode: Iterable[str]) -> pd
     def canonical(key: str) -> str | None:
         return f"{key[:-3]} {key[-3:]}" if _UK_POSTCODE.match(key) else None
 
-    matched = _per_distinct_key(postcodes, canonical, None)
-    return matched.where(~nfa, None)
+    matched = per_distinct(postcodes, lambda p: canonical(_key(p)) if _key(p) else None)
+    return pd.Series(matched, index=postcodes.index, dtype=object).where(~nfa, None)
 
 
-def _per_distinct_key(values: pd.Series, fn: Callable[[str], object], blank: object) -> pd.Series:
-    """fn(postcode_key) for each distinct non-blank value, spread back over `values`;
-    `blank` where a value is missing or blank."""
-    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
-    keys = [re.sub(r"\s+", "", u).upper() if isinstance(u, str) else "" for u in uniques]
-    results = np.asarray([fn(k) if k else blank for k in keys] + [blank], dtype=object)
-    return pd.Series(results[codes], index=values.index, dtype=object)
+def _key(postcode: str) -> str:
+    """A postcode upper-cased with every space removed ("ab1 2cd" -> "AB12CD")."""
+    return re.sub(r"\s+", "", postcode).upper()
 
 
 def visible(text: str, limit: int = 40) -> str:
@@ -164,8 +152,3 @@ def _escape(ch: str) -> str:
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
-
-
-def describe(ch: str) -> str:
-    """A character's Unicode name, for reports ("ZERO WIDTH SPACE")."""
-    return unicodedata.name(ch, f"U+{ord(ch):04X}")

@@ -16,11 +16,12 @@ taken further where the data here allows):
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from perp_graph.frames import per_distinct
 from perp_graph.placeholders import (
     DEFAULT_NO_FIXED_ABODE_POSTCODES,
     DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
@@ -126,39 +127,20 @@ def prepare(
             "forename_initial": _none_if_blank(first.str[:1]),
             "forenames_all": _none_if_blank(forenames),
             "surname": _none_if_blank(surname_text.str.replace(" ", "", regex=False)),
-            "surname_tokens": _per_value(
+            "surname_tokens": per_distinct(
                 surname_text, lambda t: sorted({p for p in t.split() if len(p) > 1})
             ),
-            "alias_surnames": _per_value(aliases, lambda t: sorted(alias_surnames(t))),
+            "alias_surnames": per_distinct(aliases, lambda t: sorted(alias_surnames(t))),
             "date_of_birth": _none_if_blank(dob_text),
             "dob_swapped": _none_if_blank(swapped),
             "pnc_id": _none_if_blank(canonical_pnc_ids(people["pnc_id"])["canonical"]),
             "gender": _none_if_blank(gender.where(gender.isin(["M", "F"]), "")),
-            "postcode": _none_if_blank(_matching_postcodes(people, no_fixed_abode_postcodes)),
+            "postcode": _none_if_blank(
+                matching_postcode(people["home_postcode"], no_fixed_abode_postcodes)
+            ),
         },
         dtype=object,  # None for unknown, never pandas' NaN (the rules test for None)
     )
-
-
-def _matching_postcodes(people: pd.DataFrame, no_fixed_abode: Iterable[str]) -> pd.Series:
-    """placeholders.matching_postcode, worked out once per distinct postcode."""
-    codes, uniques = pd.factorize(people["home_postcode"].astype(object), use_na_sentinel=True)
-    if len(uniques) == 0:
-        return pd.Series([None] * len(people), index=people.index, dtype=object)
-    matched = matching_postcode(pd.Series(uniques, dtype=object), tuple(no_fixed_abode))
-    values = matched.to_numpy(dtype=object)[np.maximum(codes, 0)]
-    values[codes < 0] = None
-    return pd.Series(values, index=people.index, dtype=object)
-
-
-def _per_value(values: pd.Series, function: Callable[[str], object]) -> np.ndarray:
-    """function(value) for each cell, computed once per distinct value."""
-    text = values.astype(object).to_numpy()
-    uniques = pd.unique(text)
-    done = {u: function(u if isinstance(u, str) else "") for u in uniques}
-    out = np.empty(len(text), dtype=object)
-    out[:] = [done[t] for t in text]
-    return out
 
 
 def _none_if_blank(values: pd.Series) -> np.ndarray:
