@@ -15,6 +15,7 @@ record cannot be written, the command fails and leaves no output.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import getpass
 import hashlib
 import json
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from perp_graph.errors import AuditError
+from perp_graph.workspace import Workspace
 
 #: Every record's kind, in the words of s.62(1): collection, alteration, consultation,
 #: disclosure (including transfers), combination, erasure.
@@ -84,7 +86,7 @@ class AuditLog:
     """The append-only, hash-chained log of one workspace."""
 
     def __init__(self, workspace: Path) -> None:
-        self.path = Path(workspace) / "audit" / "audit.jsonl"
+        self.path = Workspace(Path(workspace)).audit_log_file
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -117,31 +119,34 @@ class AuditLog:
         if operation not in OPERATIONS:
             raise ValueError(f"unknown audit operation {operation!r}")
         try:
-            last = self._last()
-            record: dict[str, Any] = {
-                "seq": (last["seq"] + 1) if last else 1,
-                "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-                "user": user,
-                "purpose": purpose,
-                "operation": operation,
-                "command": command,
-                "parameters": {k: _plain(v) for k, v in sorted(parameters.items())},
-                "person_ids": sorted(set(person_ids)),
-                "files": [
-                    {"path": str(Path(path).absolute()), "sha256": digest}
-                    for path, digest in sorted((files or {}).items(), key=lambda f: str(f[0]))
-                ],
-                "counts": dict(counts or {}),
-                "prev": last["hash"] if last else GENESIS,
-            }
-            record["hash"] = _hash(record)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
+                # Two commands appending at once would both read the same last record and
+                # chain to it; the file's own lock makes read-last-then-append one step.
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                last = self._last()
+                record: dict[str, Any] = {
+                    "seq": (last["seq"] + 1) if last else 1,
+                    "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+                    "user": user,
+                    "purpose": purpose,
+                    "operation": operation,
+                    "command": command,
+                    "parameters": {k: _plain(v) for k, v in sorted(parameters.items())},
+                    "person_ids": sorted(set(person_ids)),
+                    "files": [
+                        {"path": str(Path(path).absolute()), "sha256": digest}
+                        for path, digest in sorted((files or {}).items(), key=lambda f: str(f[0]))
+                    ],
+                    "counts": dict(counts or {}),
+                    "prev": last["hash"] if last else GENESIS,
+                }
+                record["hash"] = _hash(record)
                 os.write(fd, _canonical(record) + b"\n")
                 os.fsync(fd)
             finally:
-                os.close(fd)
+                os.close(fd)  # closing releases the lock
         except OSError as exc:
             raise AuditError(
                 f"cannot write the audit log {self.path} ({exc.strerror}); the {command} "
@@ -219,6 +224,24 @@ class AuditLog:
                 prev = record.get("hash", "")
                 expected_seq = seq + 1 if isinstance(seq, int) else expected_seq + 1
         return n, problems
+
+    def unfinished_erasures(self) -> list[dict[str, Any]]:
+        """Erasures that recorded their intent and never their completion: the command
+        stopped part way (a crash, a full disk) and the records may be partly erased. Each
+        is the intent record; running the command again finishes the erasure.
+
+        An erasure writes `parameters.stage = "intent"` before it erases anything and a
+        record with `parameters.intent = <the intent's seq>` after (perp_graph.session)."""
+        open_intents: dict[int, dict[str, Any]] = {}
+        for record in self.records():
+            parameters = record.get("parameters", {})
+            if record.get("operation") != "erasure":
+                continue
+            if parameters.get("stage") == "intent":
+                open_intents[record["seq"]] = record
+            elif isinstance(parameters.get("intent"), int):
+                open_intents.pop(parameters["intent"], None)
+        return list(open_intents.values())
 
     def show(
         self,

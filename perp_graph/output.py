@@ -23,7 +23,13 @@ def check_free(paths: Iterable[Path], *, overwrite: bool = False) -> None:
 
 
 def write_bytes(path: Path, data: bytes, *, overwrite: bool = False) -> Path:
-    """Write data to path atomically (temp file + rename), readable by the owner only."""
+    """Write `data` to `path` atomically (temp file, then rename), readable by the owner
+    only. Returns `path`.
+
+    Raises:
+        OutputError: `path` exists and `overwrite` is False, including when another
+            process created it while this one was writing (never overwritten then).
+    """
     path = Path(path)
     if path.exists() and not overwrite:
         raise OutputError(f"{path} exists; pass --overwrite to replace it, or choose another file")
@@ -33,11 +39,46 @@ def write_bytes(path: Path, data: bytes, *, overwrite: bool = False) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        publish(Path(tmp), path, overwrite=overwrite)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def publish(source: Path, target: Path, *, overwrite: bool) -> None:
+    """Move a finished file into place in one step.
+
+    With `overwrite`, `os.replace`. Without, a hard link that fails if `target` exists
+    (then the source is removed): a file another process creates between a caller's check
+    and this move is never replaced. Where hard links are not allowed (some mounted
+    folders), an exclusive create claims the name first, then the file replaces the empty
+    claim.
+
+    Raises:
+        OutputError: `target` exists and `overwrite` is False.
+    """
+    if overwrite:
+        os.replace(source, target)
+        return
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise OutputError(
+            f"{target} exists (written by something else meanwhile); pass --overwrite to "
+            "replace it, or choose another file"
+        ) from None
+    except OSError:  # no hard links here: claim the name, then fill it
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            raise OutputError(
+                f"{target} exists (written by something else meanwhile); pass --overwrite to "
+                "replace it, or choose another file"
+            ) from None
+        os.replace(source, target)
+        return
+    os.unlink(source)
 
 
 def write_text(path: Path, text: str, *, overwrite: bool = False) -> Path:

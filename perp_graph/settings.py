@@ -120,6 +120,9 @@ class Settings:
     #: who runs the command and why (the audit log; --user / --purpose)
     user: str | None = None
     purpose: str | None = None
+    #: seconds a command waits for another to release the workspace's lock
+    #: ([workspace] lock_wait; perp_graph.workspace)
+    lock_wait: float = 300.0
 
     def with_flags(self, **flags: Any) -> Settings:
         """Apply command-line flags; a flag left as None keeps the earlier layer."""
@@ -152,7 +155,7 @@ def load_settings(
     return settings
 
 
-_SECTIONS = {"input", "offence_codes", "scan", "priority"}
+_SECTIONS = {"input", "offence_codes", "scan", "priority", "workspace"}
 _PRIORITY_KEYS = {"weights", "harm_days", "high_at", "medium_at"}
 _INPUT_LISTS = (
     "null_tokens",
@@ -255,6 +258,13 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
             changes[key] = frozenset(values)
     if "priority" in raw:
         changes["priority"] = _priority(raw["priority"], fail)
+    section = raw.get("workspace", {})
+    if set(section) - {"lock_wait"}:
+        raise fail(f"unknown key(s) {sorted(set(section) - {'lock_wait'})} in [workspace]")
+    if "lock_wait" in section:
+        if not _number(section["lock_wait"]):
+            raise fail("[workspace] lock_wait must be a number of seconds, 0 or more")
+        changes["lock_wait"] = float(section["lock_wait"])
     return replace(settings, **changes)
 
 

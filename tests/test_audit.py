@@ -70,6 +70,7 @@ def test_every_command_appends_its_record_with_user_purpose_people_and_file_hash
         ("consultation", "profile"),
         ("consultation", "identities review"),
         ("combination", "identities reject"),
+        ("erasure", "purge"),  # its intent, before anything is erased
         ("combination", "purge: identity resolution"),
         ("erasure", "purge"),
     ]

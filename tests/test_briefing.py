@@ -247,8 +247,8 @@ def test_brief_on_an_empty_store_says_to_load_first(tmp_path, embedded_store_onl
     result = CliRunner().invoke(
         app, ["brief", "--out", str(tmp_path / "b"), "--workspace", str(tmp_path / "ws")]
     )
-    assert result.exit_code == 3
-    assert "load exports first" in result.stderr
+    assert result.exit_code == 2
+    assert "no workspace at" in result.stderr and "perp-graph load" in result.stderr
 
 
 def test_demo_writes_the_briefings_and_prints_the_index_path(tmp_path, embedded_store_only):

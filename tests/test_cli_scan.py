@@ -167,8 +167,10 @@ def test_workspace_from_environment(tmp_path):
 
 def test_scan_without_data_says_to_load_first(tmp_path):
     result = scan("--workspace", str(tmp_path / "empty"), "--quiet")
-    assert result.exit_code == 3
-    assert "load exports first: perp-graph load DATA_DIR" in result.output
+    assert result.exit_code == 2
+    assert "no workspace at" in result.output
+    assert "perp-graph load DATA_DIR" in result.output
+    assert not (tmp_path / "empty").exists()  # a read never creates a workspace
 
 
 def test_scan_refuses_an_incomplete_store(tmp_path):

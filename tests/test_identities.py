@@ -308,8 +308,10 @@ def test_review_confirm_and_reject_from_the_command_line(tmp_path, embedded_stor
 
 
 def test_review_before_any_resolution_says_what_to_do(tmp_path):
+    settings = Settings(workspace=tmp_path / "ws", resolve=False)
+    api.load(Records().write(tmp_path / "data"), settings)
     with pytest.raises(ConfigError, match="have not been resolved"):
-        api.review_identities(Settings(workspace=tmp_path / "ws"))
+        api.review_identities(settings)
 
 
 # --- the generator --------------------------------------------------------------------------------

@@ -110,9 +110,11 @@ def test_purge_removes_outputs_that_named_the_erased_and_keeps_the_others(
         p.name == "old.html" for p in result.files_removed
     )
     assert result.erasure.person_ids == {"OLD", "OV1", "OV2"}
-    (erasure,) = [
+    intent, erasure = [
         r for r in AuditLog(store_settings.workspace).records() if r["operation"] == "erasure"
     ]
+    assert intent["parameters"]["stage"] == "intent" and intent["counts"] == {}
+    assert erasure["parameters"]["intent"] == intent["seq"]
     assert erasure["counts"]["output_files"] >= 1 and erasure["person_ids"] == []
 
 

@@ -13,6 +13,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
+from perp_graph.audit import AuditLog
 from perp_graph.cli import app
 from perp_graph.errors import StoreError
 from perp_graph.store.neo4j import check_uri
@@ -187,6 +188,7 @@ def test_the_cli_refuses_plain_bolt_unless_insecure_dev(tmp_path, monkeypatch):
     monkeypatch.delenv("PERP_GRAPH_NEO4J_INSECURE", raising=False)
     monkeypatch.setenv("PERP_GRAPH_NEO4J_PASSWORD", "Pw-sentinel-123")
     monkeypatch.setenv("PERP_GRAPH_NEO4J_USER", "neo4j")
+    AuditLog(tmp_path).check_writable()  # a workspace that exists (a read never makes one)
     args = ["scan", "--neo4j-uri", "bolt://127.0.0.1:1", "--workspace", str(tmp_path), "-q"]
     refused = CliRunner().invoke(app, args)
     assert refused.exit_code == 3

@@ -26,6 +26,7 @@ from perp_graph.pipeline.transform import map_offence_categories
 from perp_graph.progress import Advance, Progress
 from perp_graph.settings import CONTRACT_COLUMNS, Settings
 from perp_graph.store.protocol import GraphStore
+from perp_graph.workspace import Workspace
 
 
 @dataclass
@@ -106,7 +107,7 @@ def load_folder(
             erasure = store.remove_missing(_present(dataset, checked))
             store_counts = store.counts()
 
-    quarantine_dir = settings.workspace / "quarantine"
+    quarantine_dir = Workspace(Path(settings.workspace)).quarantine_dir
     quarantine_dir.mkdir(parents=True, exist_ok=True)
     for old in quarantine_dir.glob("*.csv"):
         old.unlink()
@@ -147,12 +148,12 @@ def load_folder(
         data_quality=quality,
     )
     write_text(
-        settings.workspace / "reports" / "data-quality.csv",
+        Workspace(Path(settings.workspace)).data_quality_report,
         quality.as_frame().to_csv(index=False),
         overwrite=True,
     )
     write_text(
-        settings.workspace / "reports" / "last-load.json",
+        Workspace(Path(settings.workspace)).last_load_report,
         json.dumps(load_report.as_json(), indent=2) + "\n",
         overwrite=True,
     )

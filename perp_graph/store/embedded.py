@@ -2,9 +2,15 @@
 
 No server: the tables live in `<workspace>/embedded/`, the scan runs in
 process (pandas for the joins, networkx where the victims' connections need a
-graph). A load writes each table to a temporary file and renames it into
-place; `state.json` says "loading" until every table is written, so a killed
+graph). A load writes each table to a temporary file of its own and renames it
+into place; `state.json` says "loading" until every table is written, so a killed
 load leaves a store that refuses to be scanned until the load is re-run.
+
+Readers see one load, never half of two: `state.json` carries a version that every
+completed write raises, and a reader that finds it changed (or "loading") after
+reading the tables reads them again. Commands also hold the workspace's lock
+(perp_graph.workspace), so through the CLI and `perp_graph.api` a read never overlaps a
+write; the version check keeps the store consistent for any other caller.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -19,6 +26,7 @@ import pandas as pd
 
 from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.dataset import KEYS, Dataset, conform
+from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
 from perp_graph.store.protocol import (
@@ -29,6 +37,7 @@ from perp_graph.store.protocol import (
     require_complete,
     retained,
 )
+from perp_graph.workspace import Workspace
 
 _ID_COLUMNS = {"people": "person_id", "incidents": "incident_id"}
 
@@ -39,7 +48,7 @@ class EmbeddedStore:
     name = "embedded"
 
     def __init__(self, workspace: Path) -> None:
-        self.root = Path(workspace) / "embedded"
+        self.root = Workspace(Path(workspace)).embedded_dir
         self._cache: Dataset | None = None
 
     # --- state -------------------------------------------------------------
@@ -54,9 +63,21 @@ class EmbeddedStore:
             return "empty"
         return json.loads(self._state_file.read_text())["state"]
 
+    def _version(self) -> tuple[str, int]:
+        """The state and the version of the last completed write (0 before any)."""
+        if not self._state_file.exists():
+            return "empty", 0
+        body = json.loads(self._state_file.read_text())
+        return body["state"], int(body.get("version", 0))
+
     def _set_state(self, state: str) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        body = {"state": state, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        version = self._version()[1] + (1 if state == "complete" else 0)
+        body = {
+            "state": state,
+            "version": version,
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
         _atomic_write_bytes(self._state_file, (json.dumps(body) + "\n").encode())
 
     # --- GraphStore ----------------------------------------------------------
@@ -86,9 +107,7 @@ class EmbeddedStore:
             # No re-sort: stored rows keep their order and a re-loaded row takes its
             # place at the end, so loading the same folder again gives the same table.
             merged = merged.reset_index(drop=True)
-            tmp = path.with_suffix(".parquet.tmp")
-            merged.to_parquet(tmp, index=False)
-            os.replace(tmp, path)
+            _write_table(merged, path)
         self._set_state("complete")
         return self.counts()
 
@@ -136,9 +155,7 @@ class EmbeddedStore:
         self._cache = None
         for name in Dataset.names():
             path = self.root / f"{name}.parquet"
-            tmp = path.with_suffix(".parquet.tmp")
-            getattr(data, name).reset_index(drop=True).to_parquet(tmp, index=False)
-            os.replace(tmp, path)
+            _write_table(getattr(data, name).reset_index(drop=True), path)
         self._set_state("complete")
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
@@ -146,10 +163,7 @@ class EmbeddedStore:
         frame = pd.DataFrame(
             sorted(identity_of.items()), columns=["record_id", "identity_id"], dtype="str"
         )
-        path = self._identities_file
-        tmp = path.with_suffix(".parquet.tmp")
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        _write_table(frame, self._identities_file)
 
     def identities(self) -> dict[str, str]:
         path = self._identities_file
@@ -177,15 +191,52 @@ class EmbeddedStore:
 
     def dataset(self) -> Dataset:
         """All tables, read once per store object."""
-        require_complete(self.state(), f"the workspace {self.root.parent}")
         if self._cache is None:
-            self._cache = Dataset(
-                **{name: pd.read_parquet(self.root / f"{name}.parquet") for name in Dataset.names()}
-            )
+            for _attempt in range(_READ_ATTEMPTS):
+                state, version = self._version()
+                require_complete(state, f"the workspace {self.root.parent}")
+                tables = {
+                    name: pd.read_parquet(self.root / f"{name}.parquet") for name in Dataset.names()
+                }
+                if self._version() == (state, version):
+                    self._cache = Dataset(**tables)
+                    break
+            else:
+                raise StoreError(
+                    f"the embedded store in {self.root.parent} changed {_READ_ATTEMPTS} times "
+                    "while being read; run the command again when the load has finished"
+                )
         return self._cache
 
 
+#: Reads of the tables a reader tries before giving up on a store that keeps changing.
+_READ_ATTEMPTS = 5
+
+
+def _temporary_beside(path: Path) -> Path:
+    """A new, uniquely named file in `path`'s folder (two writers never share one)."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table as Parquet to a temporary file of its own, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary_beside(path)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    tmp = _temporary_beside(path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,98 @@
+"""The problem-profile job for chief officers (one reading `Session`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from perp_graph.analytics.profile import Profile, build_profile, quarters
+from perp_graph.errors import ConfigError
+from perp_graph.jobs.scanning import scan_parameters
+from perp_graph.model import ScanResult
+from perp_graph.output import check_free
+from perp_graph.progress import Progress
+from perp_graph.render.briefing import BriefingContext, slugs
+from perp_graph.render.profile import render_profile_page
+from perp_graph.session import Session
+from perp_graph.settings import Settings
+
+
+@dataclass
+class ProfileOutputs:
+    """What `profile` wrote: the folder, its index page, every file, and the figures."""
+
+    folder: Path
+    index: Path
+    files: list[Path]
+    profile: Profile
+
+
+def profile(
+    settings: Settings,
+    out_dir: Path,
+    *,
+    as_of: dt.date | None = None,
+    years: int = 5,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> ProfileOutputs:
+    """Write the problem profile for chief officers into `out_dir`: the force's page
+    (index.html), one page per neighbourhood (neighbourhoods/), and the figures as
+    profile.json, over `years` years of quarters to `as_of`; audited as a consultation
+    before anything is written.
+
+    Raises:
+        ConfigError: `years` below 1.
+        OutputError: a page exists and `overwrite` is False.
+        NoWorkspace, StoreError, AuditError, WorkspaceBusy.
+    """
+    if years < 1:
+        raise ConfigError("--years must be 1 or more")
+    parameters = scan_parameters(settings, as_of)
+    out_dir = Path(out_dir)
+    with Session(settings, "profile", progress=progress) as session:
+        progress = session.progress
+        store = session.store
+        records = session.records
+        n = len(quarters(parameters.as_of, years))
+        with progress.stage("scanning each quarter's end", total=n) as advance:
+
+            def scan_as_of(day: dt.date) -> ScanResult:
+                result = store.acpo_scan(replace(parameters, as_of=day))
+                advance(1)
+                return result
+
+            built = build_profile(records, parameters, years, scan_as_of)
+        store_name = store.name
+        session.close_store()
+        slug = slugs([a.name for a in built.neighbourhoods])
+        pages = {Path("index.html"): None} | {
+            Path("neighbourhoods") / f"{slug[a.name]}.html": a for a in built.neighbourhoods
+        }
+        check_free([out_dir / p for p in pages] + [out_dir / "profile.json"], overwrite=overwrite)
+        context = BriefingContext(
+            parameters=parameters, generated_at=dt.datetime.now(dt.UTC), store=store_name
+        )
+        links = [(a.name, f"neighbourhoods/{slug[a.name]}.html") for a in built.neighbourhoods]
+        texts: dict[Path, str] = {}
+        with progress.stage("drawing charts", total=len(pages)) as advance:
+            for path, area in pages.items():
+                if area is None:
+                    texts[out_dir / path] = render_profile_page(
+                        built, built.force, context, links=links
+                    )
+                else:
+                    texts[out_dir / path] = render_profile_page(
+                        built, area, context, back_href="../index.html"
+                    )
+                advance(1)
+        texts[out_dir / "profile.json"] = json.dumps(built.as_json(), indent=2) + "\n"
+        files = session.publish(
+            "consultation",
+            {"as_of": parameters.as_of, "years": years, "out": str(out_dir)},
+            texts,
+            overwrite=overwrite,
+        )
+    return ProfileOutputs(out_dir, out_dir / "index.html", files, built)

@@ -1,0 +1,195 @@
+"""Scan jobs: the ACPO scan with its priority scores and alerts, and the release watch.
+Each runs in one reading `Session` (shared lock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+from perp_graph.analytics.assess import Assessment, assess
+from perp_graph.analytics.changes import compare, snapshot_from_file
+from perp_graph.analytics.dossier import ENDING_SOON_DAYS
+from perp_graph.analytics.watch import WatchEntry, release_watch
+from perp_graph.errors import ConfigError
+from perp_graph.identity.annotate import annotate
+from perp_graph.identity.resolve import load_pairs
+from perp_graph.model import ScanParameters, ScanResult
+from perp_graph.progress import Progress
+from perp_graph.render.tables import to_json
+from perp_graph.session import Session
+from perp_graph.settings import Settings
+
+
+def scan_parameters(settings: Settings, as_of: dt.date | None) -> ScanParameters:
+    """The ACPO rule's parameters (data contract 2) from the settings, as of `as_of`
+    (default today).
+
+    Raises:
+        ConfigError: a parameter out of range (window_years < 1, min_victims < 2).
+    """
+    try:
+        return ScanParameters(
+            as_of=as_of or dt.date.today(),
+            window_years=settings.window_years,
+            min_victims=settings.min_victims,
+            violent_categories=settings.violent_categories,
+            connection_types=settings.connection_types,
+        )
+    except ValueError as exc:
+        raise ConfigError(
+            f"{exc}: check --window-years / --min-victims or [scan] in the config"
+        ) from None
+
+
+def check_unmask(unmask: bool, purpose: str | None) -> str | None:
+    """The purpose, stripped (None when blank).
+
+    Raises:
+        ConfigError: `unmask` without a purpose (full names need a stated reason).
+    """
+    purpose = (purpose or "").strip() or None
+    if unmask and not purpose:
+        raise ConfigError(
+            "--unmask shows victims' full names; say why with --purpose TEXT "
+            '(for example --purpose "MARAC case preparation, ref 1234")'
+        )
+    return purpose
+
+
+def people_in(assessment: Assessment) -> set[str]:
+    """Every person id a scan's output names (findings, victims, records behind them,
+    early warnings, escalations, counter-allegations, and the ranking when ranked)."""
+    ids: set[str] = set()
+    for f in assessment.perpetrators:
+        ids |= {f.person_id, *f.victim_ids, *f.record_ids}
+        ids |= {r for _v, records in f.victim_record_ids for r in records}
+    for w in assessment.early_warnings:
+        ids |= {w.person_id, *w.victim_ids, *w.new_partner_ids}
+    ids |= set(assessment.escalations)
+    for c in assessment.counter_allegations:
+        ids |= set(c.person_ids)
+    if assessment.rank:
+        ids |= set(assessment.priorities)
+    return ids
+
+
+def scan_identities(session: Session, parameters: ScanParameters) -> ScanResult:
+    """The store's scan on identities, with the records behind each finding and the
+    possible pairs a finding depends on (identity.annotate)."""
+    result = session.store.acpo_scan(parameters, session.progress)
+    pairs = load_pairs(session.settings.workspace)
+    if pairs is None:  # identities were never resolved for this workspace
+        return result
+    possible = pairs[pairs["outcome"] == "possible"]
+    return annotate(result, session.identity_of, possible)
+
+
+def assess_identities(
+    session: Session, parameters: ScanParameters, *, rank: bool = False
+) -> Assessment:
+    """`scan_identities` with its priority scores and alerts (analytics.assess)."""
+    result = scan_identities(session, parameters)
+    with session.progress.stage("scoring and alerts", total=1) as advance:
+        assessment = assess(result, session.records, session.settings.priority, rank=rank)
+        advance(1)
+    return assessment
+
+
+def scan(
+    settings: Settings,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+    *,
+    rank: bool = False,
+    since: dt.date | None = None,
+    against: Path | None = None,
+) -> Assessment:
+    """Run the ACPO scan over the configured store, score and alert, and keep a copy in
+    reports/last-scan.json (audited as a consultation).
+
+    Args:
+        as_of: the scan's day (default today).
+        rank: rank every perpetrator, serial or not, by priority.
+        since: also say what changed since this day (scanned again as of it).
+        against: also say what changed since a scan saved before (its JSON).
+
+    Raises:
+        ConfigError: both `since` and `against`, `since` not before `as_of`, a bad saved
+            scan, or a parameter out of range.
+        NoWorkspace, StoreError, AuditError, WorkspaceBusy.
+    """
+    if since is not None and against is not None:
+        raise ConfigError("give --since DATE or --against FILE, not both")
+    parameters = scan_parameters(settings, as_of)
+    if since is not None and since >= parameters.as_of:
+        raise ConfigError(
+            f"--since {since.isoformat()} must be before the scan's date "
+            f"{parameters.as_of.isoformat()}"
+        )
+    # Read the saved scan before this scan replaces reports/last-scan.json.
+    before = snapshot_from_file(against) if against is not None else None
+    with Session(settings, "scan", progress=progress) as session:
+        assessment = assess_identities(session, parameters, rank=rank)
+        if since is not None:
+            earlier = assess_identities(session, replace(parameters, as_of=since))
+            before = earlier.snapshot(since.isoformat())
+        session.close_store()
+        if before is not None:
+            now = assessment.snapshot(parameters.as_of.isoformat())
+            assessment = replace(assessment, changes=compare(before, now))
+        session.publish(
+            "consultation",
+            {
+                "as_of": parameters.as_of,
+                **parameters.as_json(),
+                "rank": rank,
+                "since": since,
+                "against": str(against) if against else None,
+            },
+            {session.workspace.last_scan: to_json(assessment)},
+            overwrite=True,
+            person_ids=people_in(assessment),
+            counts={"serial": len(assessment.perpetrators)},
+        )
+    return assessment
+
+
+def watch(
+    settings: Settings,
+    days: int = ENDING_SOON_DAYS,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+) -> tuple[Assessment, list[WatchEntry]]:
+    """Release watch: serial and high-priority perpetrators whose custody, bail or order
+    ends within `days` of `as_of`, with the victims to re-contact (HMIC 2014). Audited
+    as a consultation.
+
+    Raises:
+        ConfigError: `days` below 0.
+        NoWorkspace, StoreError, AuditError, WorkspaceBusy.
+    """
+    if days < 0:
+        raise ConfigError("--days must be 0 or more")
+    parameters = scan_parameters(settings, as_of)
+    with Session(settings, "watch", progress=progress) as session:
+        assessment = assess_identities(session, parameters)
+        records = session.records
+        session.close_store()
+        entries = release_watch(
+            records.orders,
+            assessment.offending,
+            {f.person_id: f.status for f in assessment.perpetrators},
+            assessment.priorities,
+            {f.person_id: f.victim_ids for f in assessment.perpetrators},
+            days,
+            parameters.window_years,
+        )
+        session.audit(
+            "consultation",
+            {"as_of": parameters.as_of, "days": days},
+            person_ids={e.person_id for e in entries}
+            | {v for e in entries for v in e.victims_to_recontact},
+            counts={"listed": len(entries)},
+        )
+    return assessment, entries
