@@ -47,6 +47,7 @@ def current_user(explicit: str | None = None) -> str:
 
 
 def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, as 64 hex digits (read in 1 MiB blocks)."""
     digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -55,6 +56,7 @@ def file_digest(path: Path) -> str:
 
 
 def text_digest(text: str | bytes) -> str:
+    """SHA-256 of text (as UTF-8) or bytes, as 64 hex digits."""
     data = text.encode("utf-8") if isinstance(text, str) else text
     return hashlib.sha256(data).hexdigest()
 
@@ -179,6 +181,7 @@ class AuditLog:
     # --- reading -------------------------------------------------------------------------------
 
     def records(self) -> Iterator[dict[str, Any]]:
+        """Every record in order, as written (nothing when the log does not exist)."""
         if not self.path.exists():
             return
         with self.path.open(encoding="utf-8") as handle:

@@ -39,6 +39,7 @@ class BarProgress(Progress):
 
     @contextmanager
     def stage(self, label: str, total: int | None = None) -> Iterator[Advance]:
+        """One bar for one stage (see Progress.stage), filled when the stage ends."""
         bar = RichBar(
             TextColumn("{task.description:<28}"),
             BarColumn(),

@@ -66,46 +66,57 @@ class Workspace:
 
     @property
     def audit_log_file(self) -> Path:
+        """The audit log (perp_graph.audit)."""
         return self.root / "audit" / "audit.jsonl"
 
     @property
     def embedded_dir(self) -> Path:
+        """The embedded store's tables (perp_graph.store.embedded)."""
         return self.root / "embedded"
 
     @property
     def identities_dir(self) -> Path:
+        """Identity resolution's folder: decisions, scored pairs and DuckDB's spill."""
         return self.root / "identities"
 
     @property
     def decisions_file(self) -> Path:
+        """Analysts' confirm / reject decisions, append-only (identity.resolve.Decisions)."""
         return self.identities_dir / "decisions.csv"
 
     @property
     def pairs_file(self) -> Path:
+        """The last resolution's scored pairs (identity.resolve.save_pairs)."""
         return self.identities_dir / "pairs.parquet"
 
     @property
     def quarantine_dir(self) -> Path:
+        """Records a load could not use, one CSV per input file, with reasons."""
         return self.root / "quarantine"
 
     @property
     def reports_dir(self) -> Path:
+        """Reports the commands keep."""
         return self.root / "reports"
 
     @property
     def last_load_report(self) -> Path:
+        """The last load's report (JSON)."""
         return self.reports_dir / "last-load.json"
 
     @property
     def last_scan(self) -> Path:
+        """The last scan's JSON (data contract 3), for `scan --against`."""
         return self.reports_dir / "last-scan.json"
 
     @property
     def data_quality_report(self) -> Path:
+        """The last load's data-quality findings (CSV)."""
         return self.reports_dir / "data-quality.csv"
 
     @property
     def lock_file(self) -> Path:
+        """The lock file: empty, or the exclusive holder as JSON."""
         return self.root / ".lock"
 
     # --- existence -----------------------------------------------------------------------------

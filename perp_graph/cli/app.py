@@ -35,4 +35,5 @@ def main(
         ),
     ] = False,
 ) -> None:
+    """Options before the command apply to it; kept in the context (never the environment)."""
     ctx.obj = RootOptions(insecure_dev=insecure_dev)

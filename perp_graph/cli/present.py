@@ -23,17 +23,23 @@ from perp_graph.workspace import Workspace
 
 
 class ScanFormat(StrEnum):
+    """How scan and watch deliver a result: a table, JSON or CSV."""
+
     table = "table"
     json = "json"
     csv = "csv"
 
 
 class ReportFormat(StrEnum):
+    """How load and audit show reports: text or JSON."""
+
     text = "text"
     json = "json"
 
 
 class ExportFormat(StrEnum):
+    """How identities export writes: CSV or JSON."""
+
     csv = "csv"
     json = "json"
 
@@ -75,6 +81,8 @@ def deliver(
 
 
 def print_load_report(report: LoadReport, settings: Settings) -> None:
+    """The load report on stdout: rows per file, quarantine files, unmapped offence codes,
+    data quality, the store's counts, erasures, identities, and where the reports are."""
     table = Table(title=f"Loaded {escape(report.data_dir)}", title_justify="left")
     for column in ("file", "read", "loaded", "quarantined", "extra columns"):
         table.add_column(column, justify="left" if column in ("file", "extra columns") else "right")

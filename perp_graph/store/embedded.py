@@ -83,6 +83,7 @@ class EmbeddedStore:
     # --- GraphStore ----------------------------------------------------------
 
     def ids(self, table: str) -> pd.Index:
+        """The ids held in `table` ("people" or "incidents"), as strings (GraphStore.ids)."""
         path = self.root / f"{table}.parquet"
         if not path.exists():
             return pd.Index([], dtype="str")
@@ -90,6 +91,9 @@ class EmbeddedStore:
         return pd.Index(pd.read_parquet(path, columns=[column])[column].astype("str"))
 
     def load(self, dataset: Dataset) -> dict[str, int]:
+        """Merge `dataset` into the tables (a row with a known key replaces the old one) and
+        return rows per table (GraphStore.load). Files written: embedded/<table>.parquet,
+        state.json (a new version)."""
         self._set_state("loading")
         self._cache = None
         for name in Dataset.names():
@@ -112,6 +116,7 @@ class EmbeddedStore:
         return self.counts()
 
     def counts(self) -> dict[str, int]:
+        """Rows per table, from the Parquet metadata."""
         import pyarrow.parquet as pq
 
         out: dict[str, int] = {}
@@ -121,9 +126,11 @@ class EmbeddedStore:
         return out
 
     def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
+        """The ACPO scan (analytics.acpo.scan) on identities (GraphStore.acpo_scan)."""
         return acpo_scan(self.dataset().resolved(self.identities()), parameters, progress)
 
     def resolution_records(self) -> Dataset:
+        """People and involvements only: what identity resolution reads (GraphStore)."""
         data = self.dataset()
         empty = Dataset.empty()
         return Dataset(
@@ -135,15 +142,19 @@ class EmbeddedStore:
         )
 
     def force_records(self) -> Dataset:
+        """Every table in the force view the analytics read (store.protocol.force_view)."""
         return force_view(self.dataset())
 
     def purge(self, before: dt.date) -> Erasure:
+        """Retention: erase records before `before` (store.protocol.kept_by_retention) and
+        return what went. Raises StoreError when the store is incomplete."""
         data = self.dataset()
         kept, erasure = retained(data, kept_by_retention(data, before))
         self._replace(kept)
         return erasure
 
     def remove_missing(self, present: Dataset) -> Erasure:
+        """`load --full`: erase what a complete export no longer holds and return what went."""
         data = self.dataset()
         kept, erasure = retained(data, kept_if_present(data, present))
         self._replace(kept)
@@ -159,6 +170,7 @@ class EmbeddedStore:
         self._set_state("complete")
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
+        """Keep record id -> identity id (embedded/identities.parquet); {} clears."""
         self.root.mkdir(parents=True, exist_ok=True)
         frame = pd.DataFrame(
             sorted(identity_of.items()), columns=["record_id", "identity_id"], dtype="str"
@@ -166,6 +178,7 @@ class EmbeddedStore:
         _write_table(frame, self._identities_file)
 
     def identities(self) -> dict[str, str]:
+        """Record id -> identity id as last set ({} when never resolved)."""
         path = self._identities_file
         if not path.exists():
             return {}
@@ -177,14 +190,18 @@ class EmbeddedStore:
         return self.root / "identities.parquet"
 
     def records_about(self, person_ids: Iterable[str]) -> Dataset:
+        """The records about these people: their incidents, everyone in them, and the
+        relationships and orders among them (Dataset.about)."""
         return self.dataset().about(person_ids)
 
     def neighbourhoods(self) -> list[str]:
+        """Every neighbourhood named on a person or an incident, sorted."""
         data = self.dataset()
         names = pd.concat([data.people["home_neighbourhood"], data.incidents["neighbourhood"]])
         return sorted(names.dropna().unique().tolist())
 
     def close(self) -> None:
+        """Forget the tables read (nothing else to close)."""
         self._cache = None
 
     # --- embedded only -------------------------------------------------------
