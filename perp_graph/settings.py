@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from perp_graph.analytics.priority import PARTS, PrioritySettings
+from perp_graph.contract import CONTRACT_COLUMNS
 from perp_graph.errors import ConfigError
 from perp_graph.model import (
     DEFAULT_CONNECTION_TYPES,
@@ -37,50 +38,6 @@ ENV_NEO4J_PASSWORD = "PERP_GRAPH_NEO4J_PASSWORD"  # never a command-line argumen
 ENV_NEO4J_DATABASE = "PERP_GRAPH_NEO4J_DATABASE"
 ENV_NEO4J_INSECURE = "PERP_GRAPH_NEO4J_INSECURE"  # development servers only
 DEFAULT_WORKSPACE = Path(".perp-graph")
-
-#: Contract columns of each input file, required ones first (data contract, section 1).
-CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "people": (
-        "person_id",
-        "surname",
-        "forenames",
-        "date_of_birth",
-        "gender",
-        "pnc_id",
-        "aliases",
-        "home_postcode",
-        "home_neighbourhood",
-        "firearms_certificate",
-        "warning_markers",
-    ),
-    "incidents": (
-        "incident_id",
-        "occurred_on",
-        "offence_category",
-        "risk_level",
-        "neighbourhood",
-        "postcode",
-        "children_present",
-        "summary",
-        "officer_in_case",
-    ),
-    "involvements": ("incident_id", "person_id", "role", "relationship_to_suspect"),
-    "relationships": (
-        "person_id_a",
-        "person_id_b",
-        "relationship_type",
-        "start_date",
-        "end_date",
-    ),
-    "orders": (
-        "person_id",
-        "order_type",
-        "start_date",
-        "end_date",
-        "protected_person_id",
-        "details",
-    ),
-}
 
 
 @dataclass(frozen=True)

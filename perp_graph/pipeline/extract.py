@@ -37,20 +37,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from perp_graph.contract import (
+    CONTRACT_COLUMNS,
+    OPTIONAL_FILES,
+    REQUIRED_COLUMNS,
+    REQUIRED_FILES,
+)
 from perp_graph.errors import InputFileError
 from perp_graph.placeholders import strip_cells, visible
-from perp_graph.settings import CONTRACT_COLUMNS
 
-#: Columns that must be present in each file's header (data contract, section 1).
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "people": ("person_id", "surname", "forenames"),
-    "incidents": ("incident_id", "occurred_on", "offence_category"),
-    "involvements": ("incident_id", "person_id", "role"),
-    "relationships": ("person_id_a", "person_id_b", "relationship_type"),
-    "orders": ("person_id", "order_type"),
-}
-REQUIRED_FILES = ("people", "incidents", "involvements")
-OPTIONAL_FILES = ("relationships", "orders")
 LINE = "_line"
 
 _SAVE_AS_CSV = "open it in Excel and use Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'"

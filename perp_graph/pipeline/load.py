@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perp_graph.contract import CONTRACT_COLUMNS
 from perp_graph.dataset import Dataset, empty
 from perp_graph.errors import InputFileError
 from perp_graph.output import write_text
@@ -24,7 +25,7 @@ from perp_graph.pipeline.extract import LINE, RawTable, find_input_files, read_t
 from perp_graph.pipeline.quality import DataQuality
 from perp_graph.pipeline.transform import map_offence_categories
 from perp_graph.progress import Advance, Progress
-from perp_graph.settings import CONTRACT_COLUMNS, Settings
+from perp_graph.settings import Settings
 from perp_graph.store.protocol import GraphStore
 
 
