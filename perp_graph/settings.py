@@ -14,14 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from perp_graph.analytics.priority import PARTS, PrioritySettings
 from perp_graph.contract import CONTRACT_COLUMNS
 from perp_graph.errors import ConfigError
 from perp_graph.model import (
     DEFAULT_CONNECTION_TYPES,
     DEFAULT_VIOLENT_CATEGORIES,
     OFFENCE_CATEGORIES,
+    PARTS,
     RELATIONSHIP_TYPES,
+    PrioritySettings,
 )
 from perp_graph.placeholders import (
     DEFAULT_NAME_NULL_TOKENS,
