@@ -46,6 +46,7 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def empty(name: str) -> pd.DataFrame:
+    """An empty frame of table `name` with the schema's columns and dtypes."""
     return conform(name, pd.DataFrame())
 
 
@@ -65,13 +66,17 @@ class Dataset:
 
     @classmethod
     def names(cls) -> list[str]:
+        """The table names, in the contract's order: people, incidents, involvements,
+        relationships, orders."""
         return [f.name for f in fields(cls)]
 
     @classmethod
     def empty(cls) -> Dataset:
+        """A dataset of five empty tables."""
         return cls(**{name: empty(name) for name in cls.names()})
 
     def counts(self) -> dict[str, int]:
+        """Rows per table."""
         return {name: len(getattr(self, name)) for name in self.names()}
 
     def about(self, person_ids: Iterable[str]) -> Dataset:

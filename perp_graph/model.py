@@ -93,6 +93,8 @@ class ScanParameters:
             raise ValueError("min_victims must be at least 2")
 
     def as_json(self) -> dict[str, Any]:
+        """The parameters as the scan JSON's `parameters` (sets as sorted lists; as_of is
+        separate)."""
         return {
             "window_years": self.window_years,
             "min_victims": self.min_victims,
@@ -149,6 +151,8 @@ class PrioritySettings:
         return float(self.harm_days.get(category, 0.0))
 
     def band(self, score: float) -> str:
+        """The band of a score: high at or above `high_at`, medium at or above `medium_at`,
+        otherwise standard."""
         if score >= self.high_at:
             return "high"
         if score >= self.medium_at:
@@ -156,6 +160,8 @@ class PrioritySettings:
         return "standard"
 
     def as_json(self) -> dict[str, Any]:
+        """The settings as plain JSON, with the harm of every contract category and the
+        formula's constants (so a reader can recompute a score)."""
         return {
             "weights": dict(self.weights),
             "harm_days": {c: self.harm(c) for c in OFFENCE_CATEGORIES},
@@ -198,6 +204,7 @@ class Window:
         )
 
     def as_json(self) -> dict[str, Any]:
+        """The window as plain JSON (dates ISO 8601, ids sorted)."""
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -232,6 +239,7 @@ class Finding:
 
     @property
     def latest_event_on(self) -> dt.date:
+        """The date of the finding's latest qualifying event."""
         return max(event.occurred_on for event in self.events)
 
     @property
@@ -248,6 +256,7 @@ class Finding:
         )
 
     def as_json(self) -> dict[str, Any]:
+        """The finding as the scan JSON's entry (contract, section 3, and the added fields)."""
         return {
             "person_id": self.person_id,
             "status": self.status,
@@ -292,6 +301,7 @@ class ScanResult:
     perpetrators: tuple[Finding, ...] = field(default_factory=tuple)
 
     def as_json(self) -> dict[str, Any]:
+        """The scan JSON (contract, section 3): as_of, parameters and perpetrators by person id."""
         return {
             "as_of": self.parameters.as_of.isoformat(),
             "parameters": self.parameters.as_json(),
@@ -299,4 +309,5 @@ class ScanResult:
         }
 
     def by_urgency(self) -> list[Finding]:
+        """The perpetrators most urgent first (see `Finding.urgency_key`)."""
         return sorted(self.perpetrators, key=lambda f: f.urgency_key)

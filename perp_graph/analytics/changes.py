@@ -34,20 +34,27 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class ScoreRise:
+    """One perpetrator's priority score before and after (points, 0-100 with default weights)."""
+
     person_id: str
     before: float
     after: float
 
     @property
     def rise(self) -> float:
+        """after - before, in points, rounded to one decimal."""
         return round(self.after - self.before, 1)
 
     def as_json(self) -> dict[str, Any]:
+        """The rise as plain JSON (id, before, after)."""
         return {"person_id": self.person_id, "before": self.before, "after": self.after}
 
 
 @dataclass(frozen=True)
 class Changes:
+    """What changed since the earlier scan (`since` labels it): ids sorted in each list, the
+    largest score rises first."""
+
     since: str
     newly_qualified: tuple[str, ...]
     dropped_to_historic: tuple[str, ...]
@@ -55,6 +62,7 @@ class Changes:
     score_rises: tuple[ScoreRise, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
+        """The changes as plain JSON (the scan JSON's `changes`)."""
         return {
             "since": self.since,
             "newly_qualified": list(self.newly_qualified),

@@ -66,6 +66,7 @@ class Priority(NamedTuple):
     victims: float
 
     def as_json(self) -> dict[str, Any]:
+        """The score, band, parts and the figures behind them as plain JSON (dates ISO 8601)."""
         return {
             "score": self.score,
             "band": self.band,
@@ -98,22 +99,29 @@ class Priority(NamedTuple):
 
 
 def recency_points(days: Any) -> Any:
+    """Recency R (0-25): 25 x 0.5 ^ (days / 182.5); `days` (scalar or array) is days since
+    the latest incident, a negative count read as 0."""
     return 25.0 * 0.5 ** (np.maximum(days, 0) / RECENCY_HALF_LIFE_DAYS)
 
 
 def frequency_points(last_12_months: Any, in_window: Any) -> Any:
+    """Frequency F (0-25): min(25, 5 per incident in the last 12 months + 1 per other
+    incident in the window); scalars or arrays of counts."""
     return np.minimum(
         25.0, 5.0 * np.asarray(last_12_months) + (np.asarray(in_window) - last_12_months)
     )
 
 
 def gravity_points(harm_days: Any) -> Any:
+    """Gravity G (0-25): 25 x log10(1 + h) / log10(1 + 1825), capped at 25; `harm_days` (scalar
+    or array) is the summed harm in days of imprisonment."""
     return np.minimum(
         25.0, 25.0 * np.log10(1.0 + np.asarray(harm_days)) / math.log10(1 + GRAVITY_FULL_AT_DAYS)
     )
 
 
 def victims_points(partner_victims: Any) -> Any:
+    """Victims V (0-25): min(25, 10 per distinct intimate-partner victim in the window)."""
     return np.minimum(25.0, 10.0 * np.asarray(partner_victims))
 
 

@@ -31,6 +31,9 @@ from perp_graph.store.protocol import GraphStore
 
 @dataclass
 class FileReport:
+    """One export file's counts: records read = loaded + quarantined (contract 1.6), the
+    extra columns carried through, and the quarantine file written (None when none)."""
+
     file: str
     read: int
     loaded: int
@@ -41,6 +44,8 @@ class FileReport:
 
 @dataclass
 class LoadReport:
+    """What one load did, file by file, and what the store holds after it (load-report.json)."""
+
     data_dir: str
     started_at: str
     finished_at: str
@@ -60,10 +65,12 @@ class LoadReport:
 
     @property
     def quarantined(self) -> int:
+        """Records quarantined, over every file."""
         return sum(f.quarantined for f in self.files)
 
     def as_json(self) -> dict:
         # Field by field: asdict() would deep-copy the million ids the report file omits.
+        """The report as plain JSON (reports/load-report.json); never the person ids."""
         private = ("person_ids", "removed_person_ids")
         body = {
             f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in private

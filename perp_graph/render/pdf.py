@@ -68,6 +68,11 @@ def find_browser() -> str | None:
 
 
 def require_browser() -> str:
+    """The browser that prints PDFs.
+
+    Raises:
+        OutputError: none was found; the message says what to install or to pass --no-pdf.
+    """
     browser = find_browser()
     if browser is None:
         raise OutputError(
@@ -79,6 +84,8 @@ def require_browser() -> str:
 
 
 def browser_flags(user_data_dir: Path) -> list[str]:
+    """The browser's command-line flags: offline, a throwaway profile in `user_data_dir`, and
+    no sandbox when running as root (containers)."""
     flags = [*OFFLINE_FLAGS, f"--user-data-dir={user_data_dir}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium's sandbox refuses to start as root; root is the norm in containers.
