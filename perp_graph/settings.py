@@ -89,7 +89,17 @@ def load_settings(
     workspace: Path | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
-    """Resolve settings from defaults, the config file, the environment and flags."""
+    """Resolve settings from defaults, the config file, the environment and flags.
+
+    Args:
+        config: the TOML config file (else $PERP_GRAPH_CONFIG, else none).
+        workspace: the workspace flag (else $PERP_GRAPH_WORKSPACE, else .perp-graph).
+        environ: the environment to read (os.environ by default).
+
+    Raises:
+        ConfigError: the config file is missing, not TOML, or names an unknown section,
+            key, contract file, column, category or priority part.
+    """
     env = os.environ if environ is None else environ
     config_path = config or (Path(env[ENV_CONFIG]) if env.get(ENV_CONFIG) else None)
     settings = Settings()

@@ -98,7 +98,11 @@ def compare(before: Snapshot, after: Snapshot, top: int = TOP_RISES) -> Changes:
 
 
 def snapshot_from_file(path: Path) -> Snapshot:
-    """A scan saved as JSON (perp-graph scan --format json, or reports/last-scan.json)."""
+    """A scan saved as JSON (perp-graph scan --format json, or reports/last-scan.json).
+
+    Raises:
+        ConfigError: the file is missing or is not a perp-graph scan JSON.
+    """
     try:
         saved = json.loads(Path(path).read_text(encoding="utf-8"))
         statuses = {p["person_id"]: p["status"] for p in saved["perpetrators"]}

@@ -44,7 +44,8 @@ class FileReport:
 
 @dataclass
 class LoadReport:
-    """What one load did, file by file, and what the store holds after it (load-report.json)."""
+    """What one load did, file by file, and what the store holds after it
+    (reports/last-load.json)."""
 
     data_dir: str
     started_at: str
@@ -70,7 +71,7 @@ class LoadReport:
 
     def as_json(self) -> dict:
         # Field by field: asdict() would deep-copy the million ids the report file omits.
-        """The report as plain JSON (reports/load-report.json); never the person ids."""
+        """The report as plain JSON (reports/last-load.json); never the person ids."""
         private = ("person_ids", "removed_person_ids")
         body = {
             f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in private
@@ -88,9 +89,29 @@ def load_folder(
 ) -> LoadReport:
     """Load one folder of exports into the store and write quarantine files and a report.
 
-    `full`: the folder is a complete export, so records in the store that it no longer
-    holds are erased (people and incidents quarantined this time are kept: a bad row is
-    not a deletion)."""
+    Every record of every file is loaded or quarantined with its reason (contract 1.6).
+
+    Args:
+        data_dir: the folder of contract CSV files (contract, section 1).
+        store: the store to insert into or update (keyed as dataset.KEYS).
+        settings: column mappings, offence codes, null tokens, dayfirst, workspace.
+        progress: progress bars (none by default).
+        full: the folder is a complete export, so records in the store that it no
+            longer holds are erased (people and incidents quarantined this time are
+            kept: a bad row is not a deletion).
+
+    Returns:
+        The load report (counts per file add up: read = loaded + quarantined).
+
+    Files written, in the workspace (each replaced): quarantine/<file>.csv for each file
+    with quarantined records (older quarantine files are removed first),
+    reports/data-quality.csv and reports/last-load.json.
+
+    Raises:
+        InputFileError: a required file or column is missing, or a file is not usable
+            CSV (nothing is loaded then).
+        StoreError: the store failed or refused the load.
+    """
     progress = progress or Progress()
     started = _now()
     paths = find_input_files(data_dir)
