@@ -12,59 +12,17 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from perp_graph.contract import COLUMN_KINDS, Kind
 from perp_graph.frames import isin
 
+#: How a store holds each kind of contract column (see the module's docstring).
+DTYPES: dict[Kind, str] = {"text": "str", "date": "datetime64[s]", "flag": "boolean"}
+
+#: Each table's columns and dtypes: the contract's columns (`contract.FILES`, in order)
+#: and `extra`, the export's extra columns of a row as a JSON object.
 SCHEMA: dict[str, dict[str, str]] = {
-    "people": {
-        "person_id": "str",
-        "surname": "str",
-        "forenames": "str",
-        "date_of_birth": "datetime64[s]",
-        "gender": "str",
-        "pnc_id": "str",
-        "aliases": "str",
-        "home_postcode": "str",
-        "home_neighbourhood": "str",
-        "firearms_certificate": "boolean",
-        "warning_markers": "str",
-        "extra": "str",
-    },
-    "incidents": {
-        "incident_id": "str",
-        "occurred_on": "datetime64[s]",
-        "offence_category": "str",
-        "risk_level": "str",
-        "neighbourhood": "str",
-        "postcode": "str",
-        "children_present": "boolean",
-        "summary": "str",
-        "officer_in_case": "str",
-        "extra": "str",
-    },
-    "involvements": {
-        "incident_id": "str",
-        "person_id": "str",
-        "role": "str",
-        "relationship_to_suspect": "str",
-        "extra": "str",
-    },
-    "relationships": {
-        "person_id_a": "str",
-        "person_id_b": "str",
-        "relationship_type": "str",
-        "start_date": "datetime64[s]",
-        "end_date": "datetime64[s]",
-        "extra": "str",
-    },
-    "orders": {
-        "person_id": "str",
-        "order_type": "str",
-        "start_date": "datetime64[s]",
-        "end_date": "datetime64[s]",
-        "protected_person_id": "str",
-        "details": "str",
-        "extra": "str",
-    },
+    stem: {**{column: DTYPES[kind] for column, kind in kinds.items()}, "extra": "str"}
+    for stem, kinds in COLUMN_KINDS.items()
 }
 
 #: What makes a row the same record on a re-load (a later load updates it).
@@ -88,6 +46,7 @@ def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def empty(name: str) -> pd.DataFrame:
+    """An empty frame of table `name` with the schema's columns and dtypes."""
     return conform(name, pd.DataFrame())
 
 
@@ -107,13 +66,17 @@ class Dataset:
 
     @classmethod
     def names(cls) -> list[str]:
+        """The table names, in the contract's order: people, incidents, involvements,
+        relationships, orders."""
         return [f.name for f in fields(cls)]
 
     @classmethod
     def empty(cls) -> Dataset:
+        """A dataset of five empty tables."""
         return cls(**{name: empty(name) for name in cls.names()})
 
     def counts(self) -> dict[str, int]:
+        """Rows per table."""
         return {name: len(getattr(self, name)) for name in self.names()}
 
     def about(self, person_ids: Iterable[str]) -> Dataset:

@@ -1,4 +1,5 @@
-"""The domain: vocabularies from the data contract and the scan's findings.
+"""The domain: vocabularies from the data contract, the parameters of the scan and of the
+priority score, and the scan's findings.
 
 Findings are plain data with their evidence attached, so every store and every
 renderer agree on one meaning.
@@ -7,7 +8,9 @@ renderer agree on one meaning.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 # --- vocabularies (data contract, section 1) ---------------------------------
@@ -90,11 +93,82 @@ class ScanParameters:
             raise ValueError("min_victims must be at least 2")
 
     def as_json(self) -> dict[str, Any]:
+        """The parameters as the scan JSON's `parameters` (sets as sorted lists; as_of is
+        separate)."""
         return {
             "window_years": self.window_years,
             "min_victims": self.min_victims,
             "violent_categories": sorted(self.violent_categories),
             "connection_types": sorted(self.connection_types),
+        }
+
+
+# --- the priority score's parameters (analytics/priority.py has the formula) --------
+
+#: Harm per offence category, in days of imprisonment (the Cambridge Crime Harm Index's
+#: unit: the sentencing guideline's starting point for a first offender). Each contract
+#: category groups several offences, so each value is an approximation for a typical
+#: offence of the group, in the CCHI's spirit; it is not copied from the published CCHI
+#: spreadsheet. Forces should set their own under [priority.harm_days] in the config.
+DEFAULT_HARM_DAYS: Mapping[str, float] = MappingProxyType(
+    {
+        "homicide": 5475,  # murder: 15 years
+        "sexual_offence": 1825,  # rape: 5 years
+        "strangulation": 365,  # non-fatal strangulation (CCHI update 2023, no guideline yet)
+        "violence_with_injury": 180,  # assault occasioning actual bodily harm
+        "threats_to_kill": 180,
+        "stalking_fear_of_violence": 180,
+        "harassment_fear_of_violence": 120,
+        "coercive_control": 120,
+        "breach_of_order": 30,
+        "stalking": 20,
+        "violence_without_injury": 10,  # common assault
+        "threats": 10,
+        "harassment": 10,
+        "criminal_damage": 2,
+        "other": 1,
+        "non_crime_incident": 0,
+    }
+)
+
+#: Gravity reaches its full 25 points at this much harm (five years).
+GRAVITY_FULL_AT_DAYS = 1825
+RECENCY_HALF_LIFE_DAYS = 182.5
+PARTS = ("recency", "frequency", "gravity", "victims")
+
+
+@dataclass(frozen=True)
+class PrioritySettings:
+    """The score's weights, harm table and bands (config section [priority])."""
+
+    weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(PARTS, 1.0))
+    harm_days: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_HARM_DAYS))
+    high_at: float = 60.0
+    medium_at: float = 35.0
+
+    def harm(self, category: str) -> float:
+        """A category's harm; a category missing from the table has none."""
+        return float(self.harm_days.get(category, 0.0))
+
+    def band(self, score: float) -> str:
+        """The band of a score: high at or above `high_at`, medium at or above `medium_at`,
+        otherwise standard."""
+        if score >= self.high_at:
+            return "high"
+        if score >= self.medium_at:
+            return "medium"
+        return "standard"
+
+    def as_json(self) -> dict[str, Any]:
+        """The settings as plain JSON, with the harm of every contract category and the
+        formula's constants (so a reader can recompute a score)."""
+        return {
+            "weights": dict(self.weights),
+            "harm_days": {c: self.harm(c) for c in OFFENCE_CATEGORIES},
+            "high_at": self.high_at,
+            "medium_at": self.medium_at,
+            "recency_half_life_days": RECENCY_HALF_LIFE_DAYS,
+            "gravity_full_at_days": GRAVITY_FULL_AT_DAYS,
         }
 
 
@@ -130,6 +204,7 @@ class Window:
         )
 
     def as_json(self) -> dict[str, Any]:
+        """The window as plain JSON (dates ISO 8601, ids sorted)."""
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -164,6 +239,7 @@ class Finding:
 
     @property
     def latest_event_on(self) -> dt.date:
+        """The date of the finding's latest qualifying event."""
         return max(event.occurred_on for event in self.events)
 
     @property
@@ -180,6 +256,7 @@ class Finding:
         )
 
     def as_json(self) -> dict[str, Any]:
+        """The finding as the scan JSON's entry (contract, section 3, and the added fields)."""
         return {
             "person_id": self.person_id,
             "status": self.status,
@@ -224,6 +301,7 @@ class ScanResult:
     perpetrators: tuple[Finding, ...] = field(default_factory=tuple)
 
     def as_json(self) -> dict[str, Any]:
+        """The scan JSON (contract, section 3): as_of, parameters and perpetrators by person id."""
         return {
             "as_of": self.parameters.as_of.isoformat(),
             "parameters": self.parameters.as_json(),
@@ -231,4 +309,5 @@ class ScanResult:
         }
 
     def by_urgency(self) -> list[Finding]:
+        """The perpetrators most urgent first (see `Finding.urgency_key`)."""
         return sorted(self.perpetrators, key=lambda f: f.urgency_key)

@@ -45,6 +45,7 @@ class PncId:
 
     @property
     def valid(self) -> bool:
+        """The id passed the pattern and the check letter (contract 1.7), so it is an identifier."""
         return self.canonical is not None
 
 

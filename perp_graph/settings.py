@@ -14,13 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from perp_graph.analytics.priority import PARTS, PrioritySettings
+from perp_graph.contract import CONTRACT_COLUMNS
 from perp_graph.errors import ConfigError
 from perp_graph.model import (
     DEFAULT_CONNECTION_TYPES,
     DEFAULT_VIOLENT_CATEGORIES,
     OFFENCE_CATEGORIES,
+    PARTS,
     RELATIONSHIP_TYPES,
+    PrioritySettings,
 )
 from perp_graph.placeholders import (
     DEFAULT_NAME_NULL_TOKENS,
@@ -37,50 +39,6 @@ ENV_NEO4J_PASSWORD = "PERP_GRAPH_NEO4J_PASSWORD"  # never a command-line argumen
 ENV_NEO4J_DATABASE = "PERP_GRAPH_NEO4J_DATABASE"
 ENV_NEO4J_INSECURE = "PERP_GRAPH_NEO4J_INSECURE"  # development servers only
 DEFAULT_WORKSPACE = Path(".perp-graph")
-
-#: Contract columns of each input file, required ones first (data contract, section 1).
-CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "people": (
-        "person_id",
-        "surname",
-        "forenames",
-        "date_of_birth",
-        "gender",
-        "pnc_id",
-        "aliases",
-        "home_postcode",
-        "home_neighbourhood",
-        "firearms_certificate",
-        "warning_markers",
-    ),
-    "incidents": (
-        "incident_id",
-        "occurred_on",
-        "offence_category",
-        "risk_level",
-        "neighbourhood",
-        "postcode",
-        "children_present",
-        "summary",
-        "officer_in_case",
-    ),
-    "involvements": ("incident_id", "person_id", "role", "relationship_to_suspect"),
-    "relationships": (
-        "person_id_a",
-        "person_id_b",
-        "relationship_type",
-        "start_date",
-        "end_date",
-    ),
-    "orders": (
-        "person_id",
-        "order_type",
-        "start_date",
-        "end_date",
-        "protected_person_id",
-        "details",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -134,7 +92,17 @@ def load_settings(
     workspace: Path | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
-    """Resolve settings from defaults, the config file, the environment and flags."""
+    """Resolve settings from defaults, the config file, the environment and flags.
+
+    Args:
+        config: the TOML config file (else $PERP_GRAPH_CONFIG, else none).
+        workspace: the workspace flag (else $PERP_GRAPH_WORKSPACE, else .perp-graph).
+        environ: the environment to read (os.environ by default).
+
+    Raises:
+        ConfigError: the config file is missing, not TOML, or names an unknown section,
+            key, contract file, column, category or priority part.
+    """
     env = os.environ if environ is None else environ
     config_path = config or (Path(env[ENV_CONFIG]) if env.get(ENV_CONFIG) else None)
     settings = Settings()

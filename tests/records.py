@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perp_graph.settings import CONTRACT_COLUMNS
+from perp_graph.contract import CONTRACT_COLUMNS
 
 
 @dataclass

@@ -10,8 +10,11 @@ import datetime as dt
 
 import pytest
 
-from perp_graph.analytics.acpo import has_k_unconnected, window_start
-from tests.records import Records
+from perp_graph.analytics.acpo import has_k_unconnected, qualifying_events, window_start
+from perp_graph.analytics.acpo import scan as acpo_scan
+from perp_graph.analytics.offending import offending
+from perp_graph.model import DEFAULT_VIOLENT_CATEGORIES, ScanParameters
+from tests.records import Records, records_dataset
 
 # --- a qualifying event: P suspect and V victim in incident i, P != V, d <= T ------
 
@@ -438,3 +441,65 @@ def test_findings_and_ids_are_sorted(scan):
     assert list(found) == ["P10", "P2", "P9"]
     assert found["P9"].victim_ids == ("V1", "V9")
     assert found["P9"].qualifying_incident_ids == ("I1", "I9")
+
+
+# --- a qualifying event is one tuple (P, V, i, d) -----------------------------------
+# The partner-violence join is one kernel (analytics/partners.py) that the scan and the
+# rules after it (analytics/offending.py) both call; before it was one, the scan's copy
+# counted a suspect listed twice on one incident twice, and the other's did not.
+
+
+def _listed_twice() -> Records:
+    r = Records()
+    r.abuse("I1", "2022-01-10", "P", "V1")
+    r.abuse("I2", "2023-05-01", "P", "V2")
+    # The export lists P twice as I1's suspect and V2 twice as I2's victim (the CSV load
+    # quarantines such rows; records handed over as a Dataset can still carry them).
+    r.involvements.append({"incident_id": "I1", "person_id": "P", "role": "suspect"})
+    r.involvements.append(
+        {"incident_id": "I2", "person_id": "V2", "role": "victim", "relationship_to_suspect": ""}
+    )
+    return r
+
+
+def test_a_qualifying_event_is_one_per_suspect_victim_and_incident():
+    dataset = records_dataset(_listed_twice())
+    parameters = ScanParameters(as_of=dt.date(2024, 1, 1))
+    events = qualifying_events(dataset, parameters)
+    assert sorted(
+        zip(events["suspect_id"], events["victim_id"], events["incident_id"], strict=True)
+    ) == [
+        ("P", "V1", "I1"),
+        ("P", "V2", "I2"),
+    ]
+    (finding,) = acpo_scan(dataset, parameters).perpetrators
+    assert [(e.incident_id, e.victim_id) for e in finding.events] == [("I1", "V1"), ("I2", "V2")]
+
+
+def test_a_qualifying_event_is_the_same_for_the_scan_and_the_rules_after_it():
+    dataset = records_dataset(_listed_twice())
+    as_of = dt.date(2024, 1, 1)
+    scan_events = qualifying_events(dataset, ScanParameters(as_of=as_of))
+    table = offending(dataset, as_of, DEFAULT_VIOLENT_CATEGORIES)
+    assert len(table.incidents) == 2  # one row per (suspect, incident)
+    victims = table.victims
+    rule_events = victims[victims["violent"] & victims["partner"]]
+
+    def key(frame):
+        return sorted(
+            zip(frame["suspect_id"], frame["victim_id"], frame["incident_id"], strict=True)
+        )
+
+    assert key(rule_events) == key(scan_events)
+    assert len(victims) == 2
+
+
+def test_a_qualifying_event_is_one_when_two_records_of_one_suspect_are_listed(store):
+    r = Records()
+    r.incident("I1", "2022-01-10", suspects=["P1", "P2"], victims={"V1": "intimate_partner"})
+    r.abuse("I2", "2023-05-01", "P1", "V2")
+    store.load(records_dataset(r))
+    store.set_identities({"P2": "P1"})
+    (finding,) = store.acpo_scan(ScanParameters(as_of=dt.date(2024, 1, 1))).perpetrators
+    assert finding.person_id == "P1"
+    assert [(e.incident_id, e.victim_id) for e in finding.events] == [("I1", "V1"), ("I2", "V2")]

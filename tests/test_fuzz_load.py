@@ -20,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perp_graph.contract import CONTRACT_COLUMNS
 from perp_graph.errors import PerpGraphError
 from perp_graph.pipeline.load import load_folder
-from perp_graph.settings import CONTRACT_COLUMNS, Settings
+from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"

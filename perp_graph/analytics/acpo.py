@@ -18,10 +18,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from perp_graph.analytics.partners import suspect_victim_pairs
 from perp_graph.dataset import Dataset
 from perp_graph.frames import group_bounds, isin
 from perp_graph.model import (
-    INTIMATE_PARTNER_TYPES,
     Finding,
     QualifyingEvent,
     ScanParameters,
@@ -71,67 +71,23 @@ def has_k_unconnected(
 def qualifying_events(dataset: Dataset, parameters: ScanParameters) -> pd.DataFrame:
     """Every qualifying event (P, V, i, d) up to as_of, with category and risk level.
 
-    Columns: suspect_id, victim_id, incident_id, occurred_on (datetime64),
-    offence_category, risk_level. Ids are turned into integer codes first, so
-    the joins are integer joins.
+    Args:
+        dataset: the records (on identities, when duplicates are resolved).
+        parameters: as_of and the violent categories are read here.
+
+    Returns:
+        One row per (suspect, victim, incident) (contract, section 2; the join is
+        `partners.suspect_victim_pairs`), with columns suspect_id, victim_id,
+        incident_id, occurred_on (datetime64[s]), offence_category, risk_level.
     """
     incidents = dataset.incidents
-    involvements = dataset.involvements
-    rels = dataset.relationships
-
-    # Each involvement's incident as a row number in `incidents` (-1: unknown).
-    incident_row = pd.Index(incidents["incident_id"]).get_indexer(involvements["incident_id"])
-    in_time = np.zeros(len(incidents) + 1, dtype=bool)  # the extra slot catches -1
-    in_time[:-1] = (incidents["occurred_on"] <= np.datetime64(parameters.as_of, "s")).to_numpy()
-    violent = np.zeros(len(incidents) + 1, dtype=bool)
-    violent[:-1] = isin(incidents["offence_category"], parameters.violent_categories).to_numpy()
-
-    people = pd.concat(
-        [involvements["person_id"], rels["person_id_a"], rels["person_id_b"]], ignore_index=True
-    )
-    person_code, _ = pd.factorize(people)
-    n_inv = len(involvements)
-    inv_person = person_code[:n_inv].astype(np.int64)
-    rel_a = person_code[n_inv : n_inv + len(rels)].astype(np.int64)
-    rel_b = person_code[n_inv + len(rels) :].astype(np.int64)
-
-    role = involvements["role"].to_numpy()
-    dated = in_time[incident_row]
-    suspects = pd.DataFrame(
-        {"incident": incident_row, "suspect": inv_person, "suspect_row": np.arange(n_inv)}
-    )[(role == "suspect") & dated]
-    victims = pd.DataFrame(
-        {
-            "incident": incident_row,
-            "victim": inv_person,
-            "victim_row": np.arange(n_inv),
-            "ip": isin(involvements["relationship_to_suspect"], INTIMATE_PARTNER_TYPES).to_numpy(),
-        }
-    )[(role == "victim") & dated]
-    pairs = suspects.merge(victims, on="incident")
-    pairs = pairs[pairs["suspect"].to_numpy() != pairs["victim"].to_numpy()]
-
-    # Intimate partners: from involvements (any category, dated <= as_of) or from
-    # relationships.csv (dates do not matter), in either direction.
-    width = np.int64(len(person_code) + 1)
-    ip_rel = isin(rels["relationship_type"], INTIMATE_PARTNER_TYPES).to_numpy()
-    partner_keys = np.concatenate(
-        [
-            pairs["suspect"].to_numpy()[pairs["ip"].to_numpy()] * width
-            + pairs["victim"].to_numpy()[pairs["ip"].to_numpy()],
-            rel_a[ip_rel] * width + rel_b[ip_rel],
-            rel_b[ip_rel] * width + rel_a[ip_rel],
-        ]
-    )
-    pairs = pairs[violent[pairs["incident"].to_numpy()]]
-    pair_keys = pairs["suspect"].to_numpy() * width + pairs["victim"].to_numpy()
-    pairs = pairs[np.isin(pair_keys, partner_keys)]
-
-    rows = pairs["incident"].to_numpy()
+    person_id = dataset.involvements["person_id"].to_numpy()
+    events = suspect_victim_pairs(dataset, parameters.as_of, parameters.violent_categories).events()
+    rows = events["incident"].to_numpy()
     return pd.DataFrame(
         {
-            "suspect_id": involvements["person_id"].to_numpy()[pairs["suspect_row"].to_numpy()],
-            "victim_id": involvements["person_id"].to_numpy()[pairs["victim_row"].to_numpy()],
+            "suspect_id": person_id[events["suspect_row"].to_numpy()],
+            "victim_id": person_id[events["victim_row"].to_numpy()],
             "incident_id": incidents["incident_id"].to_numpy()[rows],
             "occurred_on": incidents["occurred_on"].to_numpy()[rows],
             "offence_category": incidents["offence_category"].to_numpy()[rows],

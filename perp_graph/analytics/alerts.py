@@ -37,6 +37,7 @@ class EarlyWarning:
     action = "consider Clare's Law right-to-know disclosure"
 
     def as_json(self) -> dict[str, Any]:
+        """The warning as plain JSON (the scan JSON's `early_warnings`; ids as lists)."""
         return {
             "person_id": self.person_id,
             "victim_ids": list(self.victim_ids),
@@ -155,6 +156,8 @@ class Escalation:
 
     @property
     def reasons(self) -> tuple[str, ...]:
+        """Why, in words with the figures: one sentence per way it escalates (harm in days of
+        imprisonment)."""
         out = []
         if self.more_frequent:
             out.append(
@@ -170,6 +173,7 @@ class Escalation:
         return tuple(out)
 
     def as_json(self) -> dict[str, Any]:
+        """The escalation as plain JSON (the scan JSON's `escalations`), with its reasons."""
         return {
             "more_frequent": self.more_frequent,
             "more_serious": self.more_serious,
@@ -263,10 +267,13 @@ class CounterAllegation:
     incident_ids: tuple[tuple[str, ...], tuple[str, ...]]
 
     def other(self, person_id: str) -> str:
+        """The other party of the pair to `person_id` (the first when `person_id` is neither)."""
         a, b = self.person_ids
         return b if person_id == a else a
 
     def as_json(self) -> dict[str, Any]:
+        """The pair as plain JSON: both ids, and each one's incidents as a suspect against the
+        other."""
         a, b = self.person_ids
         return {
             "person_ids": [a, b],

@@ -51,10 +51,12 @@ class Assessment:
     # the ScanResult's face, so renderers take either
     @property
     def parameters(self) -> ScanParameters:
+        """The scan's parameters (as `ScanResult.parameters`, so renderers take either)."""
         return self.result.parameters
 
     @property
     def perpetrators(self) -> tuple[Finding, ...]:
+        """The scan's serial perpetrators, sorted by person id."""
         return self.result.perpetrators
 
     def by_urgency(self) -> list[Finding]:
@@ -65,6 +67,8 @@ class Assessment:
         return sorted(self.perpetrators, key=self.order_key)
 
     def order_key(self, finding: Finding) -> tuple[Any, ...]:
+        """The sort key of `by_urgency` with --rank: current first, then by priority score
+        (highest first), then the scan's own urgency."""
         priority = self.priorities.get(finding.person_id)
         return (
             0 if finding.status == "current" else 1,
@@ -73,6 +77,7 @@ class Assessment:
         )
 
     def ranking(self) -> list[Priority]:
+        """Every scored perpetrator, highest score first (see `priority.ranked`)."""
         return ranked(self.priorities)
 
     @cached_property
@@ -80,9 +85,11 @@ class Assessment:
         return counter_index(list(self.counter_allegations))
 
     def counter_of(self, person_id: str) -> list[CounterAllegation]:
+        """The counter-allegations that name `person_id` (empty when none)."""
         return self._counter_index.get(person_id, [])
 
     def snapshot(self, label: str) -> Snapshot:
+        """What a later `scan --since/--against` compares with: statuses and scores, labelled."""
         return Snapshot(
             label=label,
             statuses={f.person_id: f.status for f in self.perpetrators},
@@ -90,6 +97,9 @@ class Assessment:
         )
 
     def as_json(self) -> dict[str, Any]:
+        """The scan JSON (contract, section 3) with each finding's alerts and priority, the
+        priority settings, the early warnings, escalations, counter-allegations and changes
+        added (extra fields: the contract's own keep their meaning)."""
         out = self.result.as_json()
         for entry in out["perpetrators"]:
             entry.update(self._alerts_json(entry["person_id"]))

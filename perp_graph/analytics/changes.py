@@ -34,20 +34,27 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class ScoreRise:
+    """One perpetrator's priority score before and after (points, 0-100 with default weights)."""
+
     person_id: str
     before: float
     after: float
 
     @property
     def rise(self) -> float:
+        """after - before, in points, rounded to one decimal."""
         return round(self.after - self.before, 1)
 
     def as_json(self) -> dict[str, Any]:
+        """The rise as plain JSON (id, before, after)."""
         return {"person_id": self.person_id, "before": self.before, "after": self.after}
 
 
 @dataclass(frozen=True)
 class Changes:
+    """What changed since the earlier scan (`since` labels it): ids sorted in each list, the
+    largest score rises first."""
+
     since: str
     newly_qualified: tuple[str, ...]
     dropped_to_historic: tuple[str, ...]
@@ -55,6 +62,7 @@ class Changes:
     score_rises: tuple[ScoreRise, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
+        """The changes as plain JSON (the scan JSON's `changes`)."""
         return {
             "since": self.since,
             "newly_qualified": list(self.newly_qualified),
@@ -90,7 +98,11 @@ def compare(before: Snapshot, after: Snapshot, top: int = TOP_RISES) -> Changes:
 
 
 def snapshot_from_file(path: Path) -> Snapshot:
-    """A scan saved as JSON (perp-graph scan --format json, or reports/last-scan.json)."""
+    """A scan saved as JSON (perp-graph scan --format json, or reports/last-scan.json).
+
+    Raises:
+        ConfigError: the file is missing or is not a perp-graph scan JSON.
+    """
     try:
         saved = json.loads(Path(path).read_text(encoding="utf-8"))
         statuses = {p["person_id"]: p["status"] for p in saved["perpetrators"]}

@@ -64,6 +64,7 @@ class PersonRef:
     full_name: str
 
     def label(self, unmask: bool = False) -> str:
+        """How a page names the person: initials and id, or with `unmask` the full name and id."""
         if unmask:
             return f"{self.full_name} ({self.person_id})"
         return f"{self.initials} (ref {self.person_id})"
@@ -143,14 +144,17 @@ class Constraint:
 
     @property
     def name(self) -> str:
+        """The order's name as a briefing prints it (its order_type when not a known one)."""
         return ORDER_NAMES.get(self.order_type, self.order_type)
 
     @property
     def ending_soon(self) -> bool:
+        """Ends within ENDING_SOON_DAYS of the as-of date (False when no end date is recorded)."""
         return self.days_left is not None and self.days_left <= ENDING_SOON_DAYS
 
     @property
     def is_custody(self) -> bool:
+        """The perpetrator is in custody (the end date is the expected release, contract 1.4b)."""
         return self.order_type == "custody"
 
 
@@ -176,6 +180,12 @@ class Action:
 
 @dataclass(frozen=True)
 class Dossier:
+    """Everything a briefing shows about one serial perpetrator, as of the scan's date.
+
+    Names of people other than the perpetrator are `PersonRef`s (masked unless asked);
+    dates are as recorded; `victims` lists everyone the perpetrator is a suspect against.
+    """
+
     finding: Finding
     parameters: ScanParameters
     person_id: str
@@ -203,6 +213,7 @@ class Dossier:
 
     @property
     def status(self) -> str:
+        """The finding's status: current or historic (contract, section 2)."""
         return self.finding.status
 
     @property
@@ -213,6 +224,7 @@ class Dossier:
 
     @property
     def pattern_victims(self) -> int:
+        """How many victims the pattern window holds."""
         window = self.finding.current_window or self.finding.first_window
         return len(window.victim_ids)
 
@@ -232,6 +244,7 @@ class Dossier:
 
     @property
     def ending_soon(self) -> tuple[Constraint, ...]:
+        """The constraints that end within ENDING_SOON_DAYS of the as-of date."""
         return tuple(c for c in self.constraints if c.ending_soon)
 
 
@@ -257,6 +270,8 @@ def build_dossiers(
 
 
 def briefing_order(dossier: Dossier) -> tuple[Any, ...]:
+    """The sort key of dossiers in a pack: the finding's urgency group, then the priority
+    score (highest first), then those with an order or custody ending soon, then urgency."""
     urgency = dossier.finding.urgency_key
     score = dossier.priority.score if dossier.priority else 0.0
     return (urgency[0], -score, not dossier.ending_soon, *urgency[1:])
@@ -670,6 +685,8 @@ def warning_views(assessment: Assessment, records: Dataset) -> list[WarningView]
 
 
 def route_warnings(views: Iterable[WarningView]) -> dict[str, list[WarningView]]:
+    """The early warnings by neighbourhood (a warning goes to each of its neighbourhoods),
+    in the order given."""
     packs: dict[str, list[WarningView]] = defaultdict(list)
     for view in views:
         for neighbourhood in view.neighbourhoods:

@@ -51,16 +51,19 @@ class NetworkGraph:
     notes: tuple[str, ...] = ()
 
     def kinds(self) -> set[str]:
+        """Every kind of node and edge the graph holds (the page's legend shows only these)."""
         return {data["kind"] for _n, data in self.graph.nodes(data=True)} | {
             data["kind"] for _a, _b, data in self.graph.edges(data=True)
         }
 
 
 def person_node(person_id: str) -> str:
+    """The graph's node id of a person."""
     return f"person:{person_id}"
 
 
 def incident_node(incident_id: str) -> str:
+    """The graph's node id of an incident."""
     return f"incident:{incident_id}"
 
 

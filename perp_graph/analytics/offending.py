@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from perp_graph.analytics.partners import suspect_victim_pairs
 from perp_graph.dataset import Dataset
 from perp_graph.frames import isin
 from perp_graph.model import INTIMATE_PARTNER_TYPES
@@ -56,55 +57,28 @@ class Offending:
 def offending(records: Dataset, as_of: dt.date, violent_categories: frozenset[str]) -> Offending:
     """Build the suspects' table from the records (already resolved to identities).
 
-    Ids are turned into integer codes first, so the joins and sorts are integer work
-    (the same approach as the ACPO scan's `qualifying_events`)."""
+    The join of suspects to victims and the partner test are the ACPO scan's own
+    (`partners.suspect_victim_pairs`), so a rule after the scan never disagrees with it
+    about who is whose partner; the sorts are integer work on its codes.
+
+    Args:
+        records: the force's records, on identities (`GraphStore.force_records`
+            then `Dataset.resolved`).
+        as_of: the date T; incidents dated after it are left out.
+        violent_categories: the categories that count as used or threatened violence.
+
+    Returns:
+        The two frames (see `Offending`): incidents sorted by suspect, day and
+        incident; victims by suspect, day, incident and victim.
+    """
     incidents = records.incidents
-    involvements = records.involvements
-    in_time = (incidents["occurred_on"] <= np.datetime64(as_of, "s")).to_numpy()
-    row = pd.Index(incidents["incident_id"]).get_indexer(involvements["incident_id"])
-    known = np.zeros(len(incidents) + 1, dtype=bool)  # the extra slot catches -1
-    known[:-1] = in_time
-    dated = known[row]
-    role = involvements["role"].to_numpy()
-
-    rels = records.relationships[
-        isin(records.relationships["relationship_type"], INTIMATE_PARTNER_TYPES)
-    ]
-    everyone = pd.concat(
-        [involvements["person_id"], rels["person_id_a"], rels["person_id_b"]], ignore_index=True
-    )
-    code, ids = pd.factorize(everyone)
-    n_inv = len(involvements)
-    person = code[:n_inv].astype(np.int64)
-    rel_a, rel_b = code[n_inv : n_inv + len(rels)], code[n_inv + len(rels) :]
-    width = np.int64(len(ids) + 1)
-
-    is_suspect = (role == "suspect") & dated
-    suspects = pd.DataFrame({"incident": row[is_suspect], "suspect": person[is_suspect]})
-    suspects = suspects.drop_duplicates()
-    is_victim = (role == "victim") & dated
-    victims = pd.DataFrame(
-        {
-            "incident": row[is_victim],
-            "victim": person[is_victim],
-            "victim_row": np.flatnonzero(is_victim),
-        }
-    )
-    pairs = suspects.merge(victims, on="incident")
-    pairs = pairs[pairs["suspect"].to_numpy() != pairs["victim"].to_numpy()]
-
-    # "Are or have been intimate partners" (contract, section 2): either source, any
-    # incident up to as_of (all incidents here are), a relationship row whatever its dates.
-    rts = involvements["relationship_to_suspect"]
-    said = isin(rts, INTIMATE_PARTNER_TYPES).to_numpy()[pairs["victim_row"].to_numpy()]
-    pair_key = pairs["suspect"].to_numpy() * width + pairs["victim"].to_numpy()
-    partner_keys = np.concatenate([pair_key[said], rel_a * width + rel_b, rel_b * width + rel_a])
-    partner = np.isin(pair_key, partner_keys)
+    joined = suspect_victim_pairs(records, as_of, violent_categories)
+    suspects, pairs = joined.suspects, joined.pairs
+    rts = records.involvements["relationship_to_suspect"]
 
     day = incidents["occurred_on"].to_numpy()
-    violent = isin(incidents["offence_category"], violent_categories).to_numpy()
     # Columns are taken from the Arrow-backed originals (no per-row Python objects).
-    names = pd.Series(ids).reset_index(drop=True)
+    names = pd.Series(joined.person_ids).reset_index(drop=True)
 
     def take(column: pd.Series, rows: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
         return column.reset_index(drop=True).take(rows).array
@@ -135,10 +109,13 @@ def offending(records: Dataset, as_of: dt.date, violent_categories: frozenset[st
             "occurred_on": day[p_rows],
             "offence_category": take(incidents["offence_category"], p_rows),
             "relationship_to_suspect": take(rts, pairs["victim_row"].to_numpy()[order]),
-            "violent": violent[p_rows],
-            "partner": partner[order],
+            "violent": pairs["violent"].to_numpy()[order],
+            "partner": pairs["partner"].to_numpy()[order],
         }
     )
+    rels = records.relationships[
+        isin(records.relationships["relationship_type"], INTIMATE_PARTNER_TYPES)
+    ]
     partner_records = pd.concat(
         [
             rels,

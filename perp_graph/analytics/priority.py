@@ -28,8 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -37,69 +35,16 @@ import pandas as pd
 
 from perp_graph.analytics.acpo import window_start
 from perp_graph.analytics.offending import Offending
-from perp_graph.model import OFFENCE_CATEGORIES
 
-#: Harm per offence category, in days of imprisonment (the Cambridge Crime Harm Index's
-#: unit: the sentencing guideline's starting point for a first offender). Each contract
-#: category groups several offences, so each value is an approximation for a typical
-#: offence of the group, in the CCHI's spirit; it is not copied from the published CCHI
-#: spreadsheet. Forces should set their own under [priority.harm_days] in the config.
-DEFAULT_HARM_DAYS: Mapping[str, float] = MappingProxyType(
-    {
-        "homicide": 5475,  # murder: 15 years
-        "sexual_offence": 1825,  # rape: 5 years
-        "strangulation": 365,  # non-fatal strangulation (CCHI update 2023, no guideline yet)
-        "violence_with_injury": 180,  # assault occasioning actual bodily harm
-        "threats_to_kill": 180,
-        "stalking_fear_of_violence": 180,
-        "harassment_fear_of_violence": 120,
-        "coercive_control": 120,
-        "breach_of_order": 30,
-        "stalking": 20,
-        "violence_without_injury": 10,  # common assault
-        "threats": 10,
-        "harassment": 10,
-        "criminal_damage": 2,
-        "other": 1,
-        "non_crime_incident": 0,
-    }
+# The score's parameters live with the other parameters in model (settings reads them
+# without importing analytics); kept importable from here.
+from perp_graph.model import DEFAULT_HARM_DAYS as DEFAULT_HARM_DAYS
+from perp_graph.model import (
+    GRAVITY_FULL_AT_DAYS,
+    PARTS,
+    RECENCY_HALF_LIFE_DAYS,
+    PrioritySettings,
 )
-
-#: Gravity reaches its full 25 points at this much harm (five years).
-GRAVITY_FULL_AT_DAYS = 1825
-RECENCY_HALF_LIFE_DAYS = 182.5
-PARTS = ("recency", "frequency", "gravity", "victims")
-
-
-@dataclass(frozen=True)
-class PrioritySettings:
-    """The score's weights, harm table and bands (config section [priority])."""
-
-    weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(PARTS, 1.0))
-    harm_days: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_HARM_DAYS))
-    high_at: float = 60.0
-    medium_at: float = 35.0
-
-    def harm(self, category: str) -> float:
-        """A category's harm; a category missing from the table has none."""
-        return float(self.harm_days.get(category, 0.0))
-
-    def band(self, score: float) -> str:
-        if score >= self.high_at:
-            return "high"
-        if score >= self.medium_at:
-            return "medium"
-        return "standard"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "weights": dict(self.weights),
-            "harm_days": {c: self.harm(c) for c in OFFENCE_CATEGORIES},
-            "high_at": self.high_at,
-            "medium_at": self.medium_at,
-            "recency_half_life_days": RECENCY_HALF_LIFE_DAYS,
-            "gravity_full_at_days": GRAVITY_FULL_AT_DAYS,
-        }
 
 
 class Priority(NamedTuple):
@@ -121,6 +66,7 @@ class Priority(NamedTuple):
     victims: float
 
     def as_json(self) -> dict[str, Any]:
+        """The score, band, parts and the figures behind them as plain JSON (dates ISO 8601)."""
         return {
             "score": self.score,
             "band": self.band,
@@ -153,22 +99,29 @@ class Priority(NamedTuple):
 
 
 def recency_points(days: Any) -> Any:
+    """Recency R (0-25): 25 x 0.5 ^ (days / 182.5); `days` (scalar or array) is days since
+    the latest incident, a negative count read as 0."""
     return 25.0 * 0.5 ** (np.maximum(days, 0) / RECENCY_HALF_LIFE_DAYS)
 
 
 def frequency_points(last_12_months: Any, in_window: Any) -> Any:
+    """Frequency F (0-25): min(25, 5 per incident in the last 12 months + 1 per other
+    incident in the window); scalars or arrays of counts."""
     return np.minimum(
         25.0, 5.0 * np.asarray(last_12_months) + (np.asarray(in_window) - last_12_months)
     )
 
 
 def gravity_points(harm_days: Any) -> Any:
+    """Gravity G (0-25): 25 x log10(1 + h) / log10(1 + 1825), capped at 25; `harm_days` (scalar
+    or array) is the summed harm in days of imprisonment."""
     return np.minimum(
         25.0, 25.0 * np.log10(1.0 + np.asarray(harm_days)) / math.log10(1 + GRAVITY_FULL_AT_DAYS)
     )
 
 
 def victims_points(partner_victims: Any) -> Any:
+    """Victims V (0-25): min(25, 10 per distinct intimate-partner victim in the window)."""
     return np.minimum(25.0, 10.0 * np.asarray(partner_victims))
 
 

@@ -38,6 +38,8 @@ PROTECTIVE_ORDERS = ("dvpn", "dvpo", "dapo", "restraining_order", "non_molestati
 
 @dataclass(frozen=True)
 class Quarter:
+    """One calendar quarter of the profile, [start, end] both inclusive."""
+
     label: str  # "2024 Q3"
     start: dt.date
     end: dt.date  # the quarter's last day, or T for the last quarter
@@ -58,6 +60,7 @@ class AreaProfile:
     protective_orders: list[int] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
+        """The area's series as plain JSON (one value per quarter, oldest first)."""
         return {
             "name": self.name,
             "incidents": self.incidents,
@@ -73,6 +76,10 @@ class AreaProfile:
 
 @dataclass(frozen=True)
 class Profile:
+    """The problem profile: the force's and each neighbourhood's quarterly series up to
+    `as_of`. `outcome_recorded`: some incident records an outcome (an `outcome` extra
+    column of incidents.csv)."""
+
     as_of: dt.date
     quarters: tuple[Quarter, ...]
     force: AreaProfile
@@ -80,6 +87,7 @@ class Profile:
     outcome_recorded: bool
 
     def as_json(self) -> dict[str, Any]:
+        """The profile as plain JSON (profile.json; dates ISO 8601)."""
         return {
             "as_of": self.as_of.isoformat(),
             "quarters": [

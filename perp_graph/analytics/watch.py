@@ -29,6 +29,8 @@ from perp_graph.frames import isin
 
 @dataclass(frozen=True)
 class Ending:
+    """An order or custody ending within the watch's days: when, and whom it protects."""
+
     order_type: str
     end_date: dt.date
     days_left: int
@@ -36,9 +38,11 @@ class Ending:
 
     @property
     def name(self) -> str:
+        """The order's name as the watch prints it (its order_type when not a known one)."""
         return ORDER_NAMES.get(self.order_type, self.order_type)
 
     def as_json(self) -> dict[str, Any]:
+        """The ending as plain JSON (end date ISO 8601, days left as a whole number)."""
         return {
             "order_type": self.order_type,
             "end_date": self.end_date.isoformat(),
@@ -49,6 +53,8 @@ class Ending:
 
 @dataclass(frozen=True)
 class WatchEntry:
+    """One perpetrator on the release watch, why they are on it, and the victims to re-contact."""
+
     person_id: str
     why: str  # "serial (current)", "serial (historic)" or "high priority"
     priority: Priority | None
@@ -57,9 +63,11 @@ class WatchEntry:
 
     @property
     def days_left(self) -> int:
+        """Days until the soonest ending."""
         return self.endings[0].days_left
 
     def as_json(self) -> dict[str, Any]:
+        """The entry as plain JSON (watch JSON; the priority's JSON or null)."""
         return {
             "person_id": self.person_id,
             "why": self.why,

@@ -37,20 +37,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from perp_graph.contract import (
+    CONTRACT_COLUMNS,
+    OPTIONAL_FILES,
+    REQUIRED_COLUMNS,
+    REQUIRED_FILES,
+)
 from perp_graph.errors import InputFileError
 from perp_graph.placeholders import strip_cells, visible
-from perp_graph.settings import CONTRACT_COLUMNS
 
-#: Columns that must be present in each file's header (data contract, section 1).
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "people": ("person_id", "surname", "forenames"),
-    "incidents": ("incident_id", "occurred_on", "offence_category"),
-    "involvements": ("incident_id", "person_id", "role"),
-    "relationships": ("person_id_a", "person_id_b", "relationship_type"),
-    "orders": ("person_id", "order_type"),
-}
-REQUIRED_FILES = ("people", "incidents", "involvements")
-OPTIONAL_FILES = ("relationships", "orders")
 LINE = "_line"
 
 _SAVE_AS_CSV = "open it in Excel and use Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'"
@@ -103,7 +98,15 @@ class RawTable:
 
 
 def find_input_files(data_dir: Path) -> dict[str, Path]:
-    """Locate the contract's files in a folder (names matched case-insensitively)."""
+    """Locate the contract's files in a folder (names matched case-insensitively).
+
+    Returns:
+        file stem ("people", ...) -> path, for the files present.
+
+    Raises:
+        InputFileError: `data_dir` is not a folder, or a required file (contract
+            1.1-1.3) is missing.
+    """
     if not data_dir.is_dir():
         raise InputFileError(
             data_dir, "is not a folder", "give the folder that holds people.csv, incidents.csv ..."
@@ -124,7 +127,22 @@ def find_input_files(data_dir: Path) -> dict[str, Path]:
 
 
 def read_table(name: str, path: Path, column_map: dict[str, str] | None = None) -> RawTable:
-    """Read one export file. Raises InputFileError when the file as a whole is unusable."""
+    """Read one export file into text cells.
+
+    Args:
+        name: the contract file's stem ("people", ...).
+        path: the file.
+        column_map: contract column -> the export's column name ([input.columns]).
+
+    Returns:
+        The file's records as text (every contract column present, blank when the file
+        lacks an optional one), its extra columns, and the records that could not be
+        read as rows.
+
+    Raises:
+        InputFileError: the file as a whole is unusable (binary, wrong encoding, empty,
+            a required column missing, or records that cannot be counted reliably).
+    """
     data, notes = _decode(path, path.read_bytes())
     split = _split(path, data)
     header = _read_header(path, split, notes)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perp_graph.contract import CONTRACT_COLUMNS
 from perp_graph.dataset import Dataset, empty
 from perp_graph.errors import InputFileError
 from perp_graph.output import write_text
@@ -24,13 +25,16 @@ from perp_graph.pipeline.extract import LINE, RawTable, find_input_files, read_t
 from perp_graph.pipeline.quality import DataQuality
 from perp_graph.pipeline.transform import map_offence_categories
 from perp_graph.progress import Advance, Progress
-from perp_graph.settings import CONTRACT_COLUMNS, Settings
+from perp_graph.settings import Settings
 from perp_graph.store.protocol import GraphStore
 from perp_graph.workspace import Workspace
 
 
 @dataclass
 class FileReport:
+    """One export file's counts: records read = loaded + quarantined (contract 1.6), the
+    extra columns carried through, and the quarantine file written (None when none)."""
+
     file: str
     read: int
     loaded: int
@@ -41,6 +45,9 @@ class FileReport:
 
 @dataclass
 class LoadReport:
+    """What one load did, file by file, and what the store holds after it
+    (reports/last-load.json)."""
+
     data_dir: str
     started_at: str
     finished_at: str
@@ -60,10 +67,12 @@ class LoadReport:
 
     @property
     def quarantined(self) -> int:
+        """Records quarantined, over every file."""
         return sum(f.quarantined for f in self.files)
 
     def as_json(self) -> dict:
         # Field by field: asdict() would deep-copy the million ids the report file omits.
+        """The report as plain JSON (reports/last-load.json); never the person ids."""
         private = ("person_ids", "removed_person_ids")
         body = {
             f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in private
@@ -81,9 +90,29 @@ def load_folder(
 ) -> LoadReport:
     """Load one folder of exports into the store and write quarantine files and a report.
 
-    `full`: the folder is a complete export, so records in the store that it no longer
-    holds are erased (people and incidents quarantined this time are kept: a bad row is
-    not a deletion)."""
+    Every record of every file is loaded or quarantined with its reason (contract 1.6).
+
+    Args:
+        data_dir: the folder of contract CSV files (contract, section 1).
+        store: the store to insert into or update (keyed as dataset.KEYS).
+        settings: column mappings, offence codes, null tokens, dayfirst, workspace.
+        progress: progress bars (none by default).
+        full: the folder is a complete export, so records in the store that it no
+            longer holds are erased (people and incidents quarantined this time are
+            kept: a bad row is not a deletion).
+
+    Returns:
+        The load report (counts per file add up: read = loaded + quarantined).
+
+    Files written, in the workspace (each replaced): quarantine/<file>.csv for each file
+    with quarantined records (older quarantine files are removed first),
+    reports/data-quality.csv and reports/last-load.json.
+
+    Raises:
+        InputFileError: a required file or column is missing, or a file is not usable
+            CSV (nothing is loaded then).
+        StoreError: the store failed or refused the load.
+    """
     progress = progress or Progress()
     started = _now()
     paths = find_input_files(data_dir)

@@ -60,6 +60,8 @@ class ColumnQuality:
 
     @property
     def worth_showing(self) -> bool:
+        """The column has something to report (a null token, placeholder, invalid or implausible
+        value)."""
         return any((self.null_tokens, self.placeholders, self.invalid, self.implausible))
 
 
@@ -83,6 +85,7 @@ class DataQuality:
     observations: list[Observation] = field(default_factory=list)
 
     def column(self, file: str, column: str) -> ColumnQuality:
+        """The counts of one file's column, created (all zero) on first use."""
         for c in self.columns:
             if (c.file, c.column) == (file, column):
                 return c
@@ -99,6 +102,8 @@ class DataQuality:
         text: str,
         examples: Iterable[object] = (),
     ) -> None:
+        """Add an observation of `count` rows, with up to EXAMPLES examples; a count of 0 adds
+        nothing."""
         if count:
             shown = [str(e) for e in list(examples)[:EXAMPLES]]
             self.observations.append(Observation(file, column, kind, count, text, shown))
@@ -108,6 +113,7 @@ class DataQuality:
         return sum(o.count for o in self.observations if o.kind == kind)
 
     def as_json(self) -> dict:
+        """The report as plain JSON (the load report's `data_quality`)."""
         return {
             "columns": [asdict(c) for c in self.columns],
             "observations": [asdict(o) for o in self.observations],

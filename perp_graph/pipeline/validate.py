@@ -74,11 +74,13 @@ class RowChecks:
         self.reasons[mask] = current.where(current == "", current + "; ") + message
 
     def require(self, *columns: str) -> None:
+        """Reject rows with any of these columns blank (contract 1.6: a value the rule needs)."""
         for column in columns:
             self.fail(self.frame[column] == "", f"{column} is blank (required)")
 
     @property
     def bad(self) -> pd.Series:
+        """Rows with at least one reason (they go to quarantine)."""
         return self.reasons != ""
 
     def split(self, typed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
@@ -148,6 +150,8 @@ def _date_reason(column: str, values: pd.Series, dayfirst: bool) -> pd.Series:
 
 
 def parse_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """True/false cells (true/t/yes/y/1, false/f/no/n/0, any case) as a nullable boolean;
+    also a mask of the cells that are neither nor blank."""
     folded = values.str.casefold()
     parsed = pd.Series(pd.NA, index=values.index, dtype="boolean")
     parsed[folded.isin(_TRUE)] = True
@@ -166,11 +170,14 @@ def parse_choice(
 
 
 def choice_reason(column: str, values: pd.Series, allowed: Iterable[str]) -> Reason:
+    """The quarantine reason for values not in `allowed`, built only for the rows rejected."""
     listed = ", ".join(allowed)
     return lambda mask: column + " '" + visible_values(values[mask]) + f"' is not one of {listed}"
 
 
 def bool_reason(column: str, values: pd.Series) -> Reason:
+    """The quarantine reason for values that are not true/false, built only for the rows
+    rejected."""
     return lambda mask: column + " '" + visible_values(values[mask]) + "' is not true/false"
 
 
@@ -221,6 +228,9 @@ def _row_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 
 def check_people(raw: RawTable, dayfirst: bool) -> Checked:
+    """Validate people.csv (contract 1.1, 1.6): a row without person_id, with a duplicate
+    person_id, a bad date of birth, gender or flag is quarantined; a blank name is not a
+    bad row."""
     f = raw.frame
     checks = RowChecks(f)
     # A blank name is unknown, not a bad row (contract 1.1 and 1.6): the person is loaded.
@@ -253,6 +263,9 @@ def check_people(raw: RawTable, dayfirst: bool) -> Checked:
 
 
 def check_incidents(raw: RawTable, dayfirst: bool) -> Checked:
+    """Validate incidents.csv (contract 1.2, 1.6): incident_id, occurred_on and
+    offence_category are required; a duplicate id, bad date, risk level or flag is
+    quarantined."""
     f = raw.frame
     checks = RowChecks(f)
     checks.require("incident_id", "occurred_on", "offence_category")
@@ -282,6 +295,9 @@ def check_incidents(raw: RawTable, dayfirst: bool) -> Checked:
 
 
 def check_involvements(raw: RawTable, person_ids: pd.Index, incident_ids: pd.Index) -> Checked:
+    """Validate involvements.csv (contract 1.3, 1.6): ids and role are required; an unknown
+    role or relationship_to_suspect, a person or incident not loaded (`person_ids`,
+    `incident_ids`), or a repeated (incident, person, role) is quarantined."""
     f = raw.frame
     checks = RowChecks(f)
     checks.require("incident_id", "person_id", "role")
@@ -314,6 +330,9 @@ def check_involvements(raw: RawTable, person_ids: pd.Index, incident_ids: pd.Ind
 
 
 def check_relationships(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> Checked:
+    """Validate relationships.csv (contract 1.4, 1.6): both people must be loaded and
+    different, the type known, the dates valid with the end not before the start;
+    {a, b} is unordered (stored smaller id first) and a repeat is quarantined."""
     f = raw.frame
     checks = RowChecks(f)
     checks.require("person_id_a", "person_id_b", "relationship_type")
@@ -355,6 +374,8 @@ def check_relationships(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> 
 
 
 def check_orders(raw: RawTable, person_ids: pd.Index, dayfirst: bool) -> Checked:
+    """Validate orders.csv (contract 1.4b, 1.6): the bound and protected people must be
+    loaded, the order type known, the dates valid; a repeated order is quarantined."""
     f = raw.frame
     checks = RowChecks(f)
     checks.require("person_id", "order_type")

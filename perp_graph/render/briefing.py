@@ -54,22 +54,27 @@ class Pack:
 
     @property
     def html_name(self) -> str:
+        """The pack's HTML file name (in the briefings folder)."""
         return f"{self.slug}.html"
 
     @property
     def pdf_name(self) -> str:
+        """The pack's PDF file name (in the briefings folder)."""
         return f"{self.slug}.pdf"
 
     @property
     def current(self) -> int:
+        """How many of the pack's perpetrators are current."""
         return sum(d.status == "current" for d in self.dossiers)
 
     @property
     def historic(self) -> int:
+        """How many of the pack's perpetrators are historic."""
         return sum(d.status == "historic" for d in self.dossiers)
 
     @property
     def ending_soon(self) -> int:
+        """How many of the pack's perpetrators have an order or custody ending soon."""
         return sum(bool(d.ending_soon) for d in self.dossiers)
 
 
@@ -113,6 +118,8 @@ def _person(ref: PersonRef, unmask: bool) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
+    """The Jinja2 environment of every page: package templates, autoescape on, undefined
+    names an error, and the house's date and name filters."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("perp_graph.render", "templates"),
         autoescape=True,

@@ -35,6 +35,9 @@ VIS_NETWORK = "vis-network-10.1.2"
 
 @dataclass(frozen=True)
 class NodeStyle:
+    """How the page draws one kind of node (label in the legend, vis-network shape, colour, size in
+    px)."""
+
     label: str
     shape: str
     color: str
@@ -43,6 +46,9 @@ class NodeStyle:
 
 @dataclass(frozen=True)
 class EdgeStyle:
+    """How the page draws one kind of edge (legend label, colour, width in px, dash pattern,
+    arrows)."""
+
     label: str
     color: str
     width: float
@@ -51,6 +57,7 @@ class EdgeStyle:
 
     @property
     def line(self) -> str:
+        """The line in words for the legend: solid, dotted, dashed or dash-dot."""
         if not self.dashes:
             return "solid"
         if len(self.dashes) > 2:
@@ -149,6 +156,7 @@ def options(node_count: int) -> dict[str, Any]:
 
 @cache
 def vis_network_js() -> str:
+    """The vendored vis-network library's source (inlined: pages load nothing from a CDN)."""
     path = resources.files("perp_graph.render").joinpath(
         f"static/vendor/{VIS_NETWORK}/vis-network.min.js"
     )
@@ -157,6 +165,7 @@ def vis_network_js() -> str:
 
 @cache
 def page_js() -> str:
+    """The network page's own script (static/network.js), inlined into each page."""
     return resources.files("perp_graph.render").joinpath("static/network.js").read_text("utf-8")
 
 

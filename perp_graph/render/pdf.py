@@ -68,6 +68,11 @@ def find_browser() -> str | None:
 
 
 def require_browser() -> str:
+    """The browser that prints PDFs.
+
+    Raises:
+        OutputError: none was found; the message says what to install or to pass --no-pdf.
+    """
     browser = find_browser()
     if browser is None:
         raise OutputError(
@@ -79,6 +84,8 @@ def require_browser() -> str:
 
 
 def browser_flags(user_data_dir: Path) -> list[str]:
+    """The browser's command-line flags: offline, a throwaway profile in `user_data_dir`, and
+    no sandbox when running as root (containers)."""
     flags = [*OFFLINE_FLAGS, f"--user-data-dir={user_data_dir}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # Chromium's sandbox refuses to start as root; root is the norm in containers.
@@ -87,7 +94,11 @@ def browser_flags(user_data_dir: Path) -> list[str]:
 
 
 def print_pdf(browser: str, html_file: Path, pdf_file: Path) -> None:
-    """Print one HTML file to a PDF file."""
+    """Print one HTML file to a PDF file (writes `pdf_file`).
+
+    Raises:
+        OutputError: the browser failed, took over PRINT_TIMEOUT_SECONDS, or wrote no PDF.
+    """
     with tempfile.TemporaryDirectory(prefix="perp-graph-browser-") as profile:
         command = [
             browser,
@@ -120,7 +131,12 @@ def print_pdfs(
     workers: int = 2,
     on_done: Callable[[], None] | None = None,
 ) -> None:
-    """Print (html_file, pdf_file) pairs, a few browsers at a time."""
+    """Print (html_file, pdf_file) pairs, `workers` browsers at a time; `on_done` is called
+    after each PDF.
+
+    Raises:
+        OutputError: no browser was found, or one PDF could not be printed.
+    """
     browser = require_browser()
     done = on_done or (lambda: None)
 

@@ -31,6 +31,9 @@ RISK_COLOURS = {
 
 @dataclass(frozen=True)
 class Chart:
+    """One chart of the profile page: an SVG data: URL, its alternative text, and the same
+    figures as a table (one row per quarter)."""
+
     title: str
     image: str  # data: URL
     alt: str
@@ -85,6 +88,7 @@ def _chart(
 
 
 def charts(profile: Profile, area: AreaProfile) -> list[Chart]:
+    """The charts of one area's page, in page order, each with its table of figures."""
     labels = [q.label for q in profile.quarters]
     out = [
         _chart(

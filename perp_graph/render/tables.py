@@ -295,6 +295,7 @@ def print_alerts(assessment: Assessment, console: Console) -> None:
 
 
 def print_changes(assessment: Assessment, console: Console) -> None:
+    """Print what changed since the earlier scan (nothing when the assessment has no changes)."""
     changes = assessment.changes
     if changes is None:
         return
@@ -328,6 +329,8 @@ WATCH_COLUMNS = (
 
 
 def watch_csv(assessment: Assessment, entries: list[WatchEntry]) -> str:
+    """The release watch as CSV text (WATCH_COLUMNS; one row per ending; cells made safe
+    for spreadsheets)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(WATCH_COLUMNS)
@@ -351,6 +354,7 @@ def watch_csv(assessment: Assessment, entries: list[WatchEntry]) -> str:
 
 
 def watch_json(assessment: Assessment, entries: list[WatchEntry], days: int) -> str:
+    """The release watch as JSON text: as_of, days, and each entry with the person's names."""
     body = {
         "as_of": assessment.parameters.as_of.isoformat(),
         "days": days,
@@ -369,6 +373,7 @@ def watch_json(assessment: Assessment, entries: list[WatchEntry], days: int) -> 
 def print_watch(
     assessment: Assessment, entries: list[WatchEntry], days: int, console: Console
 ) -> None:
+    """Print the release watch as a table to `console` (the soonest ending first)."""
     p = assessment.parameters
     table = Table(
         title=(

@@ -159,6 +159,8 @@ class Neo4jStore:
         return records
 
     def ensure_schema(self) -> None:
+        """Create the constraints and indexes (cypher/schema, IF NOT EXISTS), once per
+        store object."""
         if self._schema_ready:
             return
         for name in cypher.names("schema"):
@@ -168,14 +170,28 @@ class Neo4jStore:
     # --- GraphStore ---------------------------------------------------------------------
 
     def ids(self, table: str) -> pd.Index:
+        """Ids already stored: `table` is "people" or "incidents" (GraphStore.ids)."""
         name = {"people": "views/person_ids", "incidents": "views/incident_ids"}[table]
         return pd.Index([r["id"] for r in self.run(name)], dtype="str")
 
     def state(self) -> str:
+        """The load state: "empty" (never loaded), "loading" (a load or erasure did not
+        finish) or "complete"."""
         records = self.run("views/load_state")
         return records[0]["state"] if records else "empty"
 
     def load(self, dataset: Dataset) -> dict[str, int]:
+        """Insert or update every row, keyed as dataset.KEYS, in batches (GraphStore.load).
+
+        The store is "loading" until every table is written, so an interrupted load leaves it
+        incomplete and a re-run of the same load completes it.
+
+        Returns:
+            The store's row counts per table after the load.
+
+        Raises:
+            StoreError: the server failed or refused a query.
+        """
         self.ensure_schema()
         stored_incidents = set(self.ids("incidents"))
         self.run("load/set_state", state="loading", at=_now())
@@ -214,10 +230,17 @@ class Neo4jStore:
                 pass
 
     def counts(self) -> dict[str, int]:
+        """Rows held per table (nodes and relationships of each kind)."""
         record = self.run("views/counts")[0]
         return {name: int(record[name]) for name in _LOAD_ORDER}
 
     def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
+        """Apply the ACPO rule (contract, section 2) in Cypher (cypher/analytics/acpo_scan),
+        on identities.
+
+        Raises:
+            StoreError: the store is empty or incomplete, or the query failed.
+        """
         self._require_complete()
         progress = progress or Progress()
         with progress.stage("ACPO scan in Neo4j", total=1) as advance:
@@ -234,6 +257,12 @@ class Neo4jStore:
         return ScanResult(parameters, tuple(_finding(r, parameters) for r in records))
 
     def records_about(self, person_ids: Iterable[str]) -> Dataset:
+        """The records the briefings and network pages show about these people (see
+        `GraphStore.records_about`).
+
+        Raises:
+            StoreError: the store is empty or incomplete.
+        """
         self._require_complete()
         seeds = sorted(set(person_ids))
         incidents = self._frame("incidents", "views/incidents_of", person_ids=seeds)
@@ -262,6 +291,12 @@ class Neo4jStore:
         )
 
     def resolution_records(self) -> Dataset:
+        """Every person and every involvement, the other tables empty
+        (GraphStore.resolution_records).
+
+        Raises:
+            StoreError: the store is empty or incomplete.
+        """
         self._require_complete()
         empty = Dataset.empty()
         return Dataset(
@@ -273,6 +308,11 @@ class Neo4jStore:
         )
 
     def force_records(self) -> Dataset:
+        """Every record, in the columns of `force_view` only (GraphStore.force_records).
+
+        Raises:
+            StoreError: the store is empty or incomplete.
+        """
         self._require_complete()
         return force_view(
             Dataset(
@@ -285,10 +325,12 @@ class Neo4jStore:
         )
 
     def purge(self, before: dt.date) -> Erasure:
+        """Retention: erase what `kept_by_retention` drops before `before` (GraphStore.purge)."""
         every = self.force_records()
         return self._erase(every, *retained(every, kept_by_retention(every, before)))
 
     def remove_missing(self, present: Dataset) -> Erasure:
+        """After a full re-load: erase every record not in `present` (GraphStore.remove_missing)."""
         every = self.force_records()
         return self._erase(every, *retained(every, kept_if_present(every, present)))
 
@@ -319,6 +361,8 @@ class Neo4jStore:
         return erasure
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
+        """Record which records are one person (GraphStore.set_identities); records merged
+        before and not now stand for themselves again."""
         self.ensure_schema()
         before = self.identities()
         rows = [{"record_id": r, "identity_id": i} for r, i in sorted(identity_of.items())]
@@ -327,10 +371,17 @@ class Neo4jStore:
         self._write("load/identities", rows, parallel=False)
 
     def identities(self) -> dict[str, str]:
+        """record id -> identity id for every record of a merged identity (the identity's own id
+        included); records that stand alone are absent."""
         merged = {r["record_id"]: r["identity_id"] for r in self.run("views/identities")}
         return {**merged, **{identity: identity for identity in set(merged.values())}}
 
     def neighbourhoods(self) -> list[str]:
+        """Every neighbourhood someone lives in or an incident happened in, sorted.
+
+        Raises:
+            StoreError: the store is empty or incomplete.
+        """
         self._require_complete()
         return sorted(r["name"] for r in self.run("views/neighbourhoods"))
 
@@ -340,6 +391,7 @@ class Neo4jStore:
         return conform(table, pd.DataFrame(rows))
 
     def close(self) -> None:
+        """Close the driver (its connections)."""
         self.driver.close()
 
     # --- helpers ------------------------------------------------------------------------
