@@ -26,6 +26,14 @@ DOCUMENTED = (
     "pnc.py",
     "placeholders.py",
     "frames.py",
+    "api.py",
+    "cli",
+    "jobs",
+    "session.py",
+    "workspace.py",
+    "audit.py",
+    "output.py",
+    "store/embedded.py",
 )
 
 

@@ -28,6 +28,8 @@ BASE = {
     "pnc",
     "progress",
     "output",
+    "workspace",
+    "audit",
 }
 #: The entry points and what only they may use.
 TOP = {"api", "cli", "serve"}
@@ -113,6 +115,11 @@ def test_analytics_reads_data_never_the_pipeline_or_a_store():
 
 def test_renderers_never_import_stores_identity_or_entry_points():
     assert violations({"render"}, {"store", "identity", *TOP}) == []
+
+
+def test_jobs_and_the_session_never_import_the_entry_points():
+    """The jobs (perp_graph.jobs) and their Session serve api and cli, never the reverse."""
+    assert violations({"jobs", "session"}, {"api", "cli", "serve"}) == []
 
 
 def test_only_the_entry_points_import_the_entry_points():
