@@ -7,12 +7,13 @@ such as NULL as blank). Each row carries `_line`, the physical line of the file 
 which its record starts (the header is line 1), so every message can point at it.
 
 How a file becomes records:
-1. Bytes to UTF-8: a UTF-8 byte-order mark is dropped; UTF-16 (with a byte-order
+1. Bytes to UTF-8 (`encoding.decode`): a UTF-8 byte-order mark is dropped; UTF-16 (with a byte-order
    mark, or without one, recognised by its NUL bytes) is decoded; a workbook or other
    binary file, or text in another encoding, is refused with what it is and the fix.
-2. Bytes to records (`_split`): RFC 4180 quoting decides where a record ends, which is
-   the one thing a CSV parser cannot be trusted with on a broken file (an unclosed
-   quote makes it swallow the rest of the file into one cell). A quote that opens a
+2. Bytes to records (`records.split_records`): RFC 4180 quoting decides where a
+   record ends, which is the one thing a CSV parser cannot be trusted with on a
+   broken file (an unclosed quote makes it swallow the rest of the file into one
+   cell). A quote that opens a
    value running over several lines, where a following line is a record of its own or
    the file ends first, is a stray quote: its record (up to the line where it opened)
    is quarantined and the lines after it are read as their own records. Otherwise a
@@ -23,10 +24,8 @@ How a file becomes records:
 
 from __future__ import annotations
 
-import bisect
 import csv
 import io
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from perp_graph.contract import (
@@ -44,35 +42,12 @@ from perp_graph.contract import (
     REQUIRED_FILES,
 )
 from perp_graph.errors import InputFileError
+from perp_graph.pipeline.encoding import SAVE_AS_CSV, decode
+from perp_graph.pipeline.records import Split, fields_of, split_records
 from perp_graph.placeholders import strip_cells, visible
 
 LINE = "_line"
 
-_SAVE_AS_CSV = "open it in Excel and use Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'"
-#: Binary formats an analyst may save by mistake, by their first bytes.
-_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"PK\x03\x04", "an Excel workbook (.xlsx) or other zip archive", _SAVE_AS_CSV),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 workbook (.xls)", _SAVE_AS_CSV),
-    (b"\x1f\x8b", "a gzip archive", "unpack it (gunzip) and give the CSV inside"),
-    (b"%PDF", "a PDF document", "export the table as CSV (comma-separated, UTF-8)"),
-)
-_LF, _CR = 10, 13
-_FIELD = rb'(?:"(?:[^"]|"")*+"[^,]*+|[^,"][^,]*+|)'
-#: A line read from outside a quoted value that ends outside one (a complete record).
-_COMPLETE = re.compile(_FIELD + rb"(?:," + _FIELD + rb")*+")
-#: A whole line (with its line break) of regular fields, for Arrow's RE2 engine.
-_REGULAR_LINE = r'^(?:"(?:[^"]|"")*"|[^,"\r\n]*)(?:,(?:"(?:[^"]|"")*"|[^,"\r\n]*))*\r?\n?$'
-_STRICT_FIELD = rb'(?:"(?:[^"]|"")*+"|[^,"]*+)'
-#: A line of regular RFC 4180 fields: each quoted whole, or holding no quote.
-_STRICT = re.compile(_STRICT_FIELD + rb"(?:," + _STRICT_FIELD + rb")*+")
-#: A line that, read from inside a quoted value, closes it before a comma or its end.
-_REGULAR_CLOSE = re.compile(rb'(?:[^"]|"")*+"(?=,|$)')
-#: The complete fields of a line up to the quote that opens a value it does not close.
-_OPEN_FIELD = re.compile(rb"(?:" + _FIELD + rb',)*+"')
-#: A line that starts inside a quoted value and closes it (it may open another).
-_CLOSE = re.compile(rb'(?:[^"]|"")*+"(?!")')
-#: A line that starts inside a quoted value, closes it, and ends outside one.
-_CLOSES = re.compile(rb'(?:[^"]|"")*+"[^,]*+(?:,' + _FIELD + rb")*+")
 _TRAILING = "\x00trailing"  # the name of the empty field after a trailing delimiter
 
 
@@ -143,8 +118,8 @@ def read_table(name: str, path: Path, column_map: dict[str, str] | None = None) 
         InputFileError: the file as a whole is unusable (binary, wrong encoding, empty,
             a required column missing, or records that cannot be counted reliably).
     """
-    data, notes = _decode(path, path.read_bytes())
-    split = _split(path, data)
+    data, notes = decode(path, path.read_bytes())
+    split = split_records(path, data)
     header = _read_header(path, split, notes)
     columns = _match_columns(name, path, header.names, column_map or {})
     frame, malformed = _parse(path, data, split, header, notes)
@@ -168,397 +143,6 @@ def read_table(name: str, path: Path, column_map: dict[str, str] | None = None) 
     return RawTable(name, path, frame.reset_index(drop=True), extra, malformed, notes=notes)
 
 
-# --- 1. bytes to UTF-8 ----------------------------------------------------------------
-
-
-def _decode(path: Path, data: bytes) -> tuple[bytes, list[str]]:
-    """The file as UTF-8 bytes without a byte-order mark, and what was done to get them."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-        if not data.isascii():
-            _check_utf8(path, data, offset=3)
-        return data, []
-    for signature, what, fix in _SIGNATURES:
-        if data.startswith(signature):
-            raise InputFileError(path, f"is a binary file, not CSV text: {what}", fix)
-    for bom, codec, label in (
-        (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 LE"),
-        (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32 BE"),
-        (b"\xff\xfe", "utf-16-le", "UTF-16 LE"),
-        (b"\xfe\xff", "utf-16-be", "UTF-16 BE"),
-    ):
-        if data.startswith(bom):
-            text = _decode_wide(path, data[len(bom) :], codec, label, offset=len(bom))
-            return text, [f"decoded from {label} (byte-order mark)"]
-    wide = _utf16_without_bom(data)
-    if wide is not None:
-        codec, label = wide
-        text = _decode_wide(path, data, codec, label, offset=0)
-        return text, [f"decoded from {label} (no byte-order mark; recognised by its NUL bytes)"]
-    if not data.isascii():
-        _check_utf8(path, data, offset=0)
-    return data, []
-
-
-def _decode_wide(path: Path, data: bytes, codec: str, label: str, offset: int) -> bytes:
-    try:
-        return data.decode(codec).lstrip("\ufeff").encode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(
-            path,
-            f"is {label} text, but bytes {offset + exc.start}-{offset + exc.end - 1} "
-            f"are not valid {label}",
-            f"export it again as CSV UTF-8, or convert it: iconv -f {label.split()[0]} "
-            "-t UTF-8 in.csv > out.csv",
-        ) from None
-
-
-def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
-    """UTF-16 without a byte-order mark: text in it is mostly ASCII, so one byte of each
-    pair is NUL, always the same one. One NUL byte in UTF-8 text is not this."""
-    sample = np.frombuffer(data[: 4096 & ~1], dtype=np.uint8)
-    if len(sample) < 8:
-        return None
-    even, odd = sample[0::2] == 0, sample[1::2] == 0
-    if odd.mean() > 0.7 and even.mean() < 0.05:
-        return "utf-16-le", "UTF-16 LE"
-    if even.mean() > 0.7 and odd.mean() < 0.05:
-        return "utf-16-be", "UTF-16 BE"
-    return None
-
-
-def _check_utf8(path: Path, data: bytes, offset: int) -> None:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        at = offset + exc.start
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        sample = data[line_start : line_start + 65536]
-        if _looks_binary(data[:4096]):
-            raise InputFileError(
-                path,
-                f"is a binary file, not CSV text (byte {at} is not text)",
-                "export the table as CSV (comma-separated, UTF-8)",
-                line=line,
-            ) from None
-        encoding = _likely_encoding(sample)
-        looks = f"; it looks like {encoding}" if encoding else ""
-        raise InputFileError(
-            path,
-            f"is not UTF-8 (byte {at} is not valid UTF-8{looks})",
-            "save the export as UTF-8 (Excel: 'CSV UTF-8'), or convert it, e.g. "
-            f"iconv -f {encoding or 'WINDOWS-1252'} -t UTF-8 in.csv > out.csv",
-            line=line,
-        ) from None
-
-
-def _looks_binary(head: bytes) -> bool:
-    """Many control bytes (not tab, line feed, carriage return): not text in any encoding."""
-    sample = np.frombuffer(head, dtype=np.uint8)
-    control = (sample < 32) & ~np.isin(sample, (9, 10, 13))
-    return len(sample) > 0 and control.mean() > 0.1
-
-
-def _likely_encoding(sample: bytes) -> str | None:
-    """The encoding a non-UTF-8 export is most likely in, as iconv names it.
-
-    charset-normalizer guesses; on the short, mostly-ASCII samples of an export it often
-    prefers a code page that decodes the same characters as Windows-1252 (Excel's "CSV"
-    on a UK Windows machine), so Windows-1252 is named whenever it reads the same text."""
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # a dependency, but the refusal must not depend on it
-        return "WINDOWS-1252"
-
-    matches = from_bytes(sample)
-    best = matches.best()
-    if best is None:
-        return None
-    try:
-        if sample.decode("cp1252") == str(best):
-            return "WINDOWS-1252"
-    except UnicodeDecodeError:
-        pass
-    if any(m.encoding == "cp1252" and m.chaos <= best.chaos for m in matches):
-        return "WINDOWS-1252"
-    encoding = best.encoding.lower()
-    if re.fullmatch(r"cp125\d", encoding):
-        return "WINDOWS-" + encoding[2:]
-    return {"latin_1": "ISO-8859-1", "cp932": "SHIFT_JIS"}.get(
-        encoding, encoding.upper().replace("_", "-")
-    )
-
-
-# --- 2. bytes to records ------------------------------------------------------------
-
-
-@dataclass
-class _Split:
-    """Where the physical lines and the records of a file are."""
-
-    starts: np.ndarray  # byte offset where each physical line starts
-    ends: np.ndarray  # byte offset where its content ends (before CR/LF)
-    nexts: np.ndarray  # byte offset of the next line (after the terminator)
-    header: tuple[int, int]  # first and last line of the header record
-    records: np.ndarray  # first line of each data record (blank lines are not records)
-    last_lines: np.ndarray  # last line of each data record
-    #: first line -> (last line, reason), for records quarantined for a stray quote
-    stray: dict[int, tuple[int, str]]
-    multiline: int  # data records spanning several lines
-    blank: int  # blank lines skipped
-
-    data: bytes = b""
-
-    def text(self, first: int, last: int) -> bytes:
-        """The bytes of lines first..last, without the last line's terminator."""
-        return self.data[self.starts[first] : self.ends[last]]
-
-
-def _split(path: Path, data: bytes) -> _Split:
-    """Split the file into records by RFC 4180 quoting.
-
-    Vectorised where quoting is regular (`_REGULAR_LINE`, every line at once); the few
-    lines where it is not, or where a quoted value spans lines, are read exactly
-    (`_COMPLETE`, `_CLOSES`) one at a time."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    n = len(arr)
-    breaks = np.flatnonzero(arr == _LF)
-    # (bytes.find is a memchr: it spares a pass over the file when a byte is absent)
-    cr = np.flatnonzero(arr == _CR) if data.find(b"\r") >= 0 else np.empty(0, np.int64)
-    if len(cr):  # a CR not followed by LF ends a line too (as the parsers read it)
-        lone = cr[(cr == n - 1) | (arr[np.minimum(cr + 1, n - 1)] != _LF)]
-        if len(lone):
-            breaks = np.union1d(breaks, lone)
-    starts = np.concatenate(([0], breaks + 1)).astype(np.int64)
-    if len(starts) > 1 and starts[-1] == n:
-        starts = starts[:-1]
-    nexts = np.append(starts[1:], n).astype(np.int64)
-    ends = nexts.copy()
-    if n:
-        last_byte = arr[np.maximum(nexts - 1, 0)]
-        ends -= (nexts > starts) & ((last_byte == _LF) | (last_byte == _CR))
-        crlf = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == _CR) & (ends < nexts)
-        ends -= crlf
-    n_lines = len(starts)
-
-    # A line of regular RFC 4180 fields (each quoted whole, or holding no quote) is a
-    # record of its own when it starts outside a quoted value; only the other lines
-    # (a value over several lines, a stray quote, a quote inside a value) are read one
-    # at a time. Arrow's regex engine (RE2, linear time) checks every line in one call.
-    if data.find(b'"') < 0:
-        irregular_lines = np.empty(0, dtype=np.int64)
-    else:
-        lines = pa.LargeBinaryArray.from_buffers(
-            pa.large_binary(),
-            n_lines,
-            [None, pa.py_buffer(np.append(starts, n).astype(np.int64)), pa.py_buffer(data)],
-        )
-        regular = pc.match_substring_regex(lines, pattern=_REGULAR_LINE)
-        irregular_lines = np.flatnonzero(~regular.to_numpy(zero_copy_only=False))
-
-    # Line offsets for the line-at-a-time reading: numpy arrays, made Python lists below
-    # when many lines are read that way (numpy scalars are slow one at a time).
-    line_starts, line_ends, line_nexts = starts, ends, nexts
-
-    def content(line: int) -> bytes:
-        return data[line_starts[line] : line_ends[line]]
-
-    def has_quote(line: int) -> bool:
-        return data.find(b'"', line_starts[line], line_ends[line]) >= 0
-
-    def closing_line(first: int) -> int | None:
-        """The first line after `first` that closes the quoted value open at the end of
-        `first` (lines without a quote in between stay inside the value). That line may
-        open another quoted value: see `ends_outside`."""
-        at = int(line_nexts[first])
-        while (at := data.find(b'"', at)) >= 0:
-            line = bisect.bisect_right(line_starts, at) - 1
-            if _CLOSE.match(content(line)):
-                return line
-            at = int(line_nexts[line])
-        return None
-
-    def ends_outside(line: int) -> bool:
-        """Whether a line that starts inside a quoted value ends outside one."""
-        return _CLOSES.fullmatch(content(line)) is not None
-
-    def record_end(first: int) -> int | None:
-        """The last line of the record whose quoted value is open at the end of `first`."""
-        last = closing_line(first)
-        while last is not None and not ends_outside(last):
-            last = closing_line(last)
-        return last
-
-    def of_shape(text: bytes, n_fields: int) -> bool:
-        """Whether a record's text has the header's number of fields (or one more, empty:
-        a trailing delimiter)."""
-        found = len(_fields(text))
-        return found == n_fields or (found == n_fields + 1 and text.endswith(b","))
-
-    def stands_alone(line: int, n_fields: int, follow: bool) -> str | None:
-        """Whether the line, read as the start of a record, is a record of the file's
-        shape: it starts with a value (a record's id, as a rule) and has the header's
-        number of fields. With `follow`, also a line whose own quoted value runs over
-        later lines, or stays open (a stray quote of its own). None when it is not;
-        "weak" when it may as well be the last line of the value above (read on from
-        that value, its first quote is a regular close, before a comma or the line's end,
-        and read alone it has a quote out of place); "strong" otherwise."""
-        text = content(line)
-        if not text or text.startswith(b","):
-            return None
-        if not has_quote(line):
-            found = text.count(b",") + 1
-            shaped = found == n_fields or (found == n_fields + 1 and text.endswith(b","))
-            return "strong" if shaped else None
-        complete = _COMPLETE.fullmatch(text) is not None
-        if complete and text.count(b",") + 1 < n_fields:
-            return None  # too few commas for the header's fields (the usual value's line)
-        opening = None if complete else _OPEN_FIELD.match(text)
-        # Quotes in place: the whole line, or the fields before the quote it leaves open
-        # (a line starting with that quote has none: the quote may as well close a value).
-        if opening is None:
-            regular = _STRICT.fullmatch(text) is not None
-        else:
-            regular = opening.end() > 1 and _STRICT.fullmatch(text[: opening.end() - 2])
-        # A line starting with a quote and a comma reads best as a value's close.
-        regular = regular and not (text == b'"' or text.startswith(b'",'))
-        strength = "weak" if _REGULAR_CLOSE.match(text) and not regular else "strong"
-        if complete:
-            return strength if of_shape(text, n_fields) else None
-        if not follow:
-            return None
-        last = record_end(line)
-        if last is not None and of_shape(data[starts[line] : ends[last]], n_fields):
-            return strength
-        if opening is None or text.startswith(b'"'):
-            return None
-        at = opening.end() - 1  # the quote that stays open, read as a literal character
-        if text[at + 1 : at + 2] in (b"", b",", b'"'):
-            return None  # a quote before a comma, a quote or the line's end: likelier a close
-        found = len(_fields(text[: at - 1])) + 1 + text.count(b",", at)
-        shaped = found == n_fields or (found == n_fields + 1 and text.endswith(b","))
-        return strength if shaped else None
-
-    def record_at(first: int, n_fields: int | None) -> tuple[int, str | None]:
-        """Read one record from line `first` exactly: its last line and None, or the last
-        line of a record quarantined for a stray quote and the reason.
-
-        A quoted value over several lines is a stray quote when the file ends inside it,
-        or when a line it would swallow is a record of the file's shape on its own. The
-        record then ends on the line where that quote opened (the lines after it are read
-        again). Otherwise the value is read as RFC 4180 says, even when the record it
-        makes has too many or too few fields (it is quarantined as such)."""
-        if _COMPLETE.fullmatch(content(first)):
-            return first, None
-        opened = first  # the line where the quote now open was opened
-        while True:
-            last = closing_line(opened)
-            if n_fields is None:  # the header: no shape to compare with yet
-                if last is None:
-                    raise InputFileError(
-                        path,
-                        "the header row opens a quote that is never closed",
-                        "export the file again; the header must be one line of column names",
-                        line=first + 1,
-                    )
-            else:
-                quote = f"unclosed quote: the quote opened on line {opened + 1}"
-                if last is None:
-                    return opened, f"{quote} is never closed"
-                alone = next(
-                    (
-                        (k, strength)
-                        for k in range(opened + 1, last + 1)
-                        if (strength := stands_alone(k, n_fields, follow=k == opened + 1))
-                    ),
-                    None,
-                )
-                # A line that may as well end the value above is a record of its own only
-                # when reading on as RFC 4180 says does not make a record of the shape.
-                if alone is not None and alone[1] == "weak":
-                    end = record_end(first)
-                    if end is not None and of_shape(data[starts[first] : ends[end]], n_fields):
-                        alone = None
-                if alone is not None:
-                    return opened, (
-                        f"{quote} runs into line {alone[0] + 1}, which is a record of its own"
-                    )
-            if ends_outside(last):
-                break
-            opened = last  # closed, and another value opened on the same line
-        return last, None
-
-    # The header: the first non-blank line.
-    line = 0
-    while line < n_lines and ends[line] == starts[line]:
-        line += 1
-    if line >= n_lines:
-        raise InputFileError(path, "is empty", "export the file again with its header row", line=1)
-    header_first = line
-    header_last, _ = record_at(header_first, None)
-    header_text = data[starts[header_first] : ends[header_last]]
-    n_fields = len(_fields(header_text))
-    if header_text.endswith(b",") and n_fields > 1:
-        n_fields -= 1
-
-    role = np.zeros(n_lines, dtype=np.int8)  # 0 starts a record, 1 continues one, 2 stray
-    role[: header_last + 1] = 3  # the header and blank lines before it
-    stray: dict[int, tuple[int, str]] = {}
-    continued: list[tuple[int, int]] = []  # [from, to) lines continuing a record
-    multiline = 0
-    line = header_last + 1
-    if len(irregular_lines) > 64:
-        line_starts, line_ends, line_nexts = starts.tolist(), ends.tolist(), nexts.tolist()
-    # Lines before the next irregular one are records of their own; read that one exactly.
-    for nxt in irregular_lines.tolist():
-        if nxt < line:
-            continue  # inside the record just read
-        last, reason = record_at(nxt, n_fields)
-        if reason is not None:
-            stray[nxt] = (last, reason)
-        elif last > nxt:
-            multiline += 1
-        if last > nxt:
-            continued.append((nxt + 1, last + 1))
-        line = last + 1
-    if continued:
-        edges = np.zeros(n_lines + 1, dtype=np.int64)
-        bounds = np.array(continued, dtype=np.int64)
-        np.add.at(edges, bounds[:, 0], 1)
-        np.add.at(edges, bounds[:, 1], -1)
-        role[np.cumsum(edges[:-1]) > 0] = 1
-    if stray:
-        role[list(stray)] = 2
-
-    blank_lines = (role == 0) & (ends == starts)
-    role[blank_lines] = 3
-    records = np.flatnonzero(role == 0)
-    if multiline or stray:  # a record ends before the next line that is not its own
-        boundaries = np.flatnonzero(role != 1)
-        following = np.searchsorted(boundaries, records, side="right")
-        last_lines = np.where(
-            following < len(boundaries),
-            boundaries[np.minimum(following, len(boundaries) - 1)] - 1,
-            n_lines - 1,
-        )
-    else:
-        last_lines = records
-    split = _Split(
-        starts=starts,
-        ends=ends,
-        nexts=nexts,
-        header=(header_first, header_last),
-        records=records,
-        last_lines=last_lines,
-        stray=stray,
-        multiline=multiline,
-        blank=int(blank_lines.sum()),
-        data=data,
-    )
-    return split
-
-
 # --- 3. records to cells ------------------------------------------------------------
 
 
@@ -568,12 +152,7 @@ class _Header:
     trailing: bool  # the header ended with a trailing comma
 
 
-def _fields(text: bytes) -> list[str]:
-    """One record's fields, read by Python's csv module (for the few records read alone)."""
-    return next(csv.reader(io.StringIO(text.decode("utf-8", "replace"), newline="")), [])
-
-
-def _read_header(path: Path, split: _Split, notes: list[str]) -> _Header:
+def _read_header(path: Path, split: Split, notes: list[str]) -> _Header:
     first, _ = split.header
     text = split.text(*split.header)
     if b"\x00" in text:
@@ -595,7 +174,7 @@ def _read_header(path: Path, split: _Split, notes: list[str]) -> _Header:
             raise InputFileError(
                 path,
                 "is tab-separated UTF-16 text (Excel's 'Unicode Text'), not CSV",
-                _SAVE_AS_CSV,
+                SAVE_AS_CSV,
                 line=first + 1,
             )
         found = max((";", "\t", "|"), key=names[0].count)
@@ -673,7 +252,7 @@ def _bare(name: str) -> str:
 
 
 def _parse(
-    path: Path, data: bytes, split: _Split, header: _Header, notes: list[str]
+    path: Path, data: bytes, split: Split, header: _Header, notes: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse the records the split kept (pyarrow) and quarantine the rest, with reasons."""
     names = header.names
@@ -697,7 +276,7 @@ def _parse(
         inside = (owner >= 0) & (last_lines[np.maximum(owner, 0)] >= nul_lines)
         for i in np.unique(owner[inside]):
             text = split.text(records[i], last_lines[i])
-            fields = _fields(text)
+            fields = fields_of(text)
             where = next((j for j, f in enumerate(fields) if "\x00" in f), None)
             column = (
                 f"column '{visible(names[where])}'"
@@ -710,7 +289,7 @@ def _parse(
             keep[i] = False
 
     kept = np.flatnonzero(keep)
-    sample = [_fields(split.text(records[i], last_lines[i])) for i in kept[:200]]
+    sample = [fields_of(split.text(records[i], last_lines[i])) for i in kept[:200]]
     # Trailing delimiters: most rows have one more field than the header, always empty
     # (rows without it are read as they are).
     trailing_rows = 2 * sum(len(f) == n + 1 and f[-1] == "" for f in sample) > len(sample)
@@ -747,7 +326,7 @@ def _parse(
         valid[index] = False
         line = int(records[kept[index]]) + 1
         if trailing_rows and found == n:  # this row lacks the trailing comma: fine as it is
-            extra_rows.append(_fields(text.encode("utf-8")))
+            extra_rows.append(fields_of(text.encode("utf-8")))
             extra_lines.append(line)
             continue
         expected = n
@@ -793,7 +372,7 @@ def _same_record(parser_text: str, ours: bytes) -> bool:
     return parser_text.replace("\r", "") == _raw(ours).replace("\r", "")
 
 
-def _kept_bytes(data: bytes, split: _Split, kept: np.ndarray) -> pa.Buffer:
+def _kept_bytes(data: bytes, split: Split, kept: np.ndarray) -> pa.Buffer:
     """The bytes of the kept records, one after another (zero-copy when nothing is left out
     but blank lines, which the parser skips as we do)."""
     first = split.starts[split.records[kept]]
@@ -815,7 +394,7 @@ def _read_records(
     path: Path,
     body: pa.Buffer,
     columns: list[str],
-    split: _Split,
+    split: Split,
     invalid: list[tuple[int, int, str]],
 ) -> pa.Table:
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
