@@ -12,8 +12,8 @@ from perp_graph.analytics.dossier import (
     Dossier,
     build_dossiers,
     initials,
-    route,
 )
+from perp_graph.analytics.routing import route
 from perp_graph.model import ScanParameters
 from tests.records import Records, records_dataset
 

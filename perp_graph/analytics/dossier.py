@@ -23,7 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from perp_graph.analytics.alerts import EarlyWarning, Escalation
+from perp_graph.analytics.actions import Action, recommend_actions
+from perp_graph.analytics.alerts import Escalation
 from perp_graph.analytics.assess import Assessment
 from perp_graph.analytics.priority import Priority
 from perp_graph.dataset import Dataset
@@ -170,15 +171,6 @@ class Partner:
 
 
 @dataclass(frozen=True)
-class Action:
-    """Something the sergeant should do, and why."""
-
-    text: str
-    reason: str
-    urgent: bool = False
-
-
-@dataclass(frozen=True)
 class Dossier:
     """Everything a briefing shows about one serial perpetrator, as of the scan's date.
 
@@ -264,7 +256,7 @@ def build_dossiers(
     (their victims need re-contacting now), then the scan's urgency (more victims in the
     window, then the most recent violence).
     """
-    index = _Index(records, parameters.as_of)
+    index = RecordIndex(records, parameters.as_of)
     dossiers = [_dossier(f, index, parameters, assessment) for f in findings]
     return sorted(dossiers, key=briefing_order)
 
@@ -277,8 +269,10 @@ def briefing_order(dossier: Dossier) -> tuple[Any, ...]:
     return (urgency[0], -score, not dossier.ending_soon, *urgency[1:])
 
 
-class _Index:
-    """The records about the perpetrators, keyed for per-person lookups."""
+class RecordIndex:
+    """The records about the perpetrators, keyed for per-person lookups: people and
+    incidents by id (incidents after `as_of` left out), involvements by incident and by
+    person, relationships by either person, orders by person; rows as dicts."""
 
     def __init__(self, records: Dataset, as_of: dt.date) -> None:
         self.as_of = as_of
@@ -303,6 +297,7 @@ class _Index:
             self.orders[row["person_id"]].append(row)
 
     def ref(self, person_id: str) -> PersonRef:
+        """A person as packs name them: initials, and the full name for unmasked packs."""
         person = self.people.get(person_id, {})
         forenames, surname = person.get("forenames"), person.get("surname")
         full = " ".join(part for part in (forenames, (surname or "").upper()) if part)
@@ -319,7 +314,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _dossier(
-    finding: Finding, index: _Index, parameters: ScanParameters, assessment: Assessment | None
+    finding: Finding, index: RecordIndex, parameters: ScanParameters, assessment: Assessment | None
 ) -> Dossier:
     as_of = parameters.as_of
     pid = finding.person_id
@@ -361,7 +356,7 @@ def _dossier(
         escalation=assessment.escalations.get(pid) if assessment else None,
         counter_parties=tuple(index.ref(other) for other in counter),
     )
-    return replace(dossier, actions=_actions(dossier))
+    return replace(dossier, actions=recommend_actions(dossier))
 
 
 def _listed(cell: str | None) -> tuple[str, ...]:
@@ -369,7 +364,7 @@ def _listed(cell: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (cell or "").split(";") if part.strip())
 
 
-def _timeline(pid: str, index: _Index, qualifying: set[str]) -> tuple[TimelineEntry, ...]:
+def _timeline(pid: str, index: RecordIndex, qualifying: set[str]) -> tuple[TimelineEntry, ...]:
     entries = []
     for involvement in index.by_person.get(pid, []):
         incident = index.incidents[involvement["incident_id"]]
@@ -404,7 +399,7 @@ def _timeline(pid: str, index: _Index, qualifying: set[str]) -> tuple[TimelineEn
 
 def _victims(
     pid: str,
-    index: _Index,
+    index: RecordIndex,
     finding: Finding,
     as_suspect: Sequence[TimelineEntry],
     constraints: Sequence[Constraint],
@@ -439,7 +434,7 @@ def _victims(
     return tuple(victims)
 
 
-def _relationship(pid: str, other: str, index: _Index) -> str | None:
+def _relationship(pid: str, other: str, index: RecordIndex) -> str | None:
     """How `other` relates to the perpetrator: the latest incident's record of it, else a
     relationship record."""
     latest: tuple[dt.date, str] | None = None
@@ -464,7 +459,7 @@ def _relationship(pid: str, other: str, index: _Index) -> str | None:
     return None
 
 
-def _constraints(pid: str, index: _Index, as_of: dt.date) -> tuple[Constraint, ...]:
+def _constraints(pid: str, index: RecordIndex, as_of: dt.date) -> tuple[Constraint, ...]:
     constraints = []
     for order in index.orders.get(pid, []):
         start, end = order["start_date"], order["end_date"]
@@ -490,7 +485,7 @@ def _constraints(pid: str, index: _Index, as_of: dt.date) -> tuple[Constraint, .
     return tuple(constraints)
 
 
-def _partner(pid: str, index: _Index, victims: set[str]) -> Partner | None:
+def _partner(pid: str, index: RecordIndex, victims: set[str]) -> Partner | None:
     """The current partner (an ongoing intimate-partner relationship record), else the most
     recent one seen in relationship records or incidents."""
     as_of = index.as_of
@@ -534,161 +529,3 @@ def _partner(pid: str, index: _Index, victims: set[str]) -> Partner | None:
         evidence=evidence,
         is_victim=other in victims,
     )
-
-
-def _actions(d: Dossier) -> tuple[Action, ...]:
-    """What follows from the dossier, most urgent first."""
-    actions: list[Action] = []
-    if d.finding.depends_on_possible_merge:
-        actions.append(
-            Action(
-                text="Ask an analyst to settle the possible duplicate victim records",
-                reason="two of the victims may be one person: the finding may not stand",
-                urgent=True,
-            )
-        )
-    for other in d.counter_parties:
-        actions.append(
-            Action(
-                text=f"Review the counter-allegations between {d.person_id} and "
-                f"{other.person_id} before acting",
-                reason="each is recorded as a suspect against the other; this pack labels "
-                "neither as victim or perpetrator in that pair",
-                urgent=True,
-            )
-        )
-    for c in d.ending_soon:
-        what = "expected release" if c.is_custody else "ends"
-        actions.append(
-            Action(
-                text="Re-contact and re-assess the victims",
-                reason=f"{c.name}: {what} {c.end_date:%d %b %Y} (in {c.days_left} days)",
-                urgent=True,
-            )
-        )
-    for c in d.constraints:
-        if c.is_custody and c.end_date is None:
-            actions.append(
-                Action(
-                    text="Find out the expected release date",
-                    reason="In custody, release date not recorded",
-                    urgent=True,
-                )
-            )
-    if d.partner is not None:
-        who = "current partner" if d.partner.current else "most recent partner"
-        actions.append(
-            Action(
-                text=f"Consider a Clare's Law (DVDS) right-to-know disclosure to the {who}",
-                reason=(
-                    "already a recorded victim; the history with other partners may still "
-                    "need disclosing"
-                    if d.partner.is_victim
-                    else "not yet a recorded victim of this perpetrator"
-                ),
-            )
-        )
-    if d.escalation is not None:
-        actions.append(
-            Action(
-                text="Review the risk assessment and consider a MATAC or MARAC referral",
-                reason="escalating: " + "; ".join(d.escalation.reasons),
-                urgent=True,
-            )
-        )
-    if d.latest_risk is not None and d.latest_risk.risk_level == "high":
-        actions.append(
-            Action(
-                text="Check the victims of high-risk incidents are referred to MARAC",
-                reason=f"latest DASH risk high ({d.latest_risk.occurred_on:%d %b %Y})",
-            )
-        )
-    if d.firearms_certificate:
-        actions.append(
-            Action(
-                text="Ask firearms licensing to review the certificate",
-                reason="holds a firearms or shotgun certificate",
-            )
-        )
-    if d.children_present_incidents:
-        actions.append(
-            Action(
-                text="Check children's safeguarding referrals are in place",
-                reason=f"children present at {d.children_present_incidents} incident(s)",
-            )
-        )
-    unprotected = [v for v in d.victims if v.qualifying and not v.protected_by]
-    if unprotected and d.status == "current":
-        actions.append(
-            Action(
-                text="Review protective orders for the qualifying victims",
-                reason=f"{len(unprotected)} qualifying victim(s) with no order in force "
-                "protecting them",
-            )
-        )
-    return tuple(actions)
-
-
-def route(dossiers: Iterable[Dossier]) -> dict[str, list[Dossier]]:
-    """Packs by neighbourhood: home neighbourhood and those of qualifying incidents."""
-    packs: dict[str, list[Dossier]] = defaultdict(list)
-    for dossier in dossiers:
-        for neighbourhood in dossier.neighbourhoods:
-            packs[neighbourhood].append(dossier)
-    return dict(packs)
-
-
-# --- early warnings in a pack ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WarningView:
-    """An early warning as a pack shows it: people as references, routed by neighbourhood."""
-
-    warning: EarlyWarning
-    person_id: str
-    surname: str
-    forenames: str
-    priority: Priority | None
-    victims: tuple[PersonRef, ...]
-    new_partners: tuple[PersonRef, ...]
-    neighbourhoods: tuple[str, ...]
-
-
-def warning_views(assessment: Assessment, records: Dataset) -> list[WarningView]:
-    """Each early warning with its people as references; `records` holds the records
-    about the warned perpetrators. Routed like dossiers: home neighbourhood and the
-    neighbourhoods of the violence in the window. Highest score first."""
-    index = _Index(records, assessment.parameters.as_of)
-    views = []
-    for w in assessment.early_warnings:
-        person = index.people.get(w.person_id, {})
-        places = {person.get("home_neighbourhood")} | {
-            index.incidents[i]["neighbourhood"]
-            for i in w.violence_incident_ids
-            if i in index.incidents
-        }
-        places.discard(None)
-        views.append(
-            WarningView(
-                warning=w,
-                person_id=w.person_id,
-                surname=person.get("surname") or "",
-                forenames=person.get("forenames") or "",
-                priority=assessment.priorities.get(w.person_id),
-                victims=tuple(index.ref(v) for v in w.victim_ids),
-                new_partners=tuple(index.ref(n) for n in w.new_partner_ids),
-                neighbourhoods=tuple(sorted(places)) or (UNKNOWN_NEIGHBOURHOOD,),
-            )
-        )
-    return sorted(views, key=lambda v: (-(v.priority.score if v.priority else 0), v.person_id))
-
-
-def route_warnings(views: Iterable[WarningView]) -> dict[str, list[WarningView]]:
-    """The early warnings by neighbourhood (a warning goes to each of its neighbourhoods),
-    in the order given."""
-    packs: dict[str, list[WarningView]] = defaultdict(list)
-    for view in views:
-        for neighbourhood in view.neighbourhoods:
-            packs[neighbourhood].append(view)
-    return dict(packs)

@@ -16,8 +16,9 @@ import pandas as pd
 
 from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.analytics.assess import Assessment
-from perp_graph.analytics.dossier import build_dossiers, route, route_warnings, warning_views
+from perp_graph.analytics.dossier import build_dossiers
 from perp_graph.analytics.network import NetworkGraph, build_network
+from perp_graph.analytics.routing import route, route_warnings, warning_views
 from perp_graph.audit import file_digest
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError

@@ -26,9 +26,9 @@ from perp_graph.analytics.dossier import (
     ENDING_SOON_DAYS,
     Dossier,
     PersonRef,
-    WarningView,
     display_name,
 )
+from perp_graph.analytics.routing import WarningView
 from perp_graph.model import ScanParameters
 
 

@@ -1,0 +1,115 @@
+"""The actions a briefing recommends for a serial perpetrator, and why (HMIC 2014: the
+safety actions recommended were not checked; ACPO 2009 and the MATAC model for the
+referrals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from perp_graph.analytics.dossier import Dossier
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the sergeant should do, and why."""
+
+    text: str
+    reason: str
+    urgent: bool = False
+
+
+def recommend_actions(d: Dossier) -> tuple[Action, ...]:
+    """What follows from a dossier for the sergeant, most urgent first: settle a possible
+    duplicate victim, review counter-allegations, re-contact victims before a release or
+    an order ends (HMIC 2014), protective orders, Clare's Law, MARAC/MATAC referral."""
+    actions: list[Action] = []
+    if d.finding.depends_on_possible_merge:
+        actions.append(
+            Action(
+                text="Ask an analyst to settle the possible duplicate victim records",
+                reason="two of the victims may be one person: the finding may not stand",
+                urgent=True,
+            )
+        )
+    for other in d.counter_parties:
+        actions.append(
+            Action(
+                text=f"Review the counter-allegations between {d.person_id} and "
+                f"{other.person_id} before acting",
+                reason="each is recorded as a suspect against the other; this pack labels "
+                "neither as victim or perpetrator in that pair",
+                urgent=True,
+            )
+        )
+    for c in d.ending_soon:
+        what = "expected release" if c.is_custody else "ends"
+        actions.append(
+            Action(
+                text="Re-contact and re-assess the victims",
+                reason=f"{c.name}: {what} {c.end_date:%d %b %Y} (in {c.days_left} days)",
+                urgent=True,
+            )
+        )
+    for c in d.constraints:
+        if c.is_custody and c.end_date is None:
+            actions.append(
+                Action(
+                    text="Find out the expected release date",
+                    reason="In custody, release date not recorded",
+                    urgent=True,
+                )
+            )
+    if d.partner is not None:
+        who = "current partner" if d.partner.current else "most recent partner"
+        actions.append(
+            Action(
+                text=f"Consider a Clare's Law (DVDS) right-to-know disclosure to the {who}",
+                reason=(
+                    "already a recorded victim; the history with other partners may still "
+                    "need disclosing"
+                    if d.partner.is_victim
+                    else "not yet a recorded victim of this perpetrator"
+                ),
+            )
+        )
+    if d.escalation is not None:
+        actions.append(
+            Action(
+                text="Review the risk assessment and consider a MATAC or MARAC referral",
+                reason="escalating: " + "; ".join(d.escalation.reasons),
+                urgent=True,
+            )
+        )
+    if d.latest_risk is not None and d.latest_risk.risk_level == "high":
+        actions.append(
+            Action(
+                text="Check the victims of high-risk incidents are referred to MARAC",
+                reason=f"latest DASH risk high ({d.latest_risk.occurred_on:%d %b %Y})",
+            )
+        )
+    if d.firearms_certificate:
+        actions.append(
+            Action(
+                text="Ask firearms licensing to review the certificate",
+                reason="holds a firearms or shotgun certificate",
+            )
+        )
+    if d.children_present_incidents:
+        actions.append(
+            Action(
+                text="Check children's safeguarding referrals are in place",
+                reason=f"children present at {d.children_present_incidents} incident(s)",
+            )
+        )
+    unprotected = [v for v in d.victims if v.qualifying and not v.protected_by]
+    if unprotected and d.status == "current":
+        actions.append(
+            Action(
+                text="Review protective orders for the qualifying victims",
+                reason=f"{len(unprotected)} qualifying victim(s) with no order in force "
+                "protecting them",
+            )
+        )
+    return tuple(actions)
