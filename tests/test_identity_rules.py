@@ -404,3 +404,27 @@ def test_a_victim_recorded_twice_with_her_birth_date_a_day_off_or_blank_is_one_v
     r.abuse("I2", "2023-01-05", "P", "V2")
     assert same(loaded(r, store_settings, tmp_path), "V1", "V2")
     assert api.scan(store_settings, dt.date(2024, 6, 30)).perpetrators == ()
+
+
+# --- the matcher stands on its own, not on the generator ---------------------------------------
+
+
+def test_identity_resolution_never_imports_the_generator():
+    """Issue 14 asks for matching that holds on data we did not write: the matcher reads
+    familiar forms from the neutral perp_graph/names.py, never from the generator's
+    modules (perp_graph/synth*.py), which read the same table to make their noise."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "perp_graph" / "identity"
+    imported = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add((path.name, node.module))
+            elif isinstance(node, ast.Import):
+                imported |= {(path.name, alias.name) for alias in node.names}
+    upward = sorted((f, m) for f, m in imported if m.startswith("perp_graph.synth"))
+    assert upward == []
+    from perp_graph.identity.clean import forename_forms
+
+    assert "william" in forename_forms("bill")

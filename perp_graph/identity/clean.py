@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from perp_graph.frames import per_distinct
+from perp_graph.names import FAMILIAR_FORMS
 from perp_graph.placeholders import (
     DEFAULT_NO_FIXED_ABODE_POSTCODES,
     DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
@@ -29,11 +30,10 @@ from perp_graph.placeholders import (
     placeholder_date_mask,
 )
 from perp_graph.pnc import canonical_pnc_ids
-from perp_graph.synth_duplicates import NICKNAMES
 
 #: Every full name a familiar form may stand for ("sam": samuel and samantha).
 _FULL_NAMES: dict[str, set[str]] = {}
-for _full, _forms in NICKNAMES.items():
+for _full, _forms in FAMILIAR_FORMS.items():
     for _form in (_full, *_forms):
         _FULL_NAMES.setdefault(_form.casefold().replace("-", " "), set()).add(_full.casefold())
 
