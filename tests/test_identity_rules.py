@@ -320,6 +320,29 @@ def test_febrl1_pairwise_precision_and_recall_floors():
     assert len(merged & allowed) / len(allowed) >= 0.91, "recall where the rules allow"
 
 
+def test_two_established_surnames_a_letter_apart_are_two_people_not_a_slip():
+    """Clause 1, "on the generator's data no worse than today": one edit between two
+    surnames each common in the data (Hill and Hall) is two surnames, so Carol Hill and
+    Carol Hall born the same day at different addresses are left for an analyst, not
+    merged (at 300k generated people these were a third of the false merges); a rare
+    spelling beside a common one (Smiht beside Smith) is still a slip and merges."""
+    r = Records()
+    crowd(r)
+    for i, forename in enumerate(("Aneurin", "Bethan", "Cai", "Dilys", "Eifion", "Ffion")):
+        for surname in ("Hill", "Hall", "Smith"):
+            add(r, f"{surname}{i}", forename, surname, f"19{60 + i}-0{i + 1}-1{i}")
+    add(r, "H1", "Carol", "Hill", "1980-05-03", gender="F", home_postcode="CF10 1AA")
+    add(r, "H2", "Carol", "Hall", "1980-05-03", gender="F", home_postcode="NP20 4BB")
+    add(r, "S1", "Gwenllian", "Smith", "1977-09-21", gender="F", home_postcode="CF10 1AA")
+    add(r, "S2", "Gwenllian", "Smiht", "1977-09-21", gender="F", home_postcode="NP20 4BB")
+    ids = resolve(records_dataset(r))
+    assert not same(dict(ids.identity_of), "H1", "H2")
+    assert same(dict(ids.identity_of), "S1", "S2")
+    pairs = ids.pairs.set_index(["record_l", "record_r"])
+    if ("H1", "H2") in pairs.index:
+        assert pairs.loc[("H1", "H2"), "reason"].startswith("surnames differ")
+
+
 # --- scale: blocking bounded on skewed data --------------------------------------------------
 
 

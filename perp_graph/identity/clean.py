@@ -89,7 +89,8 @@ def prepare(
     `people`: the store's people table (person_id, surname, forenames, date_of_birth as
     datetime64, gender, pnc_id, aliases, home_postcode; blank names as "" or None).
     Returns columns unique_id, forename, forename_canonical, forename_forms (list),
-    forename_initial, forenames_all (text), surname (text without spaces), surname_tokens
+    forename_initial, forenames_all (text), surname (text without spaces), surname_records
+    (how many records of `people` hold that surname; 0 when blank), surname_tokens
     (list), alias_surnames (list), date_of_birth (YYYY-MM-DD or None), dob_swapped (day and
     month swapped, or None), pnc_id (canonical or None), gender (M, F or None) and
     postcode (canonical or None). Values that are unknown are None."""
@@ -109,6 +110,10 @@ def prepare(
     aliases = people["aliases"].astype(object).where(people["aliases"].notna(), "")
     gender = people["gender"].astype(object).where(people["gender"].notna(), "").astype(str)
     gender = gender.str.strip().str.upper()
+    surname = _none_if_blank(surname_text.str.replace(" ", "", regex=False))
+    # How many records hold each surname (a slip makes a rare spelling: rules.py).
+    surname_records = pd.Series(surname).map(pd.Series(surname).value_counts()).fillna(0)
+    surname_records = surname_records.astype("int64").to_numpy()
     canonical_forename = {f: (min(_FULL_NAMES.get(f, {f})) if f else "") for f in first.unique()}
     # Familiar forms of the first forename, and of the whole (Lee-Anne is Leanne).
     forms = {f: forename_forms(f or None) for f in first.unique()}
@@ -126,7 +131,8 @@ def prepare(
             ],
             "forename_initial": _none_if_blank(first.str[:1]),
             "forenames_all": _none_if_blank(forenames),
-            "surname": _none_if_blank(surname_text.str.replace(" ", "", regex=False)),
+            "surname": surname,
+            "surname_records": surname_records,
             "surname_tokens": per_distinct(
                 surname_text, lambda t: sorted({p for p in t.split() if len(p) > 1})
             ),

@@ -24,6 +24,14 @@ import jellyfish
 #: A row of identity.clean.prepare() as a mapping.
 Record = Mapping[str, object]
 
+#: Two surnames a slip apart (one edit, Jaro-Winkler) are two surnames, not one misspelt,
+#: when each is held by at least this many records of the data resolved...
+ESTABLISHED_MIN_RECORDS = 5
+#: ...and the rarer by at least this share of the records holding the commoner. A slip of
+#: the pen makes a spelling that is rare beside the one it comes from (Smiht beside Smith);
+#: Hill and Hall, Davies and Davis, Clark and Clarke are each common in their own right.
+ESTABLISHED_RATIO = 0.1
+
 
 def _near(a: str, b: str, jw: float = 0.9) -> bool:
     """The same, one edit apart (a transposition counts as one), or Jaro-Winkler >= jw."""
@@ -96,7 +104,8 @@ def surnames_agree(a: str, b: str, aliases_a: Sequence[str], aliases_b: Sequence
 
 
 def record_surnames_agree(a: Record, b: Record) -> bool:
-    """surnames_agree on two cleaned records (their surname tokens and aliases)."""
+    """surnames_agree on two cleaned records (their surname tokens and aliases); a near
+    spelling agrees only when it may be a slip (not two established surnames)."""
     sa, sb = a.get("surname"), b.get("surname")
     if not sa or not sb:
         return False
@@ -104,7 +113,21 @@ def record_surnames_agree(a: Record, b: Record) -> bool:
         return True
     if set(a.get("surname_tokens") or ()) & set(b.get("surname_tokens") or ()):
         return True
-    return _near(str(sa), str(sb))
+    return _near(str(sa), str(sb)) and not established_surnames(a, b)
+
+
+def established_surnames(a: Record, b: Record) -> bool:
+    """Both records' surnames are established in the data: two different spellings, each
+    held by at least ESTABLISHED_MIN_RECORDS records, the rarer by at least
+    ESTABLISHED_RATIO of the commoner's records (the column `surname_records` of
+    identity.clean.prepare; a record without it counts as rare). Such a pair (Hill and
+    Hall) is two surnames however alike they look, not a slip; a rare spelling beside a
+    common one (Smiht beside Smith) may be a slip."""
+    if a.get("surname") == b.get("surname"):
+        return False
+    na, nb = int(a.get("surname_records") or 0), int(b.get("surname_records") or 0)
+    rarer, commoner = sorted((na, nb))
+    return rarer >= ESTABLISHED_MIN_RECORDS and rarer >= ESTABLISHED_RATIO * commoner
 
 
 def dates_of_birth(a: Record, b: Record) -> str:
@@ -156,12 +179,15 @@ def conflict(a: Record, b: Record) -> str | None:
 def surname_agreement(a: Record, b: Record) -> str:
     """How two records' surnames compare: "unknown" (either blank), "strong" (the same, an
     alias, a shared part of a double-barrelled name, one edit or Jaro-Winkler >= 0.9),
-    "weak" (Jaro-Winkler >= 0.8, or two edits) or "differ"."""
+    "weak" (Jaro-Winkler >= 0.8, or two edits) or "differ" (also two established
+    surnames however alike: see established_surnames)."""
     sa, sb = a.get("surname"), b.get("surname")
     if not sa or not sb:
         return "unknown"
     if record_surnames_agree(a, b):
         return "strong"
+    if established_surnames(a, b):
+        return "differ"
     if (
         jellyfish.jaro_winkler_similarity(str(sa), str(sb)) >= 0.8
         or jellyfish.damerau_levenshtein_distance(str(sa), str(sb)) <= 2
