@@ -159,6 +159,27 @@ def test_forename_and_surname_swapped_between_the_columns_are_one_person(store_s
     assert same(loaded(r, store_settings, tmp_path), "S1", "S2")
 
 
+@pytest.mark.parametrize(
+    ("forenames", "surname", "dob", "merged"),
+    [
+        ("Ballantyne", "Angharad", "", True),  # swapped, date of birth blank, one address
+        ("Ballantyne", "Eluned", "1993-11-03", False),  # swapped, forenames differ: twins?
+    ],
+)
+def test_swapped_name_columns_are_decided_on_the_rest_of_the_evidence(
+    tmp_path, forenames, surname, dob, merged
+):
+    """Clause 3: a record with forename and surname swapped between the columns is read
+    the other way round and decided on the rest: with no date of birth, the same postcode
+    and the same two names merge; read swapped, the same surname and date of birth with
+    another forename is twin-like and never merged."""
+    r = Records()
+    crowd(r)
+    add(r, "W1", "Angharad", "Ballantyne", "1993-11-03", home_postcode="CF42 1EA")
+    add(r, "W2", forenames, surname, dob, home_postcode="CF42 1EA")
+    assert same(dict(resolve(records_dataset(r)).identity_of), "W1", "W2") is merged
+
+
 def test_a_transposition_is_one_edit(store_settings, tmp_path):
     r = Records()
     crowd(r)

@@ -261,7 +261,29 @@ def corroborated(a: Record, b: Record) -> str | None:
       with related forenames and agreeing surnames (only the same, for names swapped
       between the columns); a blank forename then also needs the same postcode. With no
       date of birth to compare: the same postcode, related forenames and agreeing
-      surnames. Names alone never merge."""
+      surnames. Names alone never merge.
+
+    Names are also read with one record's forename and surname swapped between the
+    columns (Jessica Ballantyne / Ballantyne Jessica; Dante Davila / Davila Dante with a
+    surname changed) when the dates of birth are the same or one is unknown: the pair is
+    then corroborated when, so read, it is and no rule (conflict) keeps it apart, so a
+    swap never lets twins through (Brody Bordin / Bordin Joel born the same day)."""
+    why = _corroborated(a, b)
+    if why is None or b.get("forename") == b.get("surname"):
+        return why
+    if dates_of_birth(a, b) not in ("same", "unknown"):
+        return why
+    swapped = _swapped(b)
+    if (
+        not names_crossed(a, swapped)  # read swapped twice: as written, already refused
+        and conflict(a, swapped) is None
+        and _corroborated(a, swapped) is None
+    ):
+        return None
+    return why
+
+
+def _corroborated(a: Record, b: Record) -> str | None:
     crossed = names_crossed(a, b)
     if not crossed and forenames_differ(a, b):
         return "forenames differ"
