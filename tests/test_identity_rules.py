@@ -180,6 +180,28 @@ def test_swapped_name_columns_are_decided_on_the_rest_of_the_evidence(
     assert same(dict(resolve(records_dataset(r)).identity_of), "W1", "W2") is merged
 
 
+@pytest.mark.parametrize(
+    ("surname", "dob", "postcode", "merged"),
+    [
+        ("Meredydd", "1980-01-02", "CF10 1AB", True),  # a slip in the inward code
+        ("Meredydd", "1980-01-02", "NP20 1AA", False),  # another place
+        ("Prydderch", "", "CF10 1AB", False),  # no date of birth: a slip is not enough
+    ],
+)
+def test_a_slip_in_the_postcodes_inward_code_counts_as_the_address(
+    tmp_path, surname, dob, postcode, merged
+):
+    """Clause 3 (decided on the rest of the evidence): where a merge needs an address
+    besides names and a date of birth that agree (a new surname with no alias), a
+    postcode one character off in its inward code is the same address; with no date of
+    birth to compare, only the very postcode is."""
+    r = Records()
+    crowd(r)
+    add(r, "A1", "Carys", "Prydderch", "1980-01-02", gender="F", home_postcode="CF10 1AA")
+    add(r, "A2", "Carys", surname, dob, gender="F", home_postcode=postcode)
+    assert same(dict(resolve(records_dataset(r)).identity_of), "A1", "A2") is merged
+
+
 def test_a_transposition_is_one_edit(store_settings, tmp_path):
     r = Records()
     crowd(r)

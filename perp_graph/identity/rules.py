@@ -130,6 +130,25 @@ def established_surnames(a: Record, b: Record) -> bool:
     return rarer >= ESTABLISHED_MIN_RECORDS and rarer >= ESTABLISHED_RATIO * commoner
 
 
+def same_address(a: Record, b: Record) -> bool:
+    """Both postcodes known and the same, or a slip in the inward code: the same outward
+    code and inward codes of one length differing in one character (CF10 1AA / CF10 1AB).
+    A slip is taken as the same address only where the rules ask for an address besides a
+    name and a date of birth that already agree, never on its own."""
+    pa, pb = a.get("postcode"), b.get("postcode")
+    if not pa or not pb:
+        return False
+    if pa == pb:
+        return True
+    outward_a, _, inward_a = str(pa).partition(" ")
+    outward_b, _, inward_b = str(pb).partition(" ")
+    return (
+        outward_a == outward_b
+        and len(inward_a) == len(inward_b) > 0
+        and sum(x != y for x, y in zip(inward_a, inward_b, strict=True)) == 1
+    )
+
+
 def dates_of_birth(a: Record, b: Record) -> str:
     """How two dates of birth compare: "unknown" (either blank or a placeholder), "same"
     (or day and month swapped), "slip" (one character apart, a transposition counted as
@@ -243,7 +262,7 @@ def _names_disagree(a: Record, b: Record) -> str | None:
     born = dates_of_birth(a, b)
     if surnames == "weak" and born == "same":
         return None
-    same_postcode = bool(a.get("postcode")) and a.get("postcode") == b.get("postcode")
+    same_postcode = same_address(a, b)
     if forenames_related(a, b) and born == "same" and same_postcode:
         return None
     return "surnames differ"
@@ -255,12 +274,12 @@ def corroborated(a: Record, b: Record) -> str | None:
     Enough, besides forenames that do not differ (related, or one unknown):
     - names: surnames agree (or are near and the date of birth is the same), or the names
       are swapped between the columns; a surname that differs or is blank is enough only
-      with related forenames, the same date of birth and the same postcode (a new married
-      name with no alias recorded);
+      with related forenames, the same date of birth and the same address (same_address:
+      the postcode, or a slip in its inward code; a new married name with no alias);
     - date of birth: the same (or day and month swapped), a slip, or one field mistyped
       with related forenames and agreeing surnames (only the same, for names swapped
-      between the columns); a blank forename then also needs the same postcode. With no
-      date of birth to compare: the same postcode, related forenames and agreeing
+      between the columns); a blank forename then also needs the same address. With no
+      date of birth to compare: the very same postcode, related forenames and agreeing
       surnames. Names alone never merge.
 
     Names are also read with one record's forename and surname swapped between the
@@ -288,7 +307,7 @@ def _corroborated(a: Record, b: Record) -> str | None:
     if not crossed and forenames_differ(a, b):
         return "forenames differ"
     related = forenames_related(a, b)
-    same_postcode = bool(a.get("postcode")) and a.get("postcode") == b.get("postcode")
+    same_postcode = same_address(a, b)
     born = dates_of_birth(a, b)
     surnames = surname_agreement(a, b)
     if not (
@@ -306,6 +325,8 @@ def _corroborated(a: Record, b: Record) -> str | None:
     if born in ("same", "slip", "near"):
         forenames_known = bool(a.get("forename")) and bool(b.get("forename"))
         return None if forenames_known or same_postcode else "a forename is unknown"
-    if born == "unknown" and same_postcode and related and (crossed or surnames == "strong"):
+    # With no date of birth, the address must be the same one (a slip is not enough).
+    exact_postcode = bool(a.get("postcode")) and a.get("postcode") == b.get("postcode")
+    if born == "unknown" and exact_postcode and related and (crossed or surnames == "strong"):
         return None
     return "no date of birth agrees"
