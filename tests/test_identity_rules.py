@@ -359,8 +359,8 @@ def test_febrl1_pairwise_precision_and_recall_floors():
     allowed = {(a, b) for a, b in truth if conflict(rows[a], rows[b]) is None}
     hit = len(merged & truth)
     assert hit / len(merged) >= 0.995, "precision"
-    assert hit / len(truth) >= 0.80, "recall"
-    assert len(merged & allowed) / len(allowed) >= 0.91, "recall where the rules allow"
+    assert hit / len(truth) >= 0.82, "recall"
+    assert len(merged & allowed) / len(allowed) >= 0.93, "recall where the rules allow"
 
 
 def test_two_established_surnames_a_letter_apart_are_two_people_not_a_slip():
