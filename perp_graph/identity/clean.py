@@ -11,6 +11,11 @@ taken further where the data here allows):
   unknown; PNC ids are compared in canonical form, an invalid one is no identifier
   (contract 1.7);
 - gender only as M or F (X and U say nothing for matching).
+
+Sources: shared/guide/identity.md (the MoJ's hmpps-person-match cleaning), issue 14
+clauses 3 and 4, the data contract (1.6 placeholders, 1.7 PNC ids). Familiar forms of
+forenames come from perp_graph/names.py, a table the generator reads too; nothing here
+imports the generator.
 """
 
 from __future__ import annotations
@@ -42,7 +47,9 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
 
 
 def forename_forms(forename: str | None) -> list[str]:
-    """The forename and every full name it may be a familiar form of, sorted ([] if None)."""
+    """The forename (cleaned: clean_name) and every full name it may be a familiar form of
+    (perp_graph/names.py, read both ways: "sam" -> ["sam", "samantha", "samuel"]),
+    sorted; [] for None or ""."""
     return sorted({forename} | _FULL_NAMES.get(forename, set())) if forename else []
 
 

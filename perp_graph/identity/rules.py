@@ -11,6 +11,19 @@ and what a merge needs besides a high score: surnames that agree (or names swapp
 between the columns) and a date of birth that agrees, or, with no date of birth to
 compare, the same postcode and forenames that agree. Names alone never merge.
 
+Near spellings are read against the data: two surnames a slip apart that are each
+common in it (Hill and Hall) are two surnames, not one misspelt (established_surnames).
+A postcode one character off in its inward code is the same address only where a
+merge needs an address besides agreeing names and date of birth (same_address).
+
+Sources: issue 14 (clause 2: twins, near relatives, sex, the whole-cluster check;
+clause 3: swapped columns, transpositions, initials, double-barrelled surnames, blank
+dates of birth; clause 4: placeholders are unknowns, applied in clean.py) and
+shared/guide/identity.md (the Ministry of Justice's hmpps-person-match and
+hmpps-person-record: twins forced strongly negative, a date of birth slip only within
+a decade, clusters re-checked before a record joins). Every function here takes rows of
+identity.clean.prepare() (mappings; None is unknown) and raises nothing on them.
+
 String similarity comes from jellyfish (Damerau-Levenshtein: a transposition, Reid and
 Ried, is one edit; Jaro-Winkler), the same measures Splink's comparisons use.
 """
@@ -74,7 +87,8 @@ def forenames_related(a: Record, b: Record) -> bool:
 
 
 def forenames_differ(a: Record, b: Record) -> bool:
-    """Both forenames known and not related (see forenames_related)."""
+    """Both forenames known and not related (see forenames_related): issue 14 clause 2,
+    "different forenames that are not familiar forms or initials of each other"."""
     return bool(a.get("forename")) and bool(b.get("forename")) and not forenames_related(a, b)
 
 
@@ -178,7 +192,9 @@ def conflict(a: Record, b: Record) -> str | None:
     """Why two records must not be merged without an analyst, or None.
 
     Returns a reason code: "twins" (same surname and date of birth, forenames that
-    differ), "sex" (M and F) or "born apart" (dates of birth more than a slip apart)."""
+    differ), "sex" (M and F) or "born apart" (dates of birth more than a slip apart).
+    Issue 14 clause 2 (never merge twins or near relatives; M against F is evidence
+    against); the MoJ forces suspected twins to a strongly negative score (identity.md)."""
     born = dates_of_birth(a, b)
     if (
         born == "same"
