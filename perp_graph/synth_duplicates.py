@@ -17,47 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: Familiar forms of forenames, both ways round (also used by the resolver).
-NICKNAMES: dict[str, tuple[str, ...]] = {
-    "William": ("Will", "Bill", "Billy"),
-    "James": ("Jim", "Jimmy", "Jamie"),
-    "Michael": ("Mike", "Mick"),
-    "Thomas": ("Tom", "Tommy"),
-    "Daniel": ("Dan", "Danny"),
-    "Samuel": ("Sam", "Sammy"),
-    "Joseph": ("Joe", "Joey"),
-    "Matthew": ("Matt",),
-    "Stephen": ("Steve", "Stevie"),
-    "Andrew": ("Andy", "Drew"),
-    "David": ("Dave", "Davey"),
-    "Benjamin": ("Ben",),
-    "Nathan": ("Nate",),
-    "Alexander": ("Alex",),
-    "Joshua": ("Josh",),
-    "Frederick": ("Freddie", "Fred"),
-    "Kevin": ("Kev",),
-    "Stuart": ("Stu",),
-    "Mohammed": ("Mohammad", "Muhammad", "Mo"),
-    "Samantha": ("Sam", "Sammy"),
-    "Rebecca": ("Becky", "Becca"),
-    "Jessica": ("Jess",),
-    "Charlotte": ("Charlie", "Lottie"),
-    "Nicola": ("Nicky", "Nikki"),
-    "Natalie": ("Nat",),
-    "Michelle": ("Shelley",),
-    "Elizabeth": ("Liz", "Beth", "Lizzie"),
-    "Katherine": ("Kate", "Katie"),
-    "Victoria": ("Vicky",),
-    "Jacqueline": ("Jackie",),
-    "Stacey": ("Stace",),
-    "Sophie": ("Soph",),
-    "Tracey": ("Tracy",),
-    "Gemma": ("Jemma",),
-    "Leanne": ("Lee-Anne",),
-    "Agnieszka": ("Aga",),
-    "Tomasz": ("Tomek",),
-    "Piotr": ("Peter",),
-}
+from perp_graph.names import FAMILIAR_FORMS
+
+#: Familiar forms of forenames (perp_graph/names.py, which the resolver reads too).
+NICKNAMES = FAMILIAR_FORMS
 
 
 def nickname_of(forename: str, rng: np.random.Generator) -> str | None:

@@ -159,6 +159,53 @@ def test_forename_and_surname_swapped_between_the_columns_are_one_person(store_s
     assert same(loaded(r, store_settings, tmp_path), "S1", "S2")
 
 
+@pytest.mark.parametrize(
+    ("forenames", "surname", "dob", "merged"),
+    [
+        ("Morgan", "Angharad", "1993-11-03", True),  # swapped, and a new surname
+        ("Ballantyne", "Eluned", "1993-11-03", False),  # swapped, forenames differ: twins?
+        ("Ballantyne", "Angharad", "", False),  # swapped, no date of birth: names alone
+    ],
+)
+def test_swapped_name_columns_are_decided_on_the_rest_of_the_evidence(
+    tmp_path, forenames, surname, dob, merged
+):
+    """Clause 3: a record with forename and surname swapped between the columns is read
+    the other way round and decided on the rest: born the same day at the same address,
+    Angharad Ballantyne and "Morgan Angharad" (a new surname, read swapped) merge; read
+    swapped, the same surname and date of birth with another forename is twin-like and
+    never merged; with no date of birth the swapped names alone are not enough (on the
+    skewed benchmark, Thomas Owen and Owen Thomas at one address are two people as
+    often as one)."""
+    r = Records()
+    crowd(r)
+    add(r, "W1", "Angharad", "Ballantyne", "1993-11-03", home_postcode="CF42 1EA")
+    add(r, "W2", forenames, surname, dob, home_postcode="CF42 1EA")
+    assert same(dict(resolve(records_dataset(r)).identity_of), "W1", "W2") is merged
+
+
+@pytest.mark.parametrize(
+    ("surname", "dob", "postcode", "merged"),
+    [
+        ("Meredydd", "1980-01-02", "CF10 1AB", True),  # a slip in the inward code
+        ("Meredydd", "1980-01-02", "NP20 1AA", False),  # another place
+        ("Prydderch", "", "CF10 1AB", False),  # no date of birth: a slip is not enough
+    ],
+)
+def test_a_slip_in_the_postcodes_inward_code_counts_as_the_address(
+    tmp_path, surname, dob, postcode, merged
+):
+    """Clause 3 (decided on the rest of the evidence): where a merge needs an address
+    besides names and a date of birth that agree (a new surname with no alias), a
+    postcode one character off in its inward code is the same address; with no date of
+    birth to compare, only the very postcode is."""
+    r = Records()
+    crowd(r)
+    add(r, "A1", "Carys", "Prydderch", "1980-01-02", gender="F", home_postcode="CF10 1AA")
+    add(r, "A2", "Carys", surname, dob, gender="F", home_postcode=postcode)
+    assert same(dict(resolve(records_dataset(r)).identity_of), "A1", "A2") is merged
+
+
 def test_a_transposition_is_one_edit(store_settings, tmp_path):
     r = Records()
     crowd(r)
@@ -316,8 +363,31 @@ def test_febrl1_pairwise_precision_and_recall_floors():
     allowed = {(a, b) for a, b in truth if conflict(rows[a], rows[b]) is None}
     hit = len(merged & truth)
     assert hit / len(merged) >= 0.995, "precision"
-    assert hit / len(truth) >= 0.80, "recall"
-    assert len(merged & allowed) / len(allowed) >= 0.91, "recall where the rules allow"
+    assert hit / len(truth) >= 0.82, "recall"
+    assert len(merged & allowed) / len(allowed) >= 0.93, "recall where the rules allow"
+
+
+def test_two_established_surnames_a_letter_apart_are_two_people_not_a_slip():
+    """Clause 1, "on the generator's data no worse than today": one edit between two
+    surnames each common in the data (Hill and Hall) is two surnames, so Carol Hill and
+    Carol Hall born the same day at different addresses are left for an analyst, not
+    merged (at 300k generated people these were a third of the false merges); a rare
+    spelling beside a common one (Smiht beside Smith) is still a slip and merges."""
+    r = Records()
+    crowd(r)
+    for i, forename in enumerate(("Aneurin", "Bethan", "Cai", "Dilys", "Eifion", "Ffion")):
+        for surname in ("Hill", "Hall", "Smith"):
+            add(r, f"{surname}{i}", forename, surname, f"19{60 + i}-0{i + 1}-1{i}")
+    add(r, "H1", "Carol", "Hill", "1980-05-03", gender="F", home_postcode="CF10 1AA")
+    add(r, "H2", "Carol", "Hall", "1980-05-03", gender="F", home_postcode="NP20 4BB")
+    add(r, "S1", "Gwenllian", "Smith", "1977-09-21", gender="F", home_postcode="CF10 1AA")
+    add(r, "S2", "Gwenllian", "Smiht", "1977-09-21", gender="F", home_postcode="NP20 4BB")
+    ids = resolve(records_dataset(r))
+    assert not same(dict(ids.identity_of), "H1", "H2")
+    assert same(dict(ids.identity_of), "S1", "S2")
+    pairs = ids.pairs.set_index(["record_l", "record_r"])
+    if ("H1", "H2") in pairs.index:
+        assert pairs.loc[("H1", "H2"), "reason"].startswith("surnames differ")
 
 
 # --- scale: blocking bounded on skewed data --------------------------------------------------
@@ -404,3 +474,27 @@ def test_a_victim_recorded_twice_with_her_birth_date_a_day_off_or_blank_is_one_v
     r.abuse("I2", "2023-01-05", "P", "V2")
     assert same(loaded(r, store_settings, tmp_path), "V1", "V2")
     assert api.scan(store_settings, dt.date(2024, 6, 30)).perpetrators == ()
+
+
+# --- the matcher stands on its own, not on the generator ---------------------------------------
+
+
+def test_identity_resolution_never_imports_the_generator():
+    """Issue 14 asks for matching that holds on data we did not write: the matcher reads
+    familiar forms from the neutral perp_graph/names.py, never from the generator's
+    modules (perp_graph/synth*.py), which read the same table to make their noise."""
+    import ast
+
+    folder = Path(__file__).resolve().parents[1] / "perp_graph" / "identity"
+    imported = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add((path.name, node.module))
+            elif isinstance(node, ast.Import):
+                imported |= {(path.name, alias.name) for alias in node.names}
+    upward = sorted((f, m) for f, m in imported if m.startswith("perp_graph.synth"))
+    assert upward == []
+    from perp_graph.identity.clean import forename_forms
+
+    assert "william" in forename_forms("bill")

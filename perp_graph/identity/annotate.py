@@ -1,4 +1,7 @@
-"""Findings about identities carry the records behind them, and the open questions."""
+"""Findings about identities carry the records behind them, and the open questions.
+
+Issue 6 (scan findings on identities) and issue 14 clause 5 (the review queue lists
+first the pairs that would change a finding)."""
 
 from __future__ import annotations
 
@@ -17,7 +20,11 @@ def annotate(
     """Add record_ids, victim_record_ids and the possible merges touching each finding.
 
     `identity_of` is what the store holds (record -> identity, merged records only);
-    `possible` the pairs left for an analyst (record_l, record_r).
+    `possible` the pairs left for an analyst (record_l, record_r), or None when
+    identities were never resolved. Returns a new ScanResult (the input is not changed):
+    each finding with record_ids, victim_record_ids ((victim, its records), in the
+    finding's order), possible_merges (sorted pairs touching the perpetrator or a
+    victim) and depends_on_possible_merge (a possible pair joins two of its victims).
     """
     records = records_of(identity_of)
 

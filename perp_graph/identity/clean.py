@@ -11,6 +11,11 @@ taken further where the data here allows):
   unknown; PNC ids are compared in canonical form, an invalid one is no identifier
   (contract 1.7);
 - gender only as M or F (X and U say nothing for matching).
+
+Sources: shared/guide/identity.md (the MoJ's hmpps-person-match cleaning), issue 14
+clauses 3 and 4, the data contract (1.6 placeholders, 1.7 PNC ids). Familiar forms of
+forenames come from perp_graph/names.py, a table the generator reads too; nothing here
+imports the generator.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from perp_graph.frames import per_distinct
+from perp_graph.names import FAMILIAR_FORMS
 from perp_graph.placeholders import (
     DEFAULT_NO_FIXED_ABODE_POSTCODES,
     DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
@@ -29,11 +35,10 @@ from perp_graph.placeholders import (
     placeholder_date_mask,
 )
 from perp_graph.pnc import canonical_pnc_ids
-from perp_graph.synth_duplicates import NICKNAMES
 
 #: Every full name a familiar form may stand for ("sam": samuel and samantha).
 _FULL_NAMES: dict[str, set[str]] = {}
-for _full, _forms in NICKNAMES.items():
+for _full, _forms in FAMILIAR_FORMS.items():
     for _form in (_full, *_forms):
         _FULL_NAMES.setdefault(_form.casefold().replace("-", " "), set()).add(_full.casefold())
 
@@ -42,7 +47,9 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
 
 
 def forename_forms(forename: str | None) -> list[str]:
-    """The forename and every full name it may be a familiar form of, sorted ([] if None)."""
+    """The forename (cleaned: clean_name) and every full name it may be a familiar form of
+    (perp_graph/names.py, read both ways: "sam" -> ["sam", "samantha", "samuel"]),
+    sorted; [] for None or ""."""
     return sorted({forename} | _FULL_NAMES.get(forename, set())) if forename else []
 
 
@@ -89,7 +96,8 @@ def prepare(
     `people`: the store's people table (person_id, surname, forenames, date_of_birth as
     datetime64, gender, pnc_id, aliases, home_postcode; blank names as "" or None).
     Returns columns unique_id, forename, forename_canonical, forename_forms (list),
-    forename_initial, forenames_all (text), surname (text without spaces), surname_tokens
+    forename_initial, forenames_all (text), surname (text without spaces), surname_records
+    (how many records of `people` hold that surname; 0 when blank), surname_tokens
     (list), alias_surnames (list), date_of_birth (YYYY-MM-DD or None), dob_swapped (day and
     month swapped, or None), pnc_id (canonical or None), gender (M, F or None) and
     postcode (canonical or None). Values that are unknown are None."""
@@ -109,6 +117,10 @@ def prepare(
     aliases = people["aliases"].astype(object).where(people["aliases"].notna(), "")
     gender = people["gender"].astype(object).where(people["gender"].notna(), "").astype(str)
     gender = gender.str.strip().str.upper()
+    surname = _none_if_blank(surname_text.str.replace(" ", "", regex=False))
+    # How many records hold each surname (a slip makes a rare spelling: rules.py).
+    surname_records = pd.Series(surname).map(pd.Series(surname).value_counts()).fillna(0)
+    surname_records = surname_records.astype("int64").to_numpy()
     canonical_forename = {f: (min(_FULL_NAMES.get(f, {f})) if f else "") for f in first.unique()}
     # Familiar forms of the first forename, and of the whole (Lee-Anne is Leanne).
     forms = {f: forename_forms(f or None) for f in first.unique()}
@@ -126,7 +138,8 @@ def prepare(
             ],
             "forename_initial": _none_if_blank(first.str[:1]),
             "forenames_all": _none_if_blank(forenames),
-            "surname": _none_if_blank(surname_text.str.replace(" ", "", regex=False)),
+            "surname": surname,
+            "surname_records": surname_records,
             "surname_tokens": per_distinct(
                 surname_text, lambda t: sorted({p for p in t.split() if len(p) > 1})
             ),

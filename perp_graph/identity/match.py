@@ -89,6 +89,7 @@ class BlockingPlan:
 
     @property
     def total_pairs(self) -> int:
+        """The sum of pairs_by_key: an upper bound on the pairs Splink will score."""
         return sum(self.pairs_by_key.values())
 
 
@@ -220,8 +221,12 @@ def _sizes(key: np.ndarray) -> np.ndarray:
 
 
 def settings(blocking: list[str] | None = None) -> object:
-    """Splink settings: the comparisons above; predictions blocked on `blocking` (key
-    column names; default every BLOCKING_KEYS key)."""
+    """Splink settings (a splink.SettingsCreator) for a dedupe of the cleaned table: the
+    comparisons in the module's docstring (levels after the MoJ's hmpps-person-match
+    model: forename and surname swapped as a level of its own, a date of birth slip in
+    the same decade, postcode graded by how common; shared/guide/identity.md), and
+    predictions blocked on `blocking` (key column names of blocking_keys; default every
+    BLOCKING_KEYS key). Imports Splink when called."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
@@ -342,7 +347,12 @@ def score(
     `table`: identity.clean.prepare() of the people. `temp_directory`: the folder in which
     DuckDB may spill beyond DUCKDB_MEMORY_LIMIT (a private folder is made in it and
     removed afterwards; the system's temporary folder when None).
-    Returns pairs with match probability >= 0.05, record_l < record_r."""
+    Returns pairs with match probability >= 0.05, record_l < record_r (with the blocking
+    plan). A training step that has no pairs to learn from is skipped (logged, Splink's
+    default stands); other Splink and DuckDB errors pass through, among them DuckDB's
+    when a spill would exceed DUCKDB_MAX_SPILL. Writes only DuckDB's spill files, in the
+    private folder. Levels and bounded blocking: issue 14 clauses 3 and 6, Splink's docs
+    (count comparisons before predicting), the MoJ's hmpps-person-match model."""
     if len(table) < 2:
         return ScoredPairs(_empty_pairs())
     keyed, plan = blocking_keys(table, max_block)

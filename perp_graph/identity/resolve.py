@@ -112,6 +112,8 @@ class Identities:
     pairs: pd.DataFrame
 
     def of(self, record_id: str) -> str:
+        """The identity id of a record id: its identity's smallest record id, or the
+        record id itself when the record stands alone (also for an unknown id)."""
         return self.identity_of.get(record_id, record_id)
 
     def records(self) -> dict[str, list[str]]:
@@ -119,9 +121,13 @@ class Identities:
         return records_of(self.identity_of)
 
     def possible(self) -> pd.DataFrame:
+        """The pairs left for an analyst (outcome "possible"), in `pairs`' columns and
+        order (most likely first), index reset."""
         return self.pairs[self.pairs["outcome"] == "possible"].reset_index(drop=True)
 
     def counts(self) -> dict[str, int]:
+        """identities_merged (identities of two or more records), records_merged (the
+        records in them) and possible_pairs (pairs left for an analyst)."""
         merged = self.records()
         return {
             "identities_merged": len(merged),
@@ -143,6 +149,10 @@ def records_of(identity_of: Mapping[str, str]) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Decision:
+    """One analyst's decision on a pair, as a row of decisions.csv: `record_a` <
+    `record_b` (record ids), `decision` "confirm" or "reject", `user` (who decided) and
+    `at` (UTC, ISO 8601 to the second)."""
+
     record_a: str
     record_b: str
     decision: str  # "confirm" or "reject"
@@ -162,6 +172,9 @@ class Decisions:
 
     @classmethod
     def open(cls, workspace: Path) -> Decisions:
+        """The decisions kept in `<workspace>/identities/decisions.csv` (none when the
+        file does not exist yet; nothing is written). A file without the COLUMNS
+        header raises KeyError."""
         path = Path(workspace) / "identities" / "decisions.csv"
         rows = []
         if path.exists():
@@ -183,12 +196,19 @@ class Decisions:
         return tuple(self._rows)
 
     def latest(self) -> dict[tuple[str, str], str]:
+        """(record id, record id) in sorted order -> "confirm" or "reject": the latest
+        decision on each pair (a later decision replaces an earlier one)."""
         out: dict[tuple[str, str], str] = {}
         for d in self._rows:
             out[_key(d.record_a, d.record_b)] = d.decision
         return out
 
     def add(self, record_a: str, record_b: str, decision: str, user: str | None = None) -> Decision:
+        """Append a decision to decisions.csv (created with its header, mode 0600, and its
+        folder when missing) and return it. `user` defaults to $PERP_GRAPH_USER, else the
+        login name. Raises ConfigError for a decision other than "confirm" or "reject",
+        or when both ids are the same. Record ids are not checked against the store
+        (the caller does)."""
         if decision not in ("confirm", "reject"):
             raise ConfigError(f"unknown decision {decision!r}: use confirm or reject")
         if record_a == record_b:
@@ -235,7 +255,15 @@ def resolve(
     before (record_l, record_r, match_probability), to re-apply analysts' decisions
     without training the model again. `placeholder_dates_of_birth` (YYYY-MM-DD) and
     `no_fixed_abode_postcodes` (a trailing * is a prefix) are unknown for matching
-    (contract 1.6). `temp_directory`: where DuckDB may spill while scoring."""
+    (contract 1.6). `temp_directory`: where DuckDB may spill while scoring (a private
+    folder inside it, removed afterwards).
+
+    Returns Identities (record -> identity, and every candidate pair with its outcome
+    and reason, most likely first). Writes no file: the caller keeps the pairs
+    (save_pairs) and the store the identities. Splink's and DuckDB's errors pass through
+    (a spill beyond match.DUCKDB_MAX_SPILL fails the query rather than fill the disk).
+    Rules: issue 14 (clauses 1 to 4), shared/guide/identity.md (the MoJ's person
+    matching: twins forced apart, whole-cluster re-checks, overrides re-applied)."""
     people = records.people
     table = prepare(
         people,
@@ -524,7 +552,8 @@ def _incompatible(
 
 
 def identity_frame(identities: Identities, record_ids: Iterable[str] | None = None) -> pd.DataFrame:
-    """record_id, identity_id for every merged record (the table the stores keep)."""
+    """record_id, identity_id (text) for every merged record, sorted by record id (the
+    table the stores keep); only the records in `record_ids` when given."""
     rows = sorted(identities.identity_of.items())
     frame = pd.DataFrame(rows, columns=["record_id", "identity_id"])
     if record_ids is not None:
@@ -533,6 +562,7 @@ def identity_frame(identities: Identities, record_ids: Iterable[str] | None = No
 
 
 def pairs_file(workspace: Path) -> Path:
+    """Where the last resolution's pairs are kept: `<workspace>/identities/pairs.parquet`."""
     return Path(workspace) / "identities" / "pairs.parquet"
 
 

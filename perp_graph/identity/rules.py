@@ -11,6 +11,19 @@ and what a merge needs besides a high score: surnames that agree (or names swapp
 between the columns) and a date of birth that agrees, or, with no date of birth to
 compare, the same postcode and forenames that agree. Names alone never merge.
 
+Near spellings are read against the data: two surnames a slip apart that are each
+common in it (Hill and Hall) are two surnames, not one misspelt (established_surnames).
+A postcode one character off in its inward code is the same address only where a
+merge needs an address besides agreeing names and date of birth (same_address).
+
+Sources: issue 14 (clause 2: twins, near relatives, sex, the whole-cluster check;
+clause 3: swapped columns, transpositions, initials, double-barrelled surnames, blank
+dates of birth; clause 4: placeholders are unknowns, applied in clean.py) and
+shared/guide/identity.md (the Ministry of Justice's hmpps-person-match and
+hmpps-person-record: twins forced strongly negative, a date of birth slip only within
+a decade, clusters re-checked before a record joins). Every function here takes rows of
+identity.clean.prepare() (mappings; None is unknown) and raises nothing on them.
+
 String similarity comes from jellyfish (Damerau-Levenshtein: a transposition, Reid and
 Ried, is one edit; Jaro-Winkler), the same measures Splink's comparisons use.
 """
@@ -23,6 +36,14 @@ import jellyfish
 
 #: A row of identity.clean.prepare() as a mapping.
 Record = Mapping[str, object]
+
+#: Two surnames a slip apart (one edit, Jaro-Winkler) are two surnames, not one misspelt,
+#: when each is held by at least this many records of the data resolved...
+ESTABLISHED_MIN_RECORDS = 5
+#: ...and the rarer by at least this share of the records holding the commoner. A slip of
+#: the pen makes a spelling that is rare beside the one it comes from (Smiht beside Smith);
+#: Hill and Hall, Davies and Davis, Clark and Clarke are each common in their own right.
+ESTABLISHED_RATIO = 0.1
 
 
 def _near(a: str, b: str, jw: float = 0.9) -> bool:
@@ -66,7 +87,8 @@ def forenames_related(a: Record, b: Record) -> bool:
 
 
 def forenames_differ(a: Record, b: Record) -> bool:
-    """Both forenames known and not related (see forenames_related)."""
+    """Both forenames known and not related (see forenames_related): issue 14 clause 2,
+    "different forenames that are not familiar forms or initials of each other"."""
     return bool(a.get("forename")) and bool(b.get("forename")) and not forenames_related(a, b)
 
 
@@ -96,7 +118,8 @@ def surnames_agree(a: str, b: str, aliases_a: Sequence[str], aliases_b: Sequence
 
 
 def record_surnames_agree(a: Record, b: Record) -> bool:
-    """surnames_agree on two cleaned records (their surname tokens and aliases)."""
+    """surnames_agree on two cleaned records (their surname tokens and aliases); a near
+    spelling agrees only when it may be a slip (not two established surnames)."""
     sa, sb = a.get("surname"), b.get("surname")
     if not sa or not sb:
         return False
@@ -104,7 +127,40 @@ def record_surnames_agree(a: Record, b: Record) -> bool:
         return True
     if set(a.get("surname_tokens") or ()) & set(b.get("surname_tokens") or ()):
         return True
-    return _near(str(sa), str(sb))
+    return _near(str(sa), str(sb)) and not established_surnames(a, b)
+
+
+def established_surnames(a: Record, b: Record) -> bool:
+    """Both records' surnames are established in the data: two different spellings, each
+    held by at least ESTABLISHED_MIN_RECORDS records, the rarer by at least
+    ESTABLISHED_RATIO of the commoner's records (the column `surname_records` of
+    identity.clean.prepare; a record without it counts as rare). Such a pair (Hill and
+    Hall) is two surnames however alike they look, not a slip; a rare spelling beside a
+    common one (Smiht beside Smith) may be a slip."""
+    if a.get("surname") == b.get("surname"):
+        return False
+    na, nb = int(a.get("surname_records") or 0), int(b.get("surname_records") or 0)
+    rarer, commoner = sorted((na, nb))
+    return rarer >= ESTABLISHED_MIN_RECORDS and rarer >= ESTABLISHED_RATIO * commoner
+
+
+def same_address(a: Record, b: Record) -> bool:
+    """Both postcodes known and the same, or a slip in the inward code: the same outward
+    code and inward codes of one length differing in one character (CF10 1AA / CF10 1AB).
+    A slip is taken as the same address only where the rules ask for an address besides a
+    name and a date of birth that already agree, never on its own."""
+    pa, pb = a.get("postcode"), b.get("postcode")
+    if not pa or not pb:
+        return False
+    if pa == pb:
+        return True
+    outward_a, _, inward_a = str(pa).partition(" ")
+    outward_b, _, inward_b = str(pb).partition(" ")
+    return (
+        outward_a == outward_b
+        and len(inward_a) == len(inward_b) > 0
+        and sum(x != y for x, y in zip(inward_a, inward_b, strict=True)) == 1
+    )
 
 
 def dates_of_birth(a: Record, b: Record) -> str:
@@ -136,7 +192,9 @@ def conflict(a: Record, b: Record) -> str | None:
     """Why two records must not be merged without an analyst, or None.
 
     Returns a reason code: "twins" (same surname and date of birth, forenames that
-    differ), "sex" (M and F) or "born apart" (dates of birth more than a slip apart)."""
+    differ), "sex" (M and F) or "born apart" (dates of birth more than a slip apart).
+    Issue 14 clause 2 (never merge twins or near relatives; M against F is evidence
+    against); the MoJ forces suspected twins to a strongly negative score (identity.md)."""
     born = dates_of_birth(a, b)
     if (
         born == "same"
@@ -156,12 +214,15 @@ def conflict(a: Record, b: Record) -> str | None:
 def surname_agreement(a: Record, b: Record) -> str:
     """How two records' surnames compare: "unknown" (either blank), "strong" (the same, an
     alias, a shared part of a double-barrelled name, one edit or Jaro-Winkler >= 0.9),
-    "weak" (Jaro-Winkler >= 0.8, or two edits) or "differ"."""
+    "weak" (Jaro-Winkler >= 0.8, or two edits) or "differ" (also two established
+    surnames however alike: see established_surnames)."""
     sa, sb = a.get("surname"), b.get("surname")
     if not sa or not sb:
         return "unknown"
     if record_surnames_agree(a, b):
         return "strong"
+    if established_surnames(a, b):
+        return "differ"
     if (
         jellyfish.jaro_winkler_similarity(str(sa), str(sb)) >= 0.8
         or jellyfish.damerau_levenshtein_distance(str(sa), str(sb)) <= 2
@@ -217,7 +278,7 @@ def _names_disagree(a: Record, b: Record) -> str | None:
     born = dates_of_birth(a, b)
     if surnames == "weak" and born == "same":
         return None
-    same_postcode = bool(a.get("postcode")) and a.get("postcode") == b.get("postcode")
+    same_postcode = same_address(a, b)
     if forenames_related(a, b) and born == "same" and same_postcode:
         return None
     return "surnames differ"
@@ -229,18 +290,42 @@ def corroborated(a: Record, b: Record) -> str | None:
     Enough, besides forenames that do not differ (related, or one unknown):
     - names: surnames agree (or are near and the date of birth is the same), or the names
       are swapped between the columns; a surname that differs or is blank is enough only
-      with related forenames, the same date of birth and the same postcode (a new married
-      name with no alias recorded);
+      with related forenames, the same date of birth and the same address (same_address:
+      the postcode, or a slip in its inward code; a new married name with no alias);
     - date of birth: the same (or day and month swapped), a slip, or one field mistyped
       with related forenames and agreeing surnames (only the same, for names swapped
-      between the columns); a blank forename then also needs the same postcode. With no
-      date of birth to compare: the same postcode, related forenames and agreeing
-      surnames. Names alone never merge."""
+      between the columns); a blank forename then also needs the same address. With no
+      date of birth to compare: the very same postcode, related forenames and agreeing
+      surnames. Names alone never merge.
+
+    Names are also read with one record's forename and surname swapped between the
+    columns (Dante Davila / Davila Dante with the surname changed) when the dates of
+    birth are the same: the pair is then corroborated when, so read, it is and no rule
+    (conflict) keeps it apart, so a swap never lets twins through (Brody Bordin / Bordin
+    Joel born the same day)."""
+    why = _corroborated(a, b)
+    if why is None or b.get("forename") == b.get("surname"):
+        return why
+    if dates_of_birth(a, b) != "same":
+        # With no date of birth, Thomas Owen and Owen Thomas at one address are two
+        # people as often as one swapped (the skewed benchmark: precision 0.98 -> 0.94).
+        return why
+    swapped = _swapped(b)
+    if (
+        not names_crossed(a, swapped)  # read swapped twice: as written, already refused
+        and conflict(a, swapped) is None
+        and _corroborated(a, swapped) is None
+    ):
+        return None
+    return why
+
+
+def _corroborated(a: Record, b: Record) -> str | None:
     crossed = names_crossed(a, b)
     if not crossed and forenames_differ(a, b):
         return "forenames differ"
     related = forenames_related(a, b)
-    same_postcode = bool(a.get("postcode")) and a.get("postcode") == b.get("postcode")
+    same_postcode = same_address(a, b)
     born = dates_of_birth(a, b)
     surnames = surname_agreement(a, b)
     if not (
@@ -258,6 +343,8 @@ def corroborated(a: Record, b: Record) -> str | None:
     if born in ("same", "slip", "near"):
         forenames_known = bool(a.get("forename")) and bool(b.get("forename"))
         return None if forenames_known or same_postcode else "a forename is unknown"
-    if born == "unknown" and same_postcode and related and (crossed or surnames == "strong"):
+    # With no date of birth, the address must be the same one (a slip is not enough).
+    exact_postcode = bool(a.get("postcode")) and a.get("postcode") == b.get("postcode")
+    if born == "unknown" and exact_postcode and related and (crossed or surnames == "strong"):
         return None
     return "no date of birth agrees"
