@@ -34,6 +34,8 @@ DOCUMENTED = (
     "audit.py",
     "output.py",
     "store/embedded.py",
+    "identity",
+    "names.py",
 )
 
 

@@ -12,8 +12,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "perp_graph"
 
 #: The bottom layer: these import nothing but each other.
@@ -133,11 +131,5 @@ def test_the_library_never_imports_the_generator():
     assert violations(library, GENERATOR) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="identity/clean.py still imports the generator's nickname table "
-    "(synth_duplicates.NICKNAMES); another branch moves it out. Flip to a plain test "
-    "once that is merged.",
-)
 def test_identity_never_imports_the_generator():
     assert violations({"identity"}, GENERATOR) == []

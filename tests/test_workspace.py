@@ -356,3 +356,20 @@ def test_two_processes_at_once_leave_a_log_that_verifies_and_a_serial_store(tmp_
     state = json.loads((ws / "embedded" / "state.json").read_text())
     assert state["state"] == "complete"
     assert os.stat(ws / ".lock").st_size == 0  # nobody holds it now
+
+
+def test_a_decision_without_a_login_name_is_recorded_by_uid_not_a_traceback(
+    tmp_path, monkeypatch
+):
+    """Containers often have no login name; getpass.getuser() then raises."""
+    from perp_graph.identity.resolve import Decisions
+
+    def no_login() -> str:
+        raise KeyError("getpwuid(): uid not found")
+
+    monkeypatch.setattr("getpass.getuser", no_login)
+    monkeypatch.delenv("PERP_GRAPH_USER", raising=False)
+    decisions = Decisions.open(tmp_path / "ws")
+    decisions.add("A", "B", "reject", None)
+    (row,) = Decisions.open(tmp_path / "ws").rows()
+    assert row.user == f"uid:{os.getuid()}"

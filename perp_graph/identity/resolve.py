@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perp_graph.audit import current_user
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
 from perp_graph.identity.clean import prepare
@@ -57,6 +57,7 @@ from perp_graph.placeholders import (
     DEFAULT_NO_FIXED_ABODE_POSTCODES,
     DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
 )
+from perp_graph.workspace import Workspace
 
 #: Calibrated on FEBRL 1-3 and the generator's data (benchmarks/bench_febrl.py).
 SAME_AT = 0.5
@@ -175,7 +176,7 @@ class Decisions:
         """The decisions kept in `<workspace>/identities/decisions.csv` (none when the
         file does not exist yet; nothing is written). A file without the COLUMNS
         header raises KeyError."""
-        path = Path(workspace) / "identities" / "decisions.csv"
+        path = Workspace(Path(workspace)).decisions_file
         rows = []
         if path.exists():
             with path.open(newline="", encoding="utf-8") as handle:
@@ -218,7 +219,7 @@ class Decisions:
             a,
             b,
             decision,
-            user or os.environ.get("PERP_GRAPH_USER") or getpass.getuser(),
+            current_user(user),
             dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -563,7 +564,7 @@ def identity_frame(identities: Identities, record_ids: Iterable[str] | None = No
 
 def pairs_file(workspace: Path) -> Path:
     """Where the last resolution's pairs are kept: `<workspace>/identities/pairs.parquet`."""
-    return Path(workspace) / "identities" / "pairs.parquet"
+    return Workspace(Path(workspace)).pairs_file
 
 
 #: The saved pairs' columns and their dtypes, whatever the number of rows (with none, pandas
