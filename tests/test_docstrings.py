@@ -36,6 +36,7 @@ DOCUMENTED = (
     "store/embedded.py",
     "identity",
     "names.py",
+    "wording.py",
 )
 
 

@@ -28,6 +28,8 @@ BASE = {
     "output",
     "workspace",
     "audit",
+    "wording",
+    "names",
 }
 #: The entry points and what only they may use.
 TOP = {"api", "cli", "serve"}

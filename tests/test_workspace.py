@@ -358,9 +358,7 @@ def test_two_processes_at_once_leave_a_log_that_verifies_and_a_serial_store(tmp_
     assert os.stat(ws / ".lock").st_size == 0  # nobody holds it now
 
 
-def test_a_decision_without_a_login_name_is_recorded_by_uid_not_a_traceback(
-    tmp_path, monkeypatch
-):
+def test_a_decision_without_a_login_name_is_recorded_by_uid_not_a_traceback(tmp_path, monkeypatch):
     """Containers often have no login name; getpass.getuser() then raises."""
     from perp_graph.identity.resolve import Decisions
 
