@@ -24,6 +24,8 @@ NICKNAMES = FAMILIAR_FORMS
 
 
 def nickname_of(forename: str, rng: np.random.Generator) -> str | None:
+    """A familiar form of `forename` (perp_graph.names), drawn at random; None when it
+    has none."""
     forms = NICKNAMES.get(forename)
     return str(rng.choice(forms)) if forms else None
 

@@ -37,6 +37,8 @@ DOCUMENTED = (
     "identity",
     "names.py",
     "wording.py",
+    "synth",
+    "synth_duplicates.py",
 )
 
 
