@@ -27,13 +27,9 @@ from perp_graph import api
 from perp_graph.cli import app, identities_app
 from perp_graph.identity.annotate import FINDING_DEPENDS
 from perp_graph.identity.clean import prepare
-from perp_graph.identity.resolve import (
-    PAIR_DTYPES,
-    Decisions,
-    load_pairs,
-    resolve,
-    save_pairs,
-)
+from perp_graph.identity.decisions import Decisions
+from perp_graph.identity.pairs import PAIR_DTYPES, load_pairs, save_pairs
+from perp_graph.identity.resolve import resolve
 from perp_graph.identity.rules import names_disagree
 from perp_graph.settings import Settings
 from tests.records import Records, records_dataset

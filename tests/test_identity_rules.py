@@ -77,7 +77,7 @@ def same(identity_of: dict[str, str], a: str, b: str) -> bool:
 
 
 def pair_reason(settings: Settings, a: str, b: str) -> str:
-    from perp_graph.identity.resolve import load_pairs
+    from perp_graph.identity.pairs import load_pairs
 
     pairs = load_pairs(settings.workspace)
     row = pairs[(pairs["record_l"] == min(a, b)) & (pairs["record_r"] == max(a, b))]

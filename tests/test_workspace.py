@@ -360,7 +360,7 @@ def test_two_processes_at_once_leave_a_log_that_verifies_and_a_serial_store(tmp_
 
 def test_a_decision_without_a_login_name_is_recorded_by_uid_not_a_traceback(tmp_path, monkeypatch):
     """Containers often have no login name; getpass.getuser() then raises."""
-    from perp_graph.identity.resolve import Decisions
+    from perp_graph.identity.decisions import Decisions
 
     def no_login() -> str:
         raise KeyError("getpwuid(): uid not found")

@@ -38,26 +38,23 @@ an analyst unmasks the review).
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from perp_graph.audit import current_user
 from perp_graph.dataset import Dataset
-from perp_graph.errors import ConfigError
 from perp_graph.identity.clean import prepare
+from perp_graph.identity.decisions import Decisions
+from perp_graph.identity.decisions import key as _key
 from perp_graph.identity.match import score
+from perp_graph.identity.pairs import typed_pairs
 from perp_graph.identity.rules import conflict, corroborated, names_disagree
 from perp_graph.placeholders import (
     DEFAULT_NO_FIXED_ABODE_POSTCODES,
     DEFAULT_PLACEHOLDER_DATES_OF_BIRTH,
 )
-from perp_graph.workspace import Workspace
 
 #: Calibrated on FEBRL 1-3 and the generator's data (benchmarks/bench_febrl.py).
 SAME_AT = 0.5
@@ -143,99 +140,6 @@ def records_of(identity_of: Mapping[str, str]) -> dict[str, list[str]]:
     for record, identity in sorted(identity_of.items()):
         out.setdefault(identity, []).append(record)
     return out
-
-
-# --- analysts' decisions -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One analyst's decision on a pair, as a row of decisions.csv: `record_a` <
-    `record_b` (record ids), `decision` "confirm" or "reject", `user` (who decided) and
-    `at` (UTC, ISO 8601 to the second)."""
-
-    record_a: str
-    record_b: str
-    decision: str  # "confirm" or "reject"
-    user: str
-    at: str
-
-
-@dataclass
-class Decisions:
-    """Analysts' confirmations and rejections, kept as an append-only CSV file and
-    re-applied on every run (the latest decision on a pair wins)."""
-
-    path: Path
-    _rows: list[Decision] = field(default_factory=list)
-
-    COLUMNS = ("at", "user", "record_a", "record_b", "decision")
-
-    @classmethod
-    def open(cls, workspace: Path) -> Decisions:
-        """The decisions kept in `<workspace>/identities/decisions.csv` (none when the
-        file does not exist yet; nothing is written). A file without the COLUMNS
-        header raises KeyError."""
-        path = Workspace(Path(workspace)).decisions_file
-        rows = []
-        if path.exists():
-            with path.open(newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    rows.append(
-                        Decision(
-                            row["record_a"],
-                            row["record_b"],
-                            row["decision"],
-                            row["user"],
-                            row["at"],
-                        )
-                    )
-        return cls(path, rows)
-
-    def rows(self) -> tuple[Decision, ...]:
-        """Every decision, oldest first."""
-        return tuple(self._rows)
-
-    def latest(self) -> dict[tuple[str, str], str]:
-        """(record id, record id) in sorted order -> "confirm" or "reject": the latest
-        decision on each pair (a later decision replaces an earlier one)."""
-        out: dict[tuple[str, str], str] = {}
-        for d in self._rows:
-            out[_key(d.record_a, d.record_b)] = d.decision
-        return out
-
-    def add(self, record_a: str, record_b: str, decision: str, user: str | None = None) -> Decision:
-        """Append a decision to decisions.csv (created with its header, mode 0600, and its
-        folder when missing) and return it. `user` defaults to $PERP_GRAPH_USER, else the
-        login name. Raises ConfigError for a decision other than "confirm" or "reject",
-        or when both ids are the same. Record ids are not checked against the store
-        (the caller does)."""
-        if decision not in ("confirm", "reject"):
-            raise ConfigError(f"unknown decision {decision!r}: use confirm or reject")
-        if record_a == record_b:
-            raise ConfigError("give two different record ids")
-        a, b = _key(record_a, record_b)
-        entry = Decision(
-            a,
-            b,
-            decision,
-            current_user(user),
-            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not self.path.exists()
-        with self.path.open("a", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            if new:
-                writer.writerow(self.COLUMNS)
-            writer.writerow([entry.at, entry.user, entry.record_a, entry.record_b, entry.decision])
-        os.chmod(self.path, 0o600)
-        self._rows.append(entry)
-        return entry
-
-
-def _key(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a < b else (b, a)
 
 
 # --- resolving ---------------------------------------------------------------------------------
@@ -560,55 +464,3 @@ def identity_frame(identities: Identities, record_ids: Iterable[str] | None = No
     if record_ids is not None:
         frame = frame[frame["record_id"].isin(set(record_ids))]
     return frame.astype("str").reset_index(drop=True)
-
-
-def pairs_file(workspace: Path) -> Path:
-    """Where the last resolution's pairs are kept: `<workspace>/identities/pairs.parquet`."""
-    return Workspace(Path(workspace)).pairs_file
-
-
-#: The saved pairs' columns and their dtypes, whatever the number of rows (with none, pandas
-#: would otherwise read `merged` as float, and `pairs[pairs["merged"]]` select columns).
-PAIR_DTYPES = {
-    "record_l": "object",
-    "record_r": "object",
-    "match_probability": "float64",
-    "outcome": "object",
-    "reason": "object",
-    "merged": "bool",
-}
-
-
-def typed_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
-    """`pairs` with PAIR_DTYPES' columns in their dtypes (a missing column empty: "" for
-    text, NaN for a probability, False for merged); other columns kept as they are."""
-    out = pairs.copy()
-    for column, dtype in PAIR_DTYPES.items():
-        if column not in out:
-            out[column] = {"float64": float("nan"), "bool": False}.get(dtype, "")
-        if dtype == "object":
-            out[column] = out[column].astype(object).where(out[column].notna(), "").astype(str)
-            out[column] = out[column].astype(object)
-        elif dtype == "bool":
-            out[column] = out[column].fillna(False).astype(bool)
-        else:
-            out[column] = out[column].astype(dtype)
-    return out
-
-
-def save_pairs(workspace: Path, pairs: pd.DataFrame) -> None:
-    """Keep the scored pairs and their outcomes (ids and numbers only, no names), in
-    PAIR_DTYPES whatever the row count."""
-    path = pairs_file(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".parquet.tmp")
-    typed_pairs(pairs).to_parquet(tmp, index=False)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
-def load_pairs(workspace: Path) -> pd.DataFrame | None:
-    """The pairs of the last resolution (PAIR_DTYPES, also for a file saved before they
-    were fixed), or None when identities were not resolved."""
-    path = pairs_file(workspace)
-    return typed_pairs(pd.read_parquet(path)) if path.exists() else None

@@ -13,15 +13,14 @@ from perp_graph.analytics.dossier import initials
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
 from perp_graph.identity.annotate import PRIORITY, review_stakes
+from perp_graph.identity.decisions import Decisions
+from perp_graph.identity.pairs import load_pairs, save_pairs
 from perp_graph.identity.resolve import (
     REASON_CONFIRMED,
     REASON_SAME_PNC,
-    Decisions,
     Identities,
     incidents_of,
-    load_pairs,
     resolve,
-    save_pairs,
 )
 from perp_graph.jobs.loading import placeholders
 from perp_graph.jobs.scanning import check_unmask, scan_parameters

@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from perp_graph.audit import AuditLog, file_digest
-from perp_graph.identity.resolve import Decisions, Identities, load_pairs, resolve, save_pairs
+from perp_graph.identity.decisions import Decisions
+from perp_graph.identity.pairs import load_pairs, save_pairs
+from perp_graph.identity.resolve import Identities, resolve
 from perp_graph.output import write_text
 from perp_graph.pipeline.load import LoadReport, load_folder
 from perp_graph.progress import Progress

@@ -13,7 +13,7 @@ from perp_graph.analytics.dossier import ENDING_SOON_DAYS
 from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.errors import ConfigError
 from perp_graph.identity.annotate import annotate
-from perp_graph.identity.resolve import load_pairs
+from perp_graph.identity.pairs import load_pairs
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
 from perp_graph.render.tables import to_json
