@@ -276,6 +276,12 @@ def _ticks(first: float, last: float) -> tuple[list[float], list[str]]:
     return [float(d.toordinal()) for d in days], [str(d.year) for d in days]
 
 
+def _fits(x_px: float, half_px: float) -> bool:
+    """A label centred `x_px` from the axis' left end, `half_px` each side, is inside
+    the image."""
+    return x_px - half_px >= -_MARGIN_PX and x_px + half_px <= WIDTH_PX - _MARGIN_PX
+
+
 def _text(value: str, width_px: float) -> str:
     """`value` cut to fit `width_px` (with an ellipsis), with $ escaped from mathtext."""
     fits = int(width_px / _CHAR_PX)
@@ -366,6 +372,15 @@ def _draw_axes(
     axes.set_axis_off()
     axes.plot([first, last], [n, n], color="#333333", lw=0.8, clip_on=False)
     ticks, labels = _ticks(first, last)
+    # Leave out a year whose label would run off the image's edge (half a label is at
+    # most 3.5 px a character: digits are the widest at 11 px).
+    px_per_day = (WIDTH_PX - 2 * _MARGIN_PX) / (last - first)
+    kept = [
+        (tick, label)
+        for tick, label in zip(ticks, labels, strict=True)
+        if _fits((tick - first) * px_per_day, len(label) * 3.5)
+    ]
+    ticks, labels = [t for t, _ in kept], [label for _, label in kept]
     axes.plot(
         ticks,
         [n] * len(ticks),
