@@ -23,6 +23,11 @@ def day_short(value: dt.date) -> str:
     return f"{value:%d %b}"
 
 
+def month(value: dt.date) -> str:
+    """A month as "Jan 2024" (axes and tables by month)."""
+    return f"{value:%b %Y}"
+
+
 def moment(value: dt.datetime) -> str:
     """A time as "05 Jul 2026 14:03 UTC" (converted to UTC when it carries a zone)."""
     if value.tzinfo is not None:

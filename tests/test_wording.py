@@ -11,6 +11,7 @@ def test_dates_read_day_month_year_everywhere():
     assert wording.day(dt.date(2026, 7, 5)) == "05 Jul 2026"
     assert wording.day(None) == "" and wording.day(None, blank="-") == "-"
     assert wording.day_short(dt.date(2026, 12, 4)) == "04 Dec"
+    assert wording.month(dt.date(2024, 1, 31)) == "Jan 2024"
 
 
 def test_times_are_shown_in_utc():

@@ -41,7 +41,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import ScaledTranslation
 
 from perp_graph.analytics.dossier import Constraint, Dossier, PersonRef
-from perp_graph.wording import count, day, days_from
+from perp_graph.wording import count, day, days_from, month
 
 #: The image's natural width in CSS pixels: a phone's screen less the page's margins.
 WIDTH_PX = 360
@@ -270,7 +270,7 @@ def _ticks(first: float, last: float) -> tuple[list[float], list[str]]:
     if years < 2:
         days = [dt.date(y, m, 1) for y in range(start.year, end.year + 1) for m in (1, 7)]
         days = [d for d in days if first <= d.toordinal() <= last]
-        return [float(d.toordinal()) for d in days], [f"{d:%b %Y}" for d in days]
+        return [float(d.toordinal()) for d in days], [month(d) for d in days]
     step = next(s for s in (1, 2, 5, 10, 20) if years / s <= 6)
     days = [dt.date(y, 1, 1) for y in range(start.year + 1, end.year + 1) if y % step == 0]
     return [float(d.toordinal()) for d in days], [str(d.year) for d in days]
