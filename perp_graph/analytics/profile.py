@@ -530,6 +530,36 @@ def _rate_words(rates: Rates) -> str:
     return text
 
 
+def _rate_findings(
+    area: AreaProfile, force: AreaProfile, order: Sequence[AreaProfile]
+) -> list[str]:
+    """The rate finding: for the force, the neighbourhood with the highest rate; for a
+    neighbourhood, its rate and rank. Compared with the median neighbourhood, not the force:
+    a perpetrator counts in every neighbourhood he lives or offends in."""
+    rates = [a.rates.serial_per_1000 for a in order if a.rates and a.rates.serial_per_1000]
+    median = f"median neighbourhood {float(np.median(rates)):.1f}" if rates else ""
+    if area is force:
+        if not order or order[0].rates is None:
+            return []
+        top = order[0]
+        return [
+            f"Highest rate: {top.name}, {_rate_words(top.rates)} ({median}; among "
+            f"{wording.count(len(order), 'neighbourhood')} with at least "
+            f"{wording.count(MIN_INCIDENTS_FOR_RATE, 'incident')} in the 12 months)."
+        ]
+    if area.rates is None or area.rates.serial_per_1000 is None:
+        return []
+    names = [a.name for a in order]
+    if area.name in names:
+        where = f"{_ordinal(names.index(area.name) + 1)} highest of {len(order)} neighbourhoods"
+    elif area.name == NOT_RECORDED:
+        where = "not ranked: no neighbourhood recorded"
+    else:
+        least = wording.count(MIN_INCIDENTS_FOR_RATE, "incident")
+        where = f"not ranked: under {least} in the 12 months"
+    return [f"Rate: {_rate_words(area.rates)} ({median}); {where}."]
+
+
 def _write_findings(
     force: AreaProfile,
     areas: Sequence[AreaProfile],
@@ -551,31 +581,7 @@ def _write_findings(
                 f"{yoy['repeat_victims'].words()}.",
                 f"Incidents in {now.label}: {area.incidents[c]:,}, {yoy['incidents'].words()}.",
             ]
-            rates = area.rates
-            if area is force:
-                if order:
-                    top = order[0]
-                    assert top.rates is not None and force.rates is not None
-                    lines.append(
-                        f"Highest rate: {top.name}, {_rate_words(top.rates)} (force "
-                        f"{force.rates.serial_per_1000 or 0:.1f}; among "
-                        f"{wording.count(len(order), 'neighbourhood')} "
-                        f"with at least {MIN_INCIDENTS_FOR_RATE} incidents)."
-                    )
-            elif rates is not None and rates.serial_per_1000 is not None:
-                where = (
-                    f"{_ordinal(order.index(area) + 1)} highest of {len(order)}"
-                    if area in order
-                    else f"not ranked: under {MIN_INCIDENTS_FOR_RATE} incidents in the 12 months"
-                    if area.name != NOT_RECORDED
-                    else "not ranked: no neighbourhood recorded"
-                )
-                force_rate = force.rates.serial_per_1000 if force.rates else None
-                lines.append(
-                    f"Rate: {_rate_words(rates)}"
-                    + (f" (force {force_rate:.1f})" if force_rate is not None else "")
-                    + f"; {where}."
-                )
+            lines += _rate_findings(area, force, order)
         latest = periods[-1] if periods else None
         if latest is not None and latest.partial:
             n = len(periods) - 1
