@@ -13,6 +13,21 @@ route them):
 - risk mix: incidents by DASH risk level (or not recorded);
 - outcomes: incidents by the `outcome` column of incidents.csv when the export carries one
   (an extra column; "not recorded" otherwise), and protective orders started in the quarter.
+
+Which quarters can be trusted (issue 16, clause 8). The records start on the earliest
+incident's day, so a count that looks back undercounts until the records reach far enough:
+- serial perpetrators need the whole ACPO window (3 years) before the quarter's end
+  (`history_complete`);
+- repeat victims need 12 months before the quarter's start (`repeat_history_complete`);
+- every count needs the records to cover the quarter itself (`records_complete`).
+The last quarter is partial when T is not a quarter's end (`Quarter.partial`, with its days).
+
+Year-on-year change compares the last complete quarter (the latest one, or the one before
+it when the latest is partial) with the same quarter a year before, and only when both have
+the history the measure needs; otherwise the change is not given. Rates per neighbourhood:
+the export has no population, so the denominator is incidents recorded in the neighbourhood
+(current serial perpetrators per 1,000 incidents in the 12 months to the quarter's end;
+repeat victims per 1,000 incidents in the quarter).
 """
 
 from __future__ import annotations
@@ -27,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from perp_graph import wording
 from perp_graph.analytics.acpo import window_start
 from perp_graph.dataset import Dataset
 from perp_graph.model import RISK_LEVELS, ScanParameters, ScanResult
@@ -43,6 +59,124 @@ class Quarter:
     label: str  # "2024 Q3"
     start: dt.date
     end: dt.date  # the quarter's last day, or T for the last quarter
+    calendar_end: dt.date  # the quarter's last day in the calendar
+
+    @property
+    def days(self) -> int:
+        """Days of the quarter counted (to T for the last quarter)."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def calendar_days(self) -> int:
+        """Days in the calendar quarter (90 to 92)."""
+        return (self.calendar_end - self.start).days + 1
+
+    @property
+    def partial(self) -> bool:
+        """The quarter ends on T before its calendar end."""
+        return self.end < self.calendar_end
+
+    def partial_note(self) -> str:
+        """ "to 30 Nov 2026, 61 of 92 days" for a partial quarter, "" otherwise."""
+        if not self.partial:
+            return ""
+        return f"to {wording.day(self.end)}, {self.days} of {self.calendar_days} days"
+
+
+# Year-on-year measures: the series compared, as named in profile.json and in words.
+MEASURES = {
+    "serial_current": "current serial perpetrators",
+    "repeat_victims": "repeat victims",
+    "incidents": "incidents",
+}
+# The highest rate is named only among neighbourhoods with at least this many incidents in
+# the 12 months (a handful of incidents makes a rate that means nothing).
+MIN_INCIDENTS_FOR_RATE = 50
+
+
+@dataclass(frozen=True)
+class YearOnYear:
+    """One measure in the comparison quarter and in the same quarter a year before.
+    `year_ago` is None when the two cannot be compared (`reason` says why)."""
+
+    measure: str  # a key of MEASURES
+    quarter: str
+    value: int
+    year_ago_quarter: str
+    year_ago: int | None
+    reason: str = ""
+
+    @property
+    def change(self) -> float | None:
+        """The change in per cent (None: not comparable, or nothing a year ago)."""
+        if self.year_ago is None or self.year_ago == 0:
+            return None
+        return (self.value - self.year_ago) / self.year_ago * 100
+
+    def words(self) -> str:
+        """ "up 12% on a year ago (362)", "unchanged on a year ago (362)", or why not."""
+        if self.year_ago is None:
+            return f"no year-on-year change ({self.reason})"
+        before = f"{self.year_ago:,}"
+        if self.value == self.year_ago:
+            return f"unchanged on a year ago ({before})"
+        direction = "up" if self.value > self.year_ago else "down"
+        change = self.change
+        if change is None:
+            return f"{direction} from {before} a year ago"
+        size = "under 1" if abs(change) < 0.5 else f"{abs(change):.0f}"
+        return f"{direction} {size}% on a year ago ({before})"
+
+    def as_json(self) -> dict[str, Any]:
+        """The comparison as plain JSON (change in per cent, one decimal, or null)."""
+        change = self.change
+        return {
+            "quarter": self.quarter,
+            "value": self.value,
+            "year_ago_quarter": self.year_ago_quarter,
+            "year_ago": self.year_ago,
+            "change_percent": None if change is None else round(change, 1),
+            "comparable": self.year_ago is not None,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Rates:
+    """An area's rates in the comparison quarter, per 1,000 incidents recorded in the area
+    (the export has no population): current serial perpetrators at the quarter's end per
+    1,000 incidents in the 12 months to that day, and repeat victims in the quarter per
+    1,000 incidents in the quarter. None where there were no incidents. `complete`: the
+    records cover the 12 months and the ACPO window before the quarter's end."""
+
+    quarter: str
+    to: dt.date
+    incidents_12_months: int
+    serial_current: int
+    serial_per_1000: float | None
+    incidents_quarter: int
+    repeat_victims: int
+    repeat_per_1000: float | None
+    complete: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """The rates as plain JSON (one decimal), with their denominators."""
+        return {
+            "quarter": self.quarter,
+            "to": self.to.isoformat(),
+            "denominator": "incidents recorded in the area",
+            "incidents_12_months": self.incidents_12_months,
+            "serial_current": self.serial_current,
+            "serial_current_per_1000_incidents_12_months": _one_place(self.serial_per_1000),
+            "incidents_quarter": self.incidents_quarter,
+            "repeat_victims": self.repeat_victims,
+            "repeat_victims_per_1000_incidents_quarter": _one_place(self.repeat_per_1000),
+            "complete": self.complete,
+        }
+
+
+def _one_place(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 @dataclass
@@ -58,11 +192,18 @@ class AreaProfile:
     risk: dict[str, list[int]] = field(default_factory=dict)
     outcomes: dict[str, list[int]] = field(default_factory=dict)
     protective_orders: list[int] = field(default_factory=list)
+    year_on_year: dict[str, YearOnYear] = field(default_factory=dict)
+    rates: Rates | None = None
+    findings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        """The area's series as plain JSON (one value per quarter, oldest first)."""
+        """The area's series as plain JSON (one value per quarter, oldest first), with its
+        findings in words, year-on-year comparisons and rates."""
         return {
             "name": self.name,
+            "findings": self.findings,
+            "year_on_year": {k: v.as_json() for k, v in self.year_on_year.items()},
+            "rates": None if self.rates is None else self.rates.as_json(),
             "incidents": self.incidents,
             "violent_incidents": self.violent_incidents,
             "repeat_victims": self.repeat_victims,
@@ -78,26 +219,122 @@ class AreaProfile:
 class Profile:
     """The problem profile: the force's and each neighbourhood's quarterly series up to
     `as_of`. `outcome_recorded`: some incident records an outcome (an `outcome` extra
-    column of incidents.csv)."""
+    column of incidents.csv). `history` says which quarters the records reach back far
+    enough for; `comparison` is the quarter compared year on year (None: no complete
+    quarter)."""
 
     as_of: dt.date
     quarters: tuple[Quarter, ...]
     force: AreaProfile
     neighbourhoods: tuple[AreaProfile, ...]
     outcome_recorded: bool
+    history: History
+    comparison: int | None
+
+    @property
+    def latest(self) -> Quarter:
+        """The last quarter (partial when T is not a quarter's end)."""
+        return self.quarters[-1]
+
+    def comparison_note(self) -> str:
+        """Which quarters year-on-year change compares, in words."""
+        if self.comparison is None:
+            return "No year-on-year change: there is no complete quarter."
+        now = self.quarters[self.comparison]
+        note = (
+            "Year on year compares the last complete quarter, "
+            f"{now.label} (to {wording.day(now.end)}), with the same quarter a year before"
+        )
+        if self.latest.partial:
+            note += (
+                f"; {self.latest.label} is partial ({self.latest.partial_note()}) "
+                "and is not compared"
+            )
+        return note + "."
 
     def as_json(self) -> dict[str, Any]:
         """The profile as plain JSON (profile.json; dates ISO 8601)."""
+        h = self.history
         return {
             "as_of": self.as_of.isoformat(),
+            "records_start": None if h.records_start is None else h.records_start.isoformat(),
+            "window_years": h.window_years,
             "quarters": [
-                {"label": q.label, "start": q.start.isoformat(), "end": q.end.isoformat()}
-                for q in self.quarters
+                {
+                    "label": q.label,
+                    "start": q.start.isoformat(),
+                    "end": q.end.isoformat(),
+                    "days": q.days,
+                    "calendar_days": q.calendar_days,
+                    "partial": q.partial,
+                    "history_complete": h.serial[n],
+                    "repeat_history_complete": h.repeat[n],
+                    "records_complete": h.records[n],
+                }
+                for n, q in enumerate(self.quarters)
             ],
+            "comparison": None
+            if self.comparison is None
+            else {
+                "quarter": self.quarters[self.comparison].label,
+                "year_ago_quarter": self.quarters[self.comparison - 4].label
+                if self.comparison >= 4
+                else None,
+                "rule": self.comparison_note(),
+            },
+            "rate_denominator": "incidents recorded in the area (the export has no population)",
             "force": self.force.as_json(),
             "neighbourhoods": [n.as_json() for n in self.neighbourhoods],
             "outcome_recorded": self.outcome_recorded,
         }
+
+
+@dataclass(frozen=True)
+class History:
+    """How far back the records reach for each quarter (one flag per quarter, oldest
+    first): `serial`, the whole ACPO window before the quarter's end; `repeat`, 12 months
+    before its start; `records`, the quarter itself. `records_start`: the earliest
+    incident's day (None: no incidents)."""
+
+    records_start: dt.date | None
+    window_years: int
+    serial: tuple[bool, ...]
+    repeat: tuple[bool, ...]
+    records: tuple[bool, ...]
+
+    def first_complete(self, flags: Sequence[bool], periods: Sequence[Quarter]) -> str:
+        """The label of the first quarter from which `flags` hold to the end ("" if none)."""
+        n = len(flags)
+        while n > 0 and flags[n - 1]:
+            n -= 1
+        return periods[n].label if n < len(periods) else ""
+
+
+def history(
+    periods: Sequence[Quarter], records_start: dt.date | None, window_years: int
+) -> History:
+    """Which quarters the records reach back far enough for: a serial count on a quarter's
+    last day needs records from the start of the ACPO window before it; a repeat victim
+    needs 12 months before the quarter's start; any count needs the quarter itself."""
+    if records_start is None:
+        every = tuple(True for _ in periods)
+        return History(None, window_years, every, every, every)
+    return History(
+        records_start,
+        window_years,
+        tuple(records_start <= window_start(q.end, window_years) for q in periods),
+        tuple(records_start <= window_start(q.start, 1) for q in periods),
+        tuple(records_start <= q.start for q in periods),
+    )
+
+
+def comparison_quarter(periods: Sequence[Quarter]) -> int | None:
+    """The quarter compared year on year: the latest, or the one before it when the latest
+    is partial (None when there is none)."""
+    if not periods:
+        return None
+    n = len(periods) - 1 - periods[-1].partial
+    return n if n >= 0 else None
 
 
 def quarters(as_of: dt.date, years: int) -> tuple[Quarter, ...]:
@@ -111,7 +348,7 @@ def quarters(as_of: dt.date, years: int) -> tuple[Quarter, ...]:
             break
         nxt = dt.date(year + (q == 3), 3 * ((q + 1) % 4) + 1, 1)
         end = min(nxt - dt.timedelta(days=1), as_of)
-        out.append(Quarter(f"{year} Q{q + 1}", start, end))
+        out.append(Quarter(f"{year} Q{q + 1}", start, end, nxt - dt.timedelta(days=1)))
         year, q = (year + 1, 0) if q == 3 else (year, q + 1)
     return tuple(out)
 
@@ -188,7 +425,178 @@ def build_profile(
                     profile.serial_current[q] += 1
                 else:
                     profile.serial_historic[q] += 1
-    return Profile(as_of, periods, force, tuple(by_area.values()), outcome_recorded)
+    starts = incidents["occurred_on"].dropna()
+    records_start = None if starts.empty else starts.min().date()
+    hist = history(periods, records_start, parameters.window_years)
+    c = comparison_quarter(periods)
+    for profile in everywhere:
+        profile.year_on_year = _year_on_year(profile, periods, hist, c)
+        profile.rates = _rates(profile, periods, hist, c)
+    _write_findings(force, list(by_area.values()), periods, hist, c)
+    return Profile(as_of, periods, force, tuple(by_area.values()), outcome_recorded, hist, c)
+
+
+def _year_on_year(
+    area: AreaProfile, periods: Sequence[Quarter], hist: History, c: int | None
+) -> dict[str, YearOnYear]:
+    """Each measure in quarter `c` against the same quarter a year before, where both have
+    the history the measure needs."""
+    if c is None:
+        return {}
+    flags = {
+        "serial_current": hist.serial,
+        "repeat_victims": hist.repeat,
+        "incidents": hist.records,
+    }
+    lacks = {
+        "serial_current": f"under {hist.window_years} years of records before its end",
+        "repeat_victims": "under 12 months of records before it",
+        "incidents": "records for only part of it",
+    }
+    now = periods[c]
+    out = {}
+    for measure in MEASURES:
+        series: list[int] = getattr(area, measure)
+        a = c - 4
+        if a < 0:
+            out[measure] = YearOnYear(
+                measure, now.label, series[c], "", None, "the profile has no quarter a year before"
+            )
+            continue
+        before = periods[a]
+        reason = ""
+        if not flags[measure][c]:
+            reason = f"{now.label} has {lacks[measure]}"
+        elif not flags[measure][a]:
+            reason = f"{before.label} has {lacks[measure]}"
+        out[measure] = YearOnYear(
+            measure, now.label, series[c], before.label, None if reason else series[a], reason
+        )
+    return out
+
+
+def _per_1000(n: int, incidents: int) -> float | None:
+    return None if incidents == 0 else n / incidents * 1000
+
+
+def _rates(
+    area: AreaProfile, periods: Sequence[Quarter], hist: History, c: int | None
+) -> Rates | None:
+    """The area's rates in quarter `c` per 1,000 incidents recorded there."""
+    if c is None:
+        return None
+    first = max(0, c - 3)
+    in_year = sum(area.incidents[first : c + 1])
+    return Rates(
+        quarter=periods[c].label,
+        to=periods[c].end,
+        incidents_12_months=in_year,
+        serial_current=area.serial_current[c],
+        serial_per_1000=_per_1000(area.serial_current[c], in_year),
+        incidents_quarter=area.incidents[c],
+        repeat_victims=area.repeat_victims[c],
+        repeat_per_1000=_per_1000(area.repeat_victims[c], area.incidents[c]),
+        complete=c >= 3 and hist.serial[c] and hist.repeat[c] and all(hist.records[first : c + 1]),
+    )
+
+
+def ranked(neighbourhoods: Sequence[AreaProfile]) -> list[AreaProfile]:
+    """Neighbourhoods by current serial perpetrators per 1,000 incidents, highest first:
+    those with a recorded neighbourhood and at least MIN_INCIDENTS_FOR_RATE incidents in
+    the 12 months (ties by name)."""
+    rated = [
+        a
+        for a in neighbourhoods
+        if a.name != NOT_RECORDED
+        and a.rates is not None
+        and a.rates.serial_per_1000 is not None
+        and a.rates.incidents_12_months >= MIN_INCIDENTS_FOR_RATE
+    ]
+    return sorted(rated, key=lambda a: (-(a.rates.serial_per_1000 or 0), a.name.casefold()))
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _rate_words(rates: Rates) -> str:
+    text = (
+        f"{rates.serial_per_1000:.1f} current serial perpetrators per 1,000 incidents "
+        f"recorded in the 12 months to {wording.day(rates.to)}"
+    )
+    if not rates.complete:
+        text += " (undercounts: the records do not reach back far enough)"
+    return text
+
+
+def _rate_findings(
+    area: AreaProfile, force: AreaProfile, order: Sequence[AreaProfile]
+) -> list[str]:
+    """The rate finding: for the force, the neighbourhood with the highest rate; for a
+    neighbourhood, its rate and rank. Compared with the median neighbourhood, not the force:
+    a perpetrator counts in every neighbourhood he lives or offends in."""
+    rates = [a.rates.serial_per_1000 for a in order if a.rates and a.rates.serial_per_1000]
+    median = f"median neighbourhood {float(np.median(rates)):.1f}" if rates else ""
+    if area is force:
+        if not order or order[0].rates is None:
+            return []
+        top = order[0]
+        return [
+            f"Highest rate: {top.name}, {_rate_words(top.rates)} ({median}; among "
+            f"{wording.count(len(order), 'neighbourhood')} with at least "
+            f"{wording.count(MIN_INCIDENTS_FOR_RATE, 'incident')} in the 12 months)."
+        ]
+    if area.rates is None or area.rates.serial_per_1000 is None:
+        return []
+    names = [a.name for a in order]
+    if area.name in names:
+        where = f"{_ordinal(names.index(area.name) + 1)} highest of {len(order)} neighbourhoods"
+    elif area.name == NOT_RECORDED:
+        where = "not ranked: no neighbourhood recorded"
+    else:
+        least = wording.count(MIN_INCIDENTS_FOR_RATE, "incident")
+        where = f"not ranked: under {least} in the 12 months"
+    return [f"Rate: {_rate_words(area.rates)} ({median}); {where}."]
+
+
+def _write_findings(
+    force: AreaProfile,
+    areas: Sequence[AreaProfile],
+    periods: Sequence[Quarter],
+    hist: History,
+    c: int | None,
+) -> None:
+    """Key findings in words, the force's first then each neighbourhood's."""
+    order = ranked(areas)
+    for area in (force, *areas):
+        lines: list[str] = []
+        if c is not None:
+            now = periods[c]
+            yoy = area.year_on_year
+            lines += [
+                f"Serial perpetrators (current, on {wording.day(now.end)}): "
+                f"{area.serial_current[c]:,}, {yoy['serial_current'].words()}.",
+                f"Repeat victims in {now.label}: {area.repeat_victims[c]:,}, "
+                f"{yoy['repeat_victims'].words()}.",
+                f"Incidents in {now.label}: {area.incidents[c]:,}, {yoy['incidents'].words()}.",
+            ]
+            lines += _rate_findings(area, force, order)
+        latest = periods[-1] if periods else None
+        if latest is not None and latest.partial:
+            n = len(periods) - 1
+            lines.append(
+                f"{latest.label} so far ({latest.partial_note()}): "
+                f"{wording.count(area.incidents[n], 'incident')}, "
+                f"{area.serial_current[n]:,} current serial perpetrators "
+                f"on {wording.day(latest.end)}."
+            )
+        if hist.records_start is not None and not hist.serial[-1 if c is None else c]:
+            lines.append(
+                "Serial counts undercount throughout: the records start "
+                f"{wording.day(hist.records_start)}, under {hist.window_years} years before."
+            )
+        area.findings = lines
 
 
 def _quarter_index(days: pd.Series, periods: Sequence[Quarter]) -> np.ndarray:
