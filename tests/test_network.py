@@ -214,7 +214,7 @@ def test_incidents_carry_dates_for_the_time_filter_and_tooltips_say_date_and_off
     data = page_data(network(loaded, tmp_path, person_id="P").path.read_text())
     incident = next(n for n in data["nodes"] if n["id"] == "incident:I2")
     assert incident["date"] == "2022-06-01"
-    assert incident["title"].splitlines()[:3] == ["I2", "2022-06-01", "violence with injury"]
+    assert incident["title"].splitlines()[:3] == ["I2", "01 Jun 2022", "violence with injury"]
     role_edges = [e for e in data["edges"] if e["kind"] in ("suspect_in", "victim_in")]
     assert role_edges and all(e["date"] for e in role_edges)
     assert (data["asOf"], data["windowYears"]) == ("2024-06-30", 3)
