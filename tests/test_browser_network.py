@@ -136,10 +136,10 @@ def test_the_time_slider_shows_the_rolling_window(tmp_path, embedded_store_only)
             return page.inner_text("#window-readout"), shown
 
         readout, shown = window_ending("2022-06-01")
-        assert readout.startswith("Window 2019-06-01 to 2022-06-01 (3 years): 2 incidents")
+        assert readout.startswith("Window 01 Jun 2019 to 01 Jun 2022 (3 years): 2 incidents")
         assert shown == ["incident:I1", "incident:I2"]
         readout, shown = window_ending("2024-02-29")
-        assert readout.startswith("Window 2021-02-28 to 2024-02-29")
+        assert readout.startswith("Window 28 Feb 2021 to 29 Feb 2024")
         assert shown == ["incident:I2", "incident:I3", "incident:I4"]
         page.click("#window-reset")
         hidden = page.evaluate("perpGraph.nodes.get({filter: n => n.hidden}).length")
