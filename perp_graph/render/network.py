@@ -160,7 +160,7 @@ def options(node_count: int) -> dict[str, Any]:
             "hover": True,
             "tooltipDelay": 150,
             "navigationButtons": False,
-            "keyboard": {"enabled": True, "bindToWindow": False},
+            "keyboard": {"enabled": True, "bindToWindow": False, "autoFocus": False},
             "hideEdgesOnDrag": node_count > 1000,
         },
         "nodes": {"font": {"size": 12, "face": "DejaVu Sans, Arial, sans-serif"}},

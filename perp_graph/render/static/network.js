@@ -56,6 +56,8 @@
   // in the same order, "rank. SURNAME, Forenames", or "rank. SURNAME", replaces the rank
   // where it covers no other label.
   var LABEL_PX = 13;
+  // Just above the cluster's highest node (nodes are up to about 20 canvas units across).
+  function labelY(b, scale) { return b.minY - 22 - 6 / scale; }
   function overlaps(r, q) { return r.x1 < q.x2 && q.x1 < r.x2 && r.y1 < q.y2 && q.y1 < r.y2; }
   network.on("afterDrawing", function (ctx) {
     if (!state.ready || clusters.length === 0) { return; }
@@ -71,14 +73,6 @@
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
     ctx.lineJoin = "round";
-    var selected = state.selected && boxes[state.selected];
-    if (selected) {
-      ctx.strokeStyle = "#1f5fa8";
-      ctx.lineWidth = 3 / scale;
-      var m = 24 / scale;
-      ctx.strokeRect(selected.minX - m, selected.minY - m, selected.maxX - selected.minX + 2 * m,
-        selected.maxY - selected.minY + 2 * m);
-    }
     function box(text, x, y) {
       var half = ctx.measureText(text).width / 2 + pad;
       return { text: text, x: x, y: y, x1: x - half, x2: x + half, y1: y - font - pad, y2: y + pad };
@@ -90,7 +84,7 @@
     clusters.forEach(function (c) {
       var b = boxes[c.id];
       if (!b) { return; }
-      var y = Math.max(b.minY - 10 / scale, view.a.y + font + 2 * pad);
+      var y = Math.max(labelY(b, scale), view.a.y + font + 2 * pad);
       var r = box(String(c.rank), (b.minX + b.maxX) / 2, y);
       if (!inView(r)) { return; }
       for (var i = 0; i < placed.length; i += 1) { if (overlaps(r, placed[i][1])) { return; } }
@@ -111,6 +105,15 @@
         if (clear) { entry[1] = w; return; }
       }
     });
+    var selected = state.selected && boxes[state.selected];
+    if (selected) {  // a frame round the selected cluster, its label and its nodes' labels
+      var m = 30;
+      var top = labelY(selected, scale) - font - 2 * pad;
+      ctx.strokeStyle = "#1f5fa8";
+      ctx.lineWidth = 3 / scale;
+      ctx.strokeRect(selected.minX - m, top, selected.maxX - selected.minX + 2 * m,
+        selected.maxY + 40 - top);
+    }
     placed.forEach(function (entry) {
       var r = entry[1];
       ctx.lineWidth = 4 / scale;
@@ -293,8 +296,8 @@
     state.selected = node.cluster && clusterOf[node.cluster] ? node.cluster : null;
     var cluster = how.fit && state.selected ? members[state.selected] : null;
     if (cluster && cluster.length > 1) {
-      network.fit({ nodes: cluster, animation: false });
-      if (network.getScale() > 1.2) { network.moveTo({ scale: 1.2, animation: false }); }
+      network.fit({ nodes: cluster, animation: false });  // then room for its label and frame
+      network.moveTo({ scale: Math.min(1.2, network.getScale() * 0.8), animation: false });
     } else {
       network.focus(nodeId, { scale: Math.max(network.getScale(), 1.0), animation: false });
     }
