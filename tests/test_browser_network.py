@@ -37,10 +37,11 @@ CANVAS_PIXELS = """() => {
 }"""
 
 
-def open_settled(browser, path, viewport=DESKTOP, timeout_ms=60_000):
-    """Open a page and wait until its layout has settled. Polled from here: the page's
-    Content-Security-Policy (rightly) forbids the eval that wait_for_function needs."""
-    page = browser.new_page(viewport=viewport)
+def open_settled(browser, path, viewport=DESKTOP, timeout_ms=60_000, touch=False):
+    """Open a page and wait until its layout has settled (`touch`: as a phone, with a
+    touch screen). Polled from here: the page's Content-Security-Policy (rightly) forbids
+    the eval that wait_for_function needs."""
+    page = browser.new_page(viewport=viewport, has_touch=touch, is_mobile=touch)
     watch = PageWatch(page)
     page.goto(path.as_uri())
     deadline = time.monotonic() + timeout_ms / 1000
@@ -82,6 +83,128 @@ def test_the_page_draws_every_node_offline_then_stays_still(neighbourhood_page, 
     assert watch.external() == [] and watch.requests == [neighbourhood_page.path.as_uri()]
     assert watch.errors == [] and watch.dialogs == []
     assert overflow <= 0
+
+
+NODE_ON_SCREEN = """(id) => {
+  const p = perpGraph.network.getPositions([id])[id];
+  const dom = perpGraph.network.canvasToDOM(p);
+  const box = document.querySelector('#network canvas').getBoundingClientRect();
+  return {x: box.left + dom.x, y: box.top + dom.y};
+}"""
+
+
+def details(page) -> str:
+    """The details panel's text, its white space as single spaces."""
+    return " ".join(page.inner_text("#details-body").split())
+
+
+def heading(page) -> str:
+    """What the details panel is about: its first heading."""
+    return page.locator("#details-body h3").first.inner_text()
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_the_list_by_priority_search_and_details_work_by_tap_on_phone_and_desktop(
+    neighbourhood_page, screen
+):
+    phone = screen == "phone"
+    data = neighbourhood_page.path.read_text()
+    with chromium() as browser:
+        page, watch = open_settled(
+            browser, neighbourhood_page.path, PHONE if phone else DESKTOP, touch=phone
+        )
+        clusters = page.evaluate("JSON.parse(document.getElementById('graph-data').textContent)")[
+            "clusters"
+        ]
+        labels = page.evaluate("Object.fromEntries(perpGraph.nodes.map(n => [n.id, n.label]))")
+        assert len(clusters) > 3
+        assert page.locator("#perpetrator-list").is_visible()
+        listed = page.eval_on_selector_all(
+            "#perpetrator-list button", "bs => bs.map(b => b.dataset.nodeId)"
+        )
+        assert listed == [c["node"] for c in clusters]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"network-list-{screen}.png"), full_page=phone)
+        list_box = page.locator("#perpetrator-list").bounding_box()
+        graph_box = page.locator("#network").bounding_box()
+        if phone:
+            assert list_box["y"] >= graph_box["y"] + graph_box["height"], "the list is below"
+        else:
+            assert list_box["x"] >= graph_box["x"] + graph_box["width"], "the list is beside"
+
+        # tapping (clicking) a list item selects its cluster and shows its details
+        third = clusters[2]
+        button = page.locator(f"#perpetrator-list button[data-node-id='{third['node']}']")
+        button.tap() if phone else button.click()
+        assert page.evaluate("perpGraph.network.getSelectedNodes()") == [third["node"]]
+        assert page.evaluate("perpGraph.selected") == third["id"]
+        shown = details(page)
+        assert third["label"] in shown and f"3 of {len(clusters)} on this page" in shown
+        assert button.get_attribute("aria-current") == "true"
+        assert page.locator("#details").is_visible()
+        page.screenshot(path=str(ARTIFACTS / f"network-details-{screen}.png"))
+
+        # a tap (click) on a node in the drawing shows its details: no hover needed
+        victim = page.evaluate(
+            """(c) => perpGraph.network.getConnectedNodes(c.node).filter(id => {
+              const n = perpGraph.nodes.get(id);
+              return n.kind === 'victim' && n.cluster === c.id;
+            })[0]""",
+            third,
+        )
+        spot = page.evaluate(NODE_ON_SCREEN, victim)
+        if phone:
+            page.touchscreen.tap(spot["x"], spot["y"])
+        else:
+            page.mouse.click(spot["x"], spot["y"])
+        page.wait_for_timeout(300)
+        assert page.evaluate("perpGraph.network.getSelectedNodes()") == [victim]
+        assert heading(page) == labels[victim]
+        assert f"In the network of {third['rank']}. {third['label']}" in details(page)
+
+        # search by a name fragment: the list keeps only the perpetrators that match
+        wanted = clusters[1]
+        fragment = wanted["name"].split(",")[0][1:6].lower()
+        page.fill("#find", fragment)
+        visible = page.eval_on_selector_all(
+            "#perpetrator-list li",
+            "lis => lis.filter(li => !li.hidden).map(li => li.dataset.personId)",
+        )
+        assert wanted["id"] in visible
+        assert all(fragment in labels[f"person:{p}"].lower() for p in visible)
+        page.fill("#find", wanted["name"].lower())
+        page.press("#find", "Enter")
+        assert page.evaluate("perpGraph.network.getSelectedNodes()") == [wanted["node"]]
+        assert heading(page) == wanted["label"]
+
+        # search by an id: a victim, shown masked, found by their reference
+        victim_id = victim.split(":", 1)[1]
+        page.fill("#find", victim_id.lower())
+        page.press("#find", "Enter")
+        assert page.evaluate("perpGraph.network.getSelectedNodes()") == [victim]
+        assert heading(page) == labels[victim]
+        page.fill("#find", "")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        page.close()
+    assert overflow <= 0
+    assert watch.errors == [] and watch.dialogs == [] and watch.external() == []
+    assert "(ref " in labels[victim] and labels[victim] in data  # masked, as the page shows
+
+
+def test_the_list_is_a_keyboard_list(neighbourhood_page):
+    with chromium() as browser:
+        page, _watch = open_settled(browser, neighbourhood_page.path)
+        first = page.locator("#perpetrator-list button").first
+        first.focus()
+        page.keyboard.press("ArrowDown")
+        second = page.evaluate("document.activeElement.dataset.nodeId")
+        page.keyboard.press("Enter")
+        selected = page.evaluate("perpGraph.network.getSelectedNodes()")
+        page.keyboard.press("Tab")
+        after_tab = page.evaluate("document.activeElement.dataset.nodeId")
+        page.close()
+    assert second == selected[0] and second.startswith("person:")
+    assert after_tab not in (None, second)
 
 
 def test_a_page_with_5000_nodes_still_opens(tmp_path):
@@ -136,10 +259,10 @@ def test_the_time_slider_shows_the_rolling_window(tmp_path, embedded_store_only)
             return page.inner_text("#window-readout"), shown
 
         readout, shown = window_ending("2022-06-01")
-        assert readout.startswith("Window 2019-06-01 to 2022-06-01 (3 years): 2 incidents")
+        assert readout.startswith("Window 01 Jun 2019 to 01 Jun 2022 (3 years): 2 incidents")
         assert shown == ["incident:I1", "incident:I2"]
         readout, shown = window_ending("2024-02-29")
-        assert readout.startswith("Window 2021-02-28 to 2024-02-29")
+        assert readout.startswith("Window 28 Feb 2021 to 29 Feb 2024")
         assert shown == ["incident:I2", "incident:I3", "incident:I4"]
         page.click("#window-reset")
         hidden = page.evaluate("perpGraph.nodes.get({filter: n => n.hidden}).length")
@@ -165,7 +288,10 @@ def test_script_in_names_and_tooltips_never_runs(tmp_path, embedded_store_only):
     )
     with chromium() as browser:
         page, watch = open_settled(browser, out.path)
-        page.evaluate("perpGraph.network.moveTo({scale: 1.5})")
+        page.evaluate(
+            "perpGraph.network.moveTo({position: perpGraph.network.getPositions(['person:P'])"
+            "['person:P'], scale: 1.5})"
+        )
         spot = page.evaluate(
             """() => {
               const p = perpGraph.network.getPositions(['person:P'])['person:P'];

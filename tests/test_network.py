@@ -16,16 +16,20 @@ import pytest
 from typer.testing import CliRunner
 
 from perp_graph import api
+from perp_graph.analytics.acpo import scan as acpo_scan
+from perp_graph.analytics.network import by_priority
+from perp_graph.analytics.priority import Priority
 from perp_graph.cli import app
 from perp_graph.errors import ConfigError, OutputError
+from perp_graph.model import ScanParameters
 from perp_graph.pipeline.load import load_folder
-from perp_graph.render.network import EDGE_STYLES, NODE_STYLES, VIS_NETWORK
+from perp_graph.render.network import EDGE_STYLES, NODE_STYLES, VIS_NETWORK, render_network
 from perp_graph.serve import make_server
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
 from perp_graph.synth import SynthConfig, generate
 from tests.pages import parse, visible_text
-from tests.records import Records
+from tests.records import Records, records_dataset
 
 AS_OF = dt.date(2024, 6, 30)
 VIS_NETWORK_SHA256 = "159d6440c8ea4af6906d240a2dd43d5d3db1d6013682554b1568c3d899db098c"
@@ -214,10 +218,129 @@ def test_incidents_carry_dates_for_the_time_filter_and_tooltips_say_date_and_off
     data = page_data(network(loaded, tmp_path, person_id="P").path.read_text())
     incident = next(n for n in data["nodes"] if n["id"] == "incident:I2")
     assert incident["date"] == "2022-06-01"
-    assert incident["title"].splitlines()[:3] == ["I2", "2022-06-01", "violence with injury"]
+    assert incident["title"].splitlines()[:3] == ["I2", "01 Jun 2022", "violence with injury"]
     role_edges = [e for e in data["edges"] if e["kind"] in ("suspect_in", "victim_in")]
     assert role_edges and all(e["date"] for e in role_edges)
     assert (data["asOf"], data["windowYears"]) == ("2024-06-30", 3)
+
+
+# --- clusters: labelled, ordered by priority, listed -------------------------------------------
+
+
+def ranked_world() -> Records:
+    """Three serial perpetrators in Eastbrook: B offends most and most recently, A least and
+    longest ago, C between; A's partner V-A1 has a name that must never show masked."""
+    r = Records()
+    for person in ("A", "B", "C"):
+        r.person(person, surname=f"Rank{person}", forenames="Sam", home_neighbourhood="Eastbrook")
+    r.person("VA1", surname="Zqxsentinel", forenames="Wilhelmina")
+    r.abuse("A1", "2021-08-01", "A", "VA1")
+    r.abuse("A2", "2021-09-01", "A", "VA2")
+    r.abuse("B1", "2024-03-01", "B", "VB1")
+    r.abuse("B2", "2024-05-01", "B", "VB2")
+    r.abuse("B3", "2024-06-01", "B", "VB3", "rape")
+    r.abuse("B4", "2024-06-20", "B", "VB3")
+    r.abuse("C1", "2023-01-01", "C", "VC1")
+    r.abuse("C2", "2023-06-01", "C", "VC2")
+    r.relate("VA1", "VB1", "family")  # one node two clusters could claim: the first by priority
+    return r
+
+
+@pytest.fixture
+def ranked(store, store_settings, tmp_path) -> Settings:
+    load_folder(ranked_world().write(tmp_path / "data"), store, store_settings)
+    return store_settings
+
+
+def listed(html: str) -> list[str]:
+    """The person ids of the page's list of perpetrators, in the page's order."""
+    page = parse(html)
+    return [
+        str(attrs["data-person-id"])
+        for tag, attrs in page.tags
+        if tag == "li" and "data-person-id" in attrs
+    ]
+
+
+def test_a_neighbourhood_pages_clusters_are_labelled_and_ordered_by_priority(ranked, tmp_path):
+    priorities = api.scan(ranked, AS_OF).priorities
+    assert priorities["B"].score > priorities["C"].score > priorities["A"].score
+    out = network(ranked, tmp_path, neighbourhood="Eastbrook")
+    assert out.network.focus == ("B", "C", "A")
+    html = out.path.read_text()
+    data = page_data(html)
+    clusters = data["clusters"]
+    assert [c["id"] for c in clusters] == ["B", "C", "A"]
+    assert [c["rank"] for c in clusters] == [1, 2, 3]
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert [c["label"] for c in clusters] == [labels[f"person:{p}"] for p in "BCA"]
+    assert clusters[0]["label"] == "RANKB, Sam (B)" and clusters[0]["name"] == "RANKB, Sam"
+    b = priorities["B"]
+    assert clusters[0]["summary"] == (
+        f"priority {b.score:g} ({b.band}), current, 3 intimate-partner victims, "
+        "latest incident 20 Jun 2024"
+    )
+    # every node drawn with its cluster; the node both B's and A's networks reach goes to B
+    cluster_of = {n["id"]: n["cluster"] for n in data["nodes"]}
+    assert cluster_of["incident:B1"] == cluster_of["person:VB1"] == "B"
+    assert cluster_of["incident:A1"] == "A" and cluster_of["person:VA1"] in ("A", "B")
+    # the grid goes by priority: B top left, C to its right, A below
+    centre = {
+        p: (
+            sum(n["x"] for n in data["nodes"] if n["cluster"] == p) / clusters[i]["size"],
+            sum(n["y"] for n in data["nodes"] if n["cluster"] == p) / clusters[i]["size"],
+        )
+        for i, p in enumerate("BCA")
+    }
+    assert centre["B"][0] < centre["C"][0] and centre["B"][1] < centre["A"][1]
+
+
+def test_the_list_beside_the_drawing_holds_the_clusters_in_the_same_order(ranked, tmp_path):
+    html = network(ranked, tmp_path, neighbourhood="Eastbrook").path.read_text()
+    assert listed(html) == [c["id"] for c in page_data(html)["clusters"]] == ["B", "C", "A"]
+    page = parse(html)
+    buttons = [a for t, a in page.tags if t == "button" and "data-node-id" in a]
+    assert [b["data-node-id"] for b in buttons] == ["person:B", "person:C", "person:A"]
+    assert all(b["type"] == "button" and b["aria-controls"] == "details" for b in buttons)
+    text = visible_text(html)
+    assert "Perpetrators by priority (3)" in text
+    assert "1. RANKB, Sam (B)" in text and "3. RANKA, Sam (A)" in text
+    assert [a["id"] for t, a in page.tags if a.get("id") in ("details", "find", "find-matches")]
+
+
+def test_a_masked_page_never_holds_a_masked_name_in_its_html_or_json(ranked, tmp_path):
+    masked = network(ranked, tmp_path, neighbourhood="Eastbrook").path.read_text()
+    assert "zqxsentinel" not in masked.lower() and "wilhelmina" not in masked.lower()
+    assert "W.Z. (ref VA1)" in masked
+    unmasked = network(ranked, tmp_path, neighbourhood="Eastbrook", unmask=True, purpose="MARAC")
+    assert "ZQXSENTINEL, Wilhelmina (VA1)" in unmasked.path.read_text()
+
+
+def test_without_scores_the_page_keeps_the_order_it_was_given(ranked, tmp_path):
+    """The briefing job passes its pack order (no scores): the page keeps that order."""
+    records = records_dataset(ranked_world())
+    parameters = ScanParameters(as_of=AS_OF)
+    result = acpo_scan(records, parameters)
+    graph = api.neighbourhood_network(["A", "C", "B"], result, records, parameters)
+    assert graph.focus == ("A", "C", "B") and graph.priorities == {}
+    html = render_network(graph, title="t", store="embedded")
+    assert listed(html) == ["A", "C", "B"]
+    assert "Perpetrators by priority" not in html
+
+
+def test_by_priority_puts_the_unscored_last_and_keeps_ties_in_the_order_given():
+    def scored(person_id: str, score: float, days: int) -> Priority:
+        day = AS_OF - dt.timedelta(days=days)
+        return Priority(person_id, score, "high", day, days, 0, 0, 0.0, 0, 0.0, 0.0, 0.0, 0.0)
+
+    priorities = {
+        "X": scored("X", 50, 10),
+        "Y": scored("Y", 70, 10),
+        "Z": scored("Z", 50, 3),
+        "W": scored("W", 50, 10),
+    }
+    order = by_priority(["N1", "X", "W", "N2", "Z", "Y"], priorities)
+    assert order == ("Y", "Z", "X", "W", "N1", "N2")
 
 
 # --- safe --------------------------------------------------------------------------------------

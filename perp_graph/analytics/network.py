@@ -19,14 +19,17 @@ import datetime as dt
 import math
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import pandas as pd
 
 from perp_graph.analytics.dossier import display_name, initials
+from perp_graph.analytics.priority import Priority
 from perp_graph.dataset import Dataset
 from perp_graph.model import Finding
+from perp_graph.wording import count
+from perp_graph.wording import day as day_text
 
 PERSON_KINDS = ("perpetrator", "victim", "suspect", "person")
 INCIDENT_KINDS = ("qualifying_incident", "incident")
@@ -44,11 +47,15 @@ class NetworkGraph:
     """The graph, whom it is about, and what was left out."""
 
     graph: nx.MultiDiGraph
-    focus: tuple[str, ...]  # person ids of the perpetrators the page is about
+    #: person ids of the people the page is about: a person page's person first; a
+    #: neighbourhood page's perpetrators by priority when scores were given
+    focus: tuple[str, ...]
     as_of: dt.date
     window_years: int
     since: dt.date | None
     notes: tuple[str, ...] = ()
+    #: the assessment's priority scores of the focus people who have one
+    priorities: Mapping[str, Priority] = field(default_factory=dict)
 
     def kinds(self) -> set[str]:
         """Every kind of node and edge the graph holds (the page's legend shows only these)."""
@@ -78,14 +85,20 @@ def build_network(
     unmask: bool = False,
     notes: Iterable[str] = (),
     records_of: Mapping[str, Sequence[str]] | None = None,
+    priorities: Mapping[str, Priority] | None = None,
 ) -> NetworkGraph:
     """The network of the `focus` people in `records`, as of a date.
 
     `findings` are the serial perpetrators among the people in view (their
     qualifying incidents are marked, their names shown). Incidents after
     `as_of`, or before `since`, are left out; people stay when they are in an
-    incident kept, are a focus person, or are related to one of those.
+    incident kept, are a focus person, or are related to one of those. With
+    `priorities` (the assessment's scores), the focus is put in priority order
+    (`by_priority`), which orders the page's clusters and its list.
     """
+    scores = {p: priorities[p] for p in focus if p in priorities} if priorities else {}
+    if priorities is not None:
+        focus = by_priority(focus, scores)
     graph = nx.MultiDiGraph()
     incidents = records.incidents
     dates = incidents["occurred_on"].dt.date
@@ -98,7 +111,7 @@ def build_network(
         day = row.occurred_on.date()
         is_qualifying = row.incident_id in qualifying
         category = row.offence_category.replace("_", " ")
-        parts = [row.incident_id, day.isoformat(), category]
+        parts = [row.incident_id, day_text(day), category]
         if not pd.isna(row.risk_level):
             parts.append(f"DASH risk {row.risk_level}")
         if not pd.isna(row.neighbourhood):
@@ -108,7 +121,7 @@ def build_network(
         graph.add_node(
             incident_node(row.incident_id),
             kind="qualifying_incident" if is_qualifying else "incident",
-            label=day.isoformat(),
+            label=day_text(day),
             title="\n".join(parts),
             date=day.isoformat(),
             neighbourhood=None if pd.isna(row.neighbourhood) else row.neighbourhood,
@@ -149,7 +162,7 @@ def build_network(
         day = graph.nodes[incident]["date"]
         person = person_node(row.person_id)
         kind = ROLE_KINDS.get(row.role, "other_in")
-        title = f"{row.role} in {row.incident_id} on {day}"
+        title = f"{row.role} in {row.incident_id} on {day_text(dt.date.fromisoformat(day))}"
         if not pd.isna(row.relationship_to_suspect):
             title += f"; relationship to suspect: {row.relationship_to_suspect.replace('_', ' ')}"
         # Suspects point at the incident, the incident points at its victims.
@@ -174,7 +187,22 @@ def build_network(
         window_years=window_years,
         since=since,
         notes=tuple(notes),
+        priorities=scores,
     )
+
+
+def by_priority(people: Sequence[str], priorities: Mapping[str, Priority]) -> tuple[str, ...]:
+    """`people` highest priority score first (ties: the most recent incident first, as in
+    `priority.ranked`); those with no score after them, all ties kept in the order given."""
+    position = {p: i for i, p in enumerate(people)}
+
+    def key(person_id: str) -> tuple[int, float, int, int]:
+        priority = priorities.get(person_id)
+        if priority is None:
+            return (1, 0.0, 0, position[person_id])
+        return (0, -priority.score, priority.days_since_latest, position[person_id])
+
+    return tuple(sorted(dict.fromkeys(people), key=key))
 
 
 def _person_attributes(
@@ -203,8 +231,9 @@ def _person_attributes(
     if person_id in findings:
         finding = findings[person_id]
         lines.append(
-            f"serial perpetrator ({finding.status}): {len(finding.victim_ids)} intimate-partner "
-            f"victims, first qualified {finding.first_qualified_on.isoformat()}"
+            f"serial perpetrator ({finding.status}): "
+            f"{count(len(finding.victim_ids), 'intimate-partner victim')}, "
+            f"first qualified {day_text(finding.first_qualified_on)}"
         )
     if roles:
         lines.append("roles: " + ", ".join(sorted(roles)))
@@ -215,14 +244,18 @@ def _person_attributes(
     )
     if home:
         lines.append(f"home neighbourhood: {home}")
-    return {"kind": kind, "label": label, "title": "\n".join(lines), "person_id": person_id}
+    attributes = {"kind": kind, "label": label, "title": "\n".join(lines), "person_id": person_id}
+    if person_id in findings:
+        attributes["status"] = findings[person_id].status
+        attributes["victims"] = len(findings[person_id].victim_ids)
+    return attributes
 
 
 def _span(start: pd.Timestamp, end: pd.Timestamp) -> str:
     if pd.isna(start) and pd.isna(end):
         return ""
-    left = "" if pd.isna(start) else f" from {start.date().isoformat()}"
-    right = "" if pd.isna(end) else f" to {end.date().isoformat()}"
+    left = "" if pd.isna(start) else f" from {day_text(start.date())}"
+    right = "" if pd.isna(end) else f" to {day_text(end.date())}"
     return left + right
 
 
@@ -251,16 +284,62 @@ def clusters(network: NetworkGraph) -> dict[str, str]:
     return owner
 
 
-def layout(network: NetworkGraph, spacing: float = 90.0) -> dict[str, tuple[float, float]]:
+@dataclass(frozen=True)
+class Cluster:
+    """One focus person's part of the drawing: whom it is about, its place on the page
+    (1 first: the page's order, by priority where scores were given) and its size."""
+
+    person_id: str
+    rank: int
+    label: str  # the person's node label, as the drawing shows it
+    kind: str  # "perpetrator", or what the person is on a person page
+    status: str | None  # "current" or "historic" for a serial perpetrator
+    victims: int  # intimate-partner victims of a serial perpetrator (0 for others)
+    priority: Priority | None
+    size: int  # nodes in the cluster
+
+
+def ranked_clusters(network: NetworkGraph, owner: Mapping[str, str] | None = None) -> list[Cluster]:
+    """The clusters of the focus people in the page's order (`owner` from `clusters`)."""
+    owner = clusters(network) if owner is None else owner
+    sizes: dict[str, int] = {}
+    for cluster in owner.values():
+        sizes[cluster] = sizes.get(cluster, 0) + 1
+    out = []
+    for person_id in dict.fromkeys(network.focus):
+        node = person_node(person_id)
+        if node not in network.graph:
+            continue
+        data = network.graph.nodes[node]
+        out.append(
+            Cluster(
+                person_id=person_id,
+                rank=len(out) + 1,
+                label=data["label"],
+                kind=data["kind"],
+                status=data.get("status"),
+                victims=data.get("victims", 0),
+                priority=network.priorities.get(person_id),
+                size=sizes.get(person_id, 0),
+            )
+        )
+    return out
+
+
+def layout(
+    network: NetworkGraph, spacing: float = 90.0, owner: Mapping[str, str] | None = None
+) -> dict[str, tuple[float, float]]:
     """Positions: each cluster laid out on its own (seeded spring layout), clusters on a
-    grid, so that the drawing is stable and the same every time."""
-    owner = clusters(network)
+    grid in the page's order (left to right, then down: the highest priority top left),
+    so that the drawing is stable and the same every time. `owner` from `clusters`."""
+    owner = clusters(network) if owner is None else owner
     members: dict[str, list[str]] = {}
     for node, cluster in owner.items():
         members.setdefault(cluster, []).append(node)
+    order = {p: i for i, p in enumerate(dict.fromkeys(network.focus))}
     graph = network.graph.to_undirected(as_view=True)
     laid: list[tuple[dict[str, tuple[float, float]], float]] = []
-    for cluster in sorted(members, key=lambda c: (-len(members[c]), c)):
+    for cluster in sorted(members, key=lambda c: (order.get(c, len(order)), c)):
         nodes = sorted(members[cluster])
         radius = spacing * math.sqrt(len(nodes))
         if len(nodes) == 1:

@@ -18,6 +18,7 @@ from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.analytics.assess import Assessment
 from perp_graph.analytics.dossier import build_dossiers
 from perp_graph.analytics.network import NetworkGraph, build_network
+from perp_graph.analytics.priority import Priority
 from perp_graph.analytics.routing import route, route_warnings, warning_views
 from perp_graph.audit import file_digest
 from perp_graph.dataset import Dataset
@@ -26,7 +27,6 @@ from perp_graph.identity.resolve import records_of
 from perp_graph.jobs.scanning import (
     assess_identities,
     check_unmask,
-    scan_identities,
     scan_parameters,
 )
 from perp_graph.model import ScanParameters, ScanResult
@@ -299,7 +299,8 @@ def network(
             title = f"Network of {person_id}"
         else:
             identity_of = session.identity_of
-            result = scan_identities(session, parameters)
+            assessment = assess_identities(session, parameters)
+            result = assessment.result
             records = records_about_identities(
                 store, [f.person_id for f in result.perpetrators], identity_of
             )
@@ -307,7 +308,15 @@ def network(
             names = sorted(set(store.neighbourhoods()) | set(routed))
             (chosen,) = choose_neighbourhoods(names, [neighbourhood or ""])
             perpetrators = [d.person_id for d in routed.get(chosen, [])]
-            graph = neighbourhood_network(perpetrators, result, records, parameters, since, unmask)
+            graph = neighbourhood_network(
+                perpetrators,
+                result,
+                records,
+                parameters,
+                since,
+                unmask,
+                priorities=assessment.priorities,
+            )
             title = f"{chosen}: serial perpetrators' networks"
         session.close_store()
         page = render_network(graph, title=title, store=store_name, unmask=unmask, purpose=purpose)
@@ -418,9 +427,13 @@ def neighbourhood_network(
     parameters: ScanParameters,
     since: dt.date | None = None,
     unmask: bool = False,
+    *,
+    priorities: Mapping[str, Priority] | None = None,
 ) -> NetworkGraph:
     """Serial perpetrators (a neighbourhood's, in briefing order), each with their network;
-    `records` holds at least the records about them."""
+    `records` holds at least the records about them. With `priorities` (the assessment's
+    scores) the page's clusters and list go by priority score, highest first; without,
+    in the order given."""
     findings = {f.person_id: f for f in result.perpetrators}
     about = records.about(perpetrators)
     in_view = set(about.people["person_id"])
@@ -432,4 +445,5 @@ def neighbourhood_network(
         window_years=parameters.window_years,
         since=since,
         unmask=unmask,
+        priorities=priorities,
     )

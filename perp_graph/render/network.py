@@ -10,6 +10,10 @@ fetches nothing and runs nothing else.
 
 The encodings (shape, colour, line style per kind of node and edge) live in
 NODE_STYLES and EDGE_STYLES; the legend is drawn from the same tables.
+
+Each focus person's cluster is labelled on the drawing and listed beside it (below it on
+a phone) in the page's order, by priority on a neighbourhood page; a tap on a list item,
+a search match or a node fills a details panel, so nothing needs a hover.
 """
 
 from __future__ import annotations
@@ -27,8 +31,15 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from perp_graph import __version__
-from perp_graph.analytics.network import NetworkGraph, layout
+from perp_graph.analytics.network import (
+    Cluster,
+    NetworkGraph,
+    clusters,
+    layout,
+    ranked_clusters,
+)
 from perp_graph.render.briefing import environment, stylesheet
+from perp_graph.wording import count, day
 
 VIS_NETWORK = "vis-network-10.1.2"
 
@@ -86,9 +97,11 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
 }
 
 
-def to_pyvis(network: NetworkGraph) -> Network:
-    """The graph as a pyvis Network, styled by kind, placed by our layout."""
-    positions = layout(network)
+def to_pyvis(network: NetworkGraph, owner: dict[str, str] | None = None) -> Network:
+    """The graph as a pyvis Network, styled by kind, placed by our layout; each node
+    carries its cluster (the focus person id it is drawn with; `owner` from `clusters`)."""
+    owner = clusters(network) if owner is None else owner
+    positions = layout(network, owner=owner)
     net = Network(directed=True, cdn_resources="local")
     graph = network.graph
     styled = type(graph)()
@@ -104,6 +117,7 @@ def to_pyvis(network: NetworkGraph) -> Network:
             "size": style.size * (1.3 if data.get("focus") else 1),
             "x": round(x, 1),
             "y": round(y, 1),
+            "cluster": owner.get(node, ""),
         }
         if data.get("date"):
             attributes["date"] = data["date"]
@@ -146,12 +160,50 @@ def options(node_count: int) -> dict[str, Any]:
             "hover": True,
             "tooltipDelay": 150,
             "navigationButtons": False,
-            "keyboard": {"enabled": True, "bindToWindow": False},
+            "keyboard": {"enabled": True, "bindToWindow": False, "autoFocus": False},
             "hideEdgesOnDrag": node_count > 1000,
         },
         "nodes": {"font": {"size": 12, "face": "DejaVu Sans, Arial, sans-serif"}},
         "edges": {"smooth": False, "font": {"size": 10}},
     }
+
+
+def cluster_summary(cluster: Cluster) -> str:
+    """One line about a cluster's person for the list and the details panel: priority
+    score and band, status, victims, latest incident (dates as everywhere else)."""
+    parts = []
+    priority = cluster.priority
+    if priority is not None:
+        parts.append(f"priority {priority.score:g} ({priority.band})")
+    elif cluster.kind == "perpetrator":
+        parts.append("no priority score")
+    if cluster.status:
+        parts.append(cluster.status)
+    if cluster.victims:
+        parts.append(count(cluster.victims, "intimate-partner victim"))
+    if priority is not None:
+        parts.append(f"latest incident {day(priority.latest_incident_on)}")
+    return ", ".join(parts)
+
+
+def cluster_rows(network: NetworkGraph, owner: dict[str, str]) -> list[dict[str, Any]]:
+    """The clusters as the page lists and labels them: id, rank, the label the drawing
+    shows (and without its id, for the drawing's cluster labels), the summary line."""
+    rows = []
+    for cluster in ranked_clusters(network, owner):
+        rows.append(
+            {
+                "id": cluster.person_id,
+                "node": f"person:{cluster.person_id}",
+                "rank": cluster.rank,
+                "label": cluster.label,
+                "name": cluster.label.removesuffix(f" ({cluster.person_id})"),
+                "kind": cluster.kind,
+                "summary": cluster_summary(cluster),
+                "size": cluster.size,
+            }
+        )
+    return rows
 
 
 @cache
@@ -161,6 +213,14 @@ def vis_network_js() -> str:
         f"static/vendor/{VIS_NETWORK}/vis-network.min.js"
     )
     return path.read_text("utf-8")
+
+
+@cache
+def page_css() -> Markup:
+    """The network page's own stylesheet (static/network.css), inlined after the house's."""
+    return Markup(
+        resources.files("perp_graph.render").joinpath("static/network.css").read_text("utf-8")
+    )
 
 
 @cache
@@ -198,10 +258,14 @@ def render_network(
     generated_at: dt.datetime | None = None,
     back_href: str | None = None,
 ) -> str:
-    """A self-contained HTML page drawing the network."""
-    net = to_pyvis(network)
+    """A self-contained HTML page drawing the network, its clusters labelled and listed
+    in the page's order (by priority on a neighbourhood page), with search and a details
+    panel."""
+    owner = clusters(network)
+    net = to_pyvis(network, owner)
     nodes, edges, _heading, _height, _width, _options = net.get_network_data()
     dates = sorted({n["date"] for n in nodes if n.get("date")})
+    listed = cluster_rows(network, owner)
     data = {
         "nodes": nodes,
         "edges": edges,
@@ -210,6 +274,7 @@ def render_network(
         "windowYears": network.window_years,
         "focus": [f"person:{p}" for p in network.focus],
         "firstDate": dates[0] if dates else network.as_of.isoformat(),
+        "clusters": listed,
     }
     scripts = [vis_network_js(), page_js()]
     used = network.kinds()
@@ -218,6 +283,9 @@ def render_network(
         .get_template("network.html")
         .render(
             css=stylesheet(),
+            page_css=page_css(),
+            clusters=listed,
+            ranked=bool(network.priorities),
             version=__version__,
             generated_at=generated_at or dt.datetime.now(dt.UTC),
             store=store,
@@ -228,8 +296,7 @@ def render_network(
             script_hashes=" ".join(_script_hash(s) for s in scripts),
             node_styles={k: s for k, s in NODE_STYLES.items() if k in used},
             edge_styles={k: s for k, s in EDGE_STYLES.items() if k in used},
-            node_count=len(nodes),
-            edge_count=len(edges),
+            counts=f"{count(len(nodes), 'node')}, {count(len(edges), 'link')}",
             unmask=unmask,
             purpose=purpose,
             back_href=back_href,
