@@ -34,12 +34,16 @@ def generated(tmp_path_factory) -> Path:
 
 
 def _packs(folder: Path) -> dict[str, dict[str, dict]]:
-    """Articles per pack file: {file name: {person_id: article}} (network pages aside)."""
-    return {
-        path.name: {a["data-person-id"]: a for a in parse(path.read_text()).articles}
-        for path in folder.glob("*.html")
-        if path.name != "index.html"
-    }
+    """Perpetrators per pack file: {file name: {person_id: article, or the row of the
+    compact table}} (network pages aside)."""
+    out = {}
+    for path in folder.glob("*.html"):
+        if path.name == "index.html":
+            continue
+        page = parse(path.read_text())
+        rows = {t["data-person-id"]: t for t in page.tags_with("data-person-id")}
+        out[path.name] = {**rows, **{a["data-person-id"]: a for a in page.articles}}
+    return out
 
 
 def test_every_planted_current_serial_perpetrator_is_in_their_neighbourhoods_pack(
