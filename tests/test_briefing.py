@@ -515,3 +515,18 @@ def test_clause5_one_date_format_counts_that_read_right_and_urgent_actions_first
     c = next(d for d in out.packs[0].dossiers if d.person_id == "C")
     assert c.actions[0].text == "Re-contact and re-assess the victims"
     assert "in 4 days" in c.actions[0].reason
+
+
+def test_clause3_a_bad_contacts_section_names_the_key_and_the_fix(tmp_path):
+    from perp_graph.settings import load_settings
+
+    config = tmp_path / "force.toml"
+    config.write_text('[contacts.marac]\nname = "Sam Patel"\n')
+    with pytest.raises(ConfigError, match=r"\[contacts.marac\] needs a role"):
+        load_settings(config=config, environ={})
+    config.write_text('[contacts.marac]\nrole = "MARAC"\nphone = 1632960001\n')
+    with pytest.raises(ConfigError, match="quote phone numbers"):
+        load_settings(config=config, environ={})
+    config.write_text('[contacts.marac]\nrole = "MARAC"\nemail = "x"\n')
+    with pytest.raises(ConfigError, match=r"unknown key\(s\) \['email'\] in \[contacts.marac\]"):
+        load_settings(config=config, environ={})
