@@ -143,8 +143,12 @@ class PrioritySettings:
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict.fromkeys(PARTS, 1.0))
     harm_days: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_HARM_DAYS))
-    high_at: float = 60.0
-    medium_at: float = 35.0
+    #: Calibrated on the demo's force (issue 16 clause 4): with 60 / 35, 304 of its 405
+    #: current serial perpetrators were "high"; at 80 / 60, 99 are high (the top quarter),
+    #: 205 medium and 101 standard. Forces should check the split on their own data
+    #: (docs/analyst/brief-and-network.md) and set [priority] high_at / medium_at.
+    high_at: float = 80.0
+    medium_at: float = 60.0
 
     def harm(self, category: str) -> float:
         """A category's harm; a category missing from the table has none."""
@@ -170,6 +174,17 @@ class PrioritySettings:
             "recency_half_life_days": RECENCY_HALF_LIFE_DAYS,
             "gravity_full_at_days": GRAVITY_FULL_AT_DAYS,
         }
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone a sergeant can call about a perpetrator or their victims (config [contacts]):
+    the MARAC coordinator, the IDVA service, the public protection unit."""
+
+    role: str
+    name: str = ""
+    phone: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True, order=True)

@@ -22,6 +22,7 @@ from perp_graph.model import (
     OFFENCE_CATEGORIES,
     PARTS,
     RELATIONSHIP_TYPES,
+    Contact,
     PrioritySettings,
 )
 from perp_graph.placeholders import (
@@ -81,6 +82,8 @@ class Settings:
     #: seconds a command waits for another to release the workspace's lock
     #: ([workspace] lock_wait; perp_graph.workspace)
     lock_wait: float = 300.0
+    #: who a sergeant can call, printed in every briefing pack ([contacts] in the config)
+    contacts: tuple[Contact, ...] = ()
 
     def with_flags(self, **flags: Any) -> Settings:
         """Apply command-line flags; a flag left as None keeps the earlier layer."""
@@ -123,7 +126,8 @@ def load_settings(
     return settings
 
 
-_SECTIONS = {"input", "offence_codes", "scan", "priority", "workspace"}
+_SECTIONS = {"input", "offence_codes", "scan", "priority", "workspace", "contacts"}
+_CONTACT_KEYS = ("role", "name", "phone", "note")
 _PRIORITY_KEYS = {"weights", "harm_days", "high_at", "medium_at"}
 _INPUT_LISTS = (
     "null_tokens",
@@ -233,7 +237,33 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         if not _number(section["lock_wait"]):
             raise fail("[workspace] lock_wait must be a number of seconds, 0 or more")
         changes["lock_wait"] = float(section["lock_wait"])
+    if "contacts" in raw:
+        changes["contacts"] = _contacts(raw["contacts"], fail)
     return replace(settings, **changes)
+
+
+def _contacts(section: dict[str, Any], fail: Any) -> tuple[Contact, ...]:
+    """[contacts]: one sub-table per contact, in the file's order, each with a `role` and
+    optionally `name`, `phone` and `note` (strings), e.g. [contacts.marac] role = "MARAC
+    coordinator", phone = "01632 960001"."""
+    contacts = []
+    for key, entry in section.items():
+        if not isinstance(entry, dict):
+            raise fail(
+                f"[contacts] {key!r} must be a table, e.g. [contacts.{key}] with role, "
+                "name and phone"
+            )
+        unknown = sorted(set(entry) - set(_CONTACT_KEYS))
+        if unknown:
+            raise fail(
+                f"unknown key(s) {unknown} in [contacts.{key}]; allowed: {list(_CONTACT_KEYS)}"
+            )
+        if not all(isinstance(v, str) for v in entry.values()):
+            raise fail(f"[contacts.{key}] values must be strings (quote phone numbers)")
+        if not entry.get("role", "").strip():
+            raise fail(f'[contacts.{key}] needs a role, e.g. role = "IDVA service"')
+        contacts.append(Contact(**{k: entry[k].strip() for k in entry}))
+    return tuple(contacts)
 
 
 def _number(value: Any) -> bool:

@@ -6,7 +6,8 @@ Every path inside a workspace is named here and nowhere else:
     <root>/embedded/                the embedded store's tables, perp_graph.store.embedded
     <root>/identities/              analysts' decisions, scored pairs, DuckDB's spill
     <root>/quarantine/<file>.csv    records a load could not use, with their reasons
-    <root>/reports/                 last-load.json, last-scan.json, data-quality.csv
+    <root>/reports/                 last-load.json, last-scan.json, last-brief.json,
+                                    data-quality.csv
     <root>/.lock                    the lock (below)
 
 Locking (POSIX `flock`, advisory, on `<root>/.lock`): a command that changes the
@@ -108,6 +109,12 @@ class Workspace:
     def last_scan(self) -> Path:
         """The last scan's JSON (data contract 3), for `scan --against`."""
         return self.reports_dir / "last-scan.json"
+
+    @property
+    def last_brief(self) -> Path:
+        """The last brief's statuses, scores and custody (JSON), for its NEW / RELEASED /
+        SCORE UP badges."""
+        return self.reports_dir / "last-brief.json"
 
     @property
     def data_quality_report(self) -> Path:

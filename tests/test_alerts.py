@@ -338,8 +338,11 @@ def test_watch_the_days_are_a_parameter():
 
 def test_watch_high_priority_non_serial_is_listed_standard_is_not():
     r = Records()
-    r.abuse("H1", "2024-06-30", "H", "HV", "strangulation")  # one victim, recent, grave
-    r.abuse("H2", "2024-06-20", "H", "HV", "strangulation")
+    # one victim, recent, grave and frequent: high from 80 (issue 16's bands)
+    r.abuse("H1", "2024-06-30", "H", "HV", "strangulation")
+    r.abuse("H2", "2024-06-20", "H", "HV", "sexual_offence")
+    r.abuse("H3", "2024-05-20", "H", "HV", "strangulation")
+    r.abuse("H4", "2024-04-20", "H", "HV", "strangulation")
     r.abuse("L1", "2021-08-01", "L", "LV", "threats")  # long ago, slight
     r.order("H", "custody", "2024-06-01", "2024-07-01")
     r.order("L", "custody", "2024-06-01", "2024-07-01")

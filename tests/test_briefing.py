@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -34,12 +36,16 @@ def generated(tmp_path_factory) -> Path:
 
 
 def _packs(folder: Path) -> dict[str, dict[str, dict]]:
-    """Articles per pack file: {file name: {person_id: article}} (network pages aside)."""
-    return {
-        path.name: {a["data-person-id"]: a for a in parse(path.read_text()).articles}
-        for path in folder.glob("*.html")
-        if path.name != "index.html"
-    }
+    """Perpetrators per pack file: {file name: {person_id: article, or the row of the
+    compact table}} (network pages aside)."""
+    out = {}
+    for path in folder.glob("*.html"):
+        if path.name == "index.html":
+            continue
+        page = parse(path.read_text())
+        rows = {t["data-person-id"]: t for t in page.tags_with("data-person-id")}
+        out[path.name] = {**rows, **{a["data-person-id"]: a for a in page.articles}}
+    return out
 
 
 def test_every_planted_current_serial_perpetrator_is_in_their_neighbourhoods_pack(
@@ -321,3 +327,206 @@ def test_the_index_counts_early_warnings_per_neighbourhood(store, store_settings
     text = visible_text(out.index.read_text())
     assert "Early warnings" in text
     assert row["data-current"] == "2"
+
+
+# --- issue 16: briefings a sergeant reads in two minutes --------------------------------------
+
+AS_OF = dt.date(2026, 11, 30)
+
+
+def _shift_world() -> Records:
+    """Twelve current perpetrators in Northgate who outscore three with a release near:
+    C (current, custody ends in 4 days), H (historic, custody ends in 2 days), R (released
+    from custody 3 days ago), L (licence ends in 20 days)."""
+    r = Records()
+    for n in range(12):
+        p = f"T{n:02d}"
+        r.person(p, home_neighbourhood="Northgate", home_postcode=f"NG1 {n}AA")
+        for k in range(3):
+            r.abuse(
+                f"I{p}{k}", f"2026-{9 + k % 3:02d}-{10 + n:02d}", p, f"V{p}{k}", "strangulation"
+            )
+    r.person("C", home_neighbourhood="Northgate", warning_markers="weapons; violence to police")
+    r.abuse("IC1", "2024-01-05", "C", "VC1", neighbourhood="Northgate", officer_in_case="PC 1234")
+    r.abuse("IC2", "2024-06-01", "C", "VC2", neighbourhood="Northgate")
+    r.order("C", "custody", "2025-01-01", "2026-12-04")
+    r.person("H", home_neighbourhood="Riverside")
+    r.abuse("IH1", "2015-01-05", "H", "VH1", neighbourhood="Northgate")
+    r.abuse("IH2", "2015-06-01", "H", "VH2", neighbourhood="Northgate")
+    r.order("H", "custody", "2016-01-01", "2026-12-02")
+    r.person("R", home_neighbourhood="Northgate")
+    r.abuse("IR1", "2024-02-05", "R", "VR1")
+    r.abuse("IR2", "2024-03-01", "R", "VR2")
+    r.order("R", "custody", "2024-04-01", "2026-11-27")
+    r.person("L", home_neighbourhood="Northgate")
+    r.abuse("IL1", "2024-02-05", "L", "VL1")
+    r.abuse("IL2", "2024-03-01", "L", "VL2")
+    r.order("L", "licence", "2026-01-01", "2026-12-20")
+    return r
+
+
+def _shift_sheet(html: str) -> str:
+    """The text of the pack's first section (the shift sheet)."""
+    start = html.index('<section id="shift"')
+    return visible_text(html[start : html.index("</section>", start)])
+
+
+def test_clause1_the_shift_sheet_comes_first_and_holds_everyone_released_within_7_days(
+    store, store_settings, tmp_path
+):
+    load_folder(_shift_world().write(tmp_path / "data"), store, store_settings)
+    out = api.brief(
+        store_settings, tmp_path / "b", neighbourhoods=["Northgate"], as_of=AS_OF, pdf=False
+    )
+    html = (tmp_path / "b" / out.packs[0].html_name).read_text()
+    main = html[html.index("<main>") :]
+    assert main.index('<section id="shift"') < main.index('id="summary"') < main.index("<article")
+    assert main.index('id="how"') > main.rindex("</article>")  # the definition comes last
+    sheet = _shift_sheet(html)
+    first = sheet[: sheet.index("Top ")]  # released or ending within 7 days
+    assert "(C)" in first and "released in 4 days (04 Dec)" in first
+    assert "(H)" in first and "released in 2 days (02 Dec)" in first  # historic people too
+    assert "(R)" in first and "released 3 days ago (27 Nov)" in first
+    assert "(L)" not in first
+    month = sheet[sheet.index(f"Ending within {28} days") :]
+    assert "(L)" in month and "On licence ends in 20 days (20 Dec)" in month
+    assert sheet.count("(T") == 10  # the top 10 by priority
+    assert "RELEASED" in sheet  # R's badge, even with no earlier pack
+
+
+def test_clause1_badges_compare_with_the_last_brief(store, store_settings, tmp_path):
+    r = _shift_world()
+    load_folder(r.write(tmp_path / "data"), store, store_settings)
+    api.brief(store_settings, tmp_path / "a", neighbourhoods=["Northgate"], as_of=AS_OF, pdf=False)
+    r.person("N", home_neighbourhood="Northgate")
+    r.abuse("IN1", "2026-11-01", "N", "VN1", "sexual_offence")
+    r.abuse("IN2", "2026-11-20", "N", "VN2")
+    r.abuse("IL3", "2026-11-28", "L", "VL1", "sexual_offence")
+    load_folder(r.write(tmp_path / "data"), store, store_settings)
+    out = api.brief(
+        store_settings, tmp_path / "b", neighbourhoods=["Northgate"], as_of=AS_OF, pdf=False
+    )
+    assert out.packs[0].badges["N"] == ("NEW",)
+    assert "SCORE UP" in out.packs[0].badges["L"]
+    sheet = _shift_sheet((tmp_path / "b" / out.packs[0].html_name).read_text())
+    assert "Since the last pack (as of 30 Nov 2026)" in sheet and "NEW" in sheet
+
+
+def test_clause2_full_dossiers_for_current_a_table_for_the_rest_and_no_table_repeated(
+    store, store_settings, tmp_path
+):
+    r = _shift_world()
+    r.abuse("IC3", "2024-07-01", "C", "VC1", "threats")  # qualifying too
+    r.incident(
+        "IC4", "2024-08-01", "harassment", suspects=["C"], victims={"VC2": "ex_intimate_partner"}
+    )
+    load_folder(r.write(tmp_path / "data"), store, store_settings)
+    out = api.brief(
+        store_settings, tmp_path / "b", neighbourhoods=["Northgate"], as_of=AS_OF, pdf=False
+    )
+    page = parse((tmp_path / "b" / out.packs[0].html_name).read_text())
+    articles = {a["data-person-id"]: a for a in page.articles}
+    assert "C" in articles and "H" not in articles  # H: historic, not scored
+    assert [
+        t["data-person-id"]
+        for t in page.tags_with("data-person-id")
+        if t.get("data-status") == "historic"
+    ]
+    text = articles["C"]["text"]
+    for incident in ("IC1", "IC2", "IC3"):
+        assert text.count(incident) == 1, incident  # in the qualifying table only
+    assert text.count("01 Aug 2024 IC4") == 1  # in "other incidents" only
+    assert "Other incidents (1; the qualifying ones are above)" in text
+    assert "officer in case" in text.casefold() and "PC 1234" in text
+
+
+def test_clause3_postcode_home_markers_contacts_and_the_extract_on_every_page(
+    store, store_settings, tmp_path
+):
+    config = tmp_path / "force.toml"
+    config.write_text(
+        '[contacts.marac]\nrole = "MARAC coordinator"\nname = "Sam Patel"\nphone = "01632 960001"\n'
+        '[contacts.idva]\nrole = "IDVA service"\nphone = "01632 960002"\n'
+    )
+    from perp_graph.settings import load_settings
+
+    settings = load_settings(config=config, workspace=store_settings.workspace, environ={})
+    settings = dataclasses.replace(store_settings, contacts=settings.contacts)
+    load_folder(_shift_world().write(tmp_path / "data"), store, settings)
+    out = api.brief(settings, tmp_path / "b", neighbourhoods=["Northgate"], as_of=AS_OF, pdf=False)
+    html = (tmp_path / "b" / out.packs[0].html_name).read_text()
+    text = re.sub(r"\s+([,:.])", r"\1", visible_text(html))
+    assert (
+        "Who to call MARAC coordinator: Sam Patel, 01632 960001 IDVA service, 01632 960002" in text
+    )
+    today = dt.date.today()
+    line = f"Records extracted on {today:%d %b %Y}, latest record 21 Nov 2026"
+    assert line in text  # on the cover ...
+    assert "@bottom-left { content: " in html  # ... and every printed page
+    articles = {a["data-person-id"]: a["text"] for a in parse(html).articles}
+    assert "NG1 0AA" in articles["T00"] and "lives in Northgate" in articles["T00"]
+    assert "weapons; violence to police" in articles["C"]
+    assert "offends here, lives in Riverside" not in articles["C"]
+
+
+def test_clause4_rank_in_force_and_neighbourhood_and_the_harm_chip(store, store_settings, tmp_path):
+    load_folder(_shift_world().write(tmp_path / "data"), store, store_settings)
+    out = api.brief(store_settings, tmp_path / "b", as_of=AS_OF, pdf=False)
+    pack = next(p for p in out.packs if p.neighbourhood == "Northgate")
+    html = (tmp_path / "b" / pack.html_name).read_text()
+    first = pack.dossiers[0]
+    total = sum(d.status == "current" for d in pack.dossiers)
+    assert first.force_rank == (1, total)
+    articles = {a["data-person-id"]: a["text"] for a in parse(html).articles}
+    assert f"1 of {total} in the force, 1 of {total} in Northgate" in articles[first.person_id]
+    assert "strangulation" in articles[first.person_id]  # the chip
+    assert first.worst_harm == "strangulation"
+
+
+def test_clause4_high_is_a_minority_of_current_perpetrators_on_generated_data(
+    generated, tmp_path, embedded_store_only
+):
+    from perp_graph.settings import Settings
+    from perp_graph.store.embedded import EmbeddedStore
+
+    settings = Settings(workspace=tmp_path / "ws")
+    load_folder(generated, EmbeddedStore(settings.workspace), settings)
+    result = api.scan(settings, as_of=END)
+    current = [f.person_id for f in result.perpetrators if f.status == "current"]
+    bands = [result.priorities[p].band for p in current if p in result.priorities]
+    assert len(current) >= 20
+    assert 0 < bands.count("high") < len(current) / 2
+
+
+def test_clause5_one_date_format_counts_that_read_right_and_urgent_actions_first(
+    store, store_settings, tmp_path
+):
+    load_folder(_shift_world().write(tmp_path / "data"), store, store_settings)
+    out = api.brief(
+        store_settings, tmp_path / "b", neighbourhoods=["Northgate"], as_of=AS_OF, pdf=False
+    )
+    text = visible_text((tmp_path / "b" / out.packs[0].html_name).read_text())
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)  # no ISO dates
+    assert not re.search(r"\b1 (incidents|victims|days)\b", text)
+    assert not re.search(r"\d\.0 harm days", text)
+    for d in out.packs[0].dossiers:
+        urgent = [a.urgent for a in d.actions]
+        assert urgent == sorted(urgent, reverse=True), d.person_id
+    c = next(d for d in out.packs[0].dossiers if d.person_id == "C")
+    assert c.actions[0].text == "Re-contact and re-assess the victims"
+    assert "in 4 days" in c.actions[0].reason
+
+
+def test_clause3_a_bad_contacts_section_names_the_key_and_the_fix(tmp_path):
+    from perp_graph.settings import load_settings
+
+    config = tmp_path / "force.toml"
+    config.write_text('[contacts.marac]\nname = "Sam Patel"\n')
+    with pytest.raises(ConfigError, match=r"\[contacts.marac\] needs a role"):
+        load_settings(config=config, environ={})
+    config.write_text('[contacts.marac]\nrole = "MARAC"\nphone = 1632960001\n')
+    with pytest.raises(ConfigError, match="quote phone numbers"):
+        load_settings(config=config, environ={})
+    config.write_text('[contacts.marac]\nrole = "MARAC"\nemail = "x"\n')
+    with pytest.raises(ConfigError, match=r"unknown key\(s\) \['email'\] in \[contacts.marac\]"):
+        load_settings(config=config, environ={})

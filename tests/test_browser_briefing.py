@@ -11,6 +11,7 @@ import pypdf
 import pytest
 
 from perp_graph import api
+from perp_graph.analytics.dossier import display_name
 from perp_graph.pipeline.load import load_folder
 from perp_graph.render.pdf import print_pdf
 from perp_graph.settings import Settings
@@ -36,7 +37,7 @@ def briefings(tmp_path_factory):
     browser_path()
     root = tmp_path_factory.mktemp("briefing")
     settings, everything = generated_force(root, seed=3, end=END)
-    sizes = {p.neighbourhood: len(p.dossiers) for p in everything.packs}
+    sizes = {p.neighbourhood: sum(d.full for d in p.dossiers) for p in everything.packs}
     chosen = min((n for n, size in sizes.items() if size >= 3), key=lambda n: (sizes[n], n))
     return api.brief(settings, root / "b", neighbourhoods=[chosen], as_of=END)
 
@@ -60,24 +61,90 @@ def test_a_pack_opens_offline_on_phone_and_desktop_and_loads_nothing_external(br
     assert watch.requests == [pack.as_uri()]
     assert watch.external() == []
     assert watch.errors == [] and watch.dialogs == []
-    assert articles == len(briefings.packs[0].dossiers) >= 3
+    assert articles == sum(d.full for d in briefings.packs[0].dossiers) >= 3
     assert overflow <= 0, f"the page is {overflow}px wider than a {viewport['width']}px screen"
     assert headings > articles
     assert shot.stat().st_size > 10_000
+
+
+def _outline(reader: pypdf.PdfReader) -> list[tuple[str, int]]:
+    """Every bookmark, depth first: (title, page index)."""
+    out = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append((item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline)
+    return out
 
 
 def test_the_pdf_starts_every_perpetrator_on_a_new_page(briefings):
     pack = briefings.packs[0]
     reader = pypdf.PdfReader(io.BytesIO((briefings.folder / pack.pdf_name).read_bytes()))
     pages = [page.extract_text() for page in reader.pages]
-    starts = []
-    for rank, dossier in enumerate(pack.dossiers, start=1):
-        heading = f"{rank}. {dossier.surname.upper()}, "
-        starts.append(next(i for i, text in enumerate(pages) if heading in text))
+    bookmarks = dict(_outline(reader))
+    starts = [bookmarks[display_name(d.surname, d.forenames)] for d in pack.dossiers if d.full]
     assert starts == sorted(set(starts)), "each perpetrator's section starts on its own page"
-    assert starts[0] >= 1, "the cover and summary come first"
-    assert len(pages) >= len(pack.dossiers) + 1
+    assert starts[0] >= 1, "the shift sheet comes first"
     assert all("OFFICIAL-SENSITIVE" in text for text in pages)
+
+
+def test_clause9_the_pdf_has_bookmarks_per_person_and_running_headers(briefings):
+    pack = briefings.packs[0]
+    reader = pypdf.PdfReader(io.BytesIO((briefings.folder / pack.pdf_name).read_bytes()))
+    titles = [title for title, _page in _outline(reader)]
+    for d in pack.dossiers:
+        if d.full:
+            assert display_name(d.surname, d.forenames) in titles
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 2
+    assert all(pack.neighbourhood in text for text in pages[1:])  # the running header
+    assert all("Records extracted on" in text for text in pages)
+    # a dossier's continuation pages name the neighbourhood and the person at the top
+    bookmarks = dict(_outline(reader))
+    full = [d for d in pack.dossiers if d.full]
+    starts = [bookmarks[display_name(d.surname, d.forenames)] for d in full]
+    continued = 0
+    for d, start, end in zip(full, starts, [*starts[1:], len(pages)], strict=True):
+        for page in pages[start + 1 : end]:
+            if "Historic, not high priority" in page or "How this list is made" in page:
+                break
+            header = f"{pack.neighbourhood}: {display_name(d.surname, d.forenames)} ({d.person_id})"
+            assert header in " ".join(page.split()), d.person_id
+            continued += 1
+    assert continued
+
+
+def test_clause1_the_first_printed_page_is_the_shift_sheet_with_every_release_within_7_days(
+    tmp_path,
+):
+    browser_path()
+    r = Records()
+    for n in range(12):  # twelve who outscore those released
+        p = f"T{n:02d}"
+        r.person(p, home_neighbourhood="Northgate")
+        for k in range(3):
+            r.abuse(f"I{p}{k}", f"2026-{9 + k:02d}-{10 + n:02d}", p, f"V{p}{k}", "strangulation")
+    released = {"C": "2026-12-04", "H": "2026-12-02", "R": "2026-11-27", "S": "2026-12-07"}
+    for n, (p, end) in enumerate(released.items()):
+        r.person(p, home_neighbourhood="Northgate")
+        year = 2015 if p == "H" else 2024  # H is historic
+        r.abuse(f"I{p}1", f"{year}-01-0{n + 1}", p, f"V{p}1")
+        r.abuse(f"I{p}2", f"{year}-06-0{n + 1}", p, f"V{p}2")
+        r.order(p, "custody", f"{year}-07-01", end)
+    settings = Settings(workspace=tmp_path / "ws")
+    load_folder(r.write(tmp_path / "data"), EmbeddedStore(settings.workspace), settings)
+    out = api.brief(settings, tmp_path / "b", as_of=dt.date(2026, 11, 30))
+    reader = pypdf.PdfReader(tmp_path / "b" / out.packs[0].pdf_name)
+    first = reader.pages[0].extract_text()
+    assert "Shift sheet" in first
+    for person in released:
+        assert f"({person})" in first, person
+    assert "released in 4 days (04 Dec)" in " ".join(first.split())
 
 
 def test_script_in_names_never_runs_in_the_browser(tmp_path):

@@ -292,3 +292,67 @@ def test_briefing_order_puts_current_and_ending_soon_first():
     result = scan(dataset, parameters)
     ordered = build_dossiers(result.perpetrators, dataset.about(["A", "B", "H"]), parameters)
     assert [d.person_id for d in ordered] == ["B", "A", "H"]
+
+
+# --- issue 16 --------------------------------------------------------------------------------
+
+
+def test_clause1_custody_ended_in_the_last_7_days_is_a_release_to_act_on():
+    r = Records()
+    serial(r)
+    r.order("P", "custody", "2024-01-01", "2024-06-27")
+    r.order("P", "licence", "2024-06-27", "2024-07-20")
+    d = dossiers(r)["P"]
+    assert [c.days_left for c in d.released] == [-3]
+    assert d.release_days == -3 and d.next_release is d.released[0]
+    assert d.actions[0].text == "Re-contact and re-assess the victims"
+    assert d.actions[0].reason == "released from custody 3 days ago (27 Jun 2024)"
+    r2 = Records()
+    serial(r2)
+    r2.order("P", "custody", "2024-01-01", "2024-06-20")  # 10 days ago: not in the shift's 7
+    assert dossiers(r2)["P"].released == ()
+
+
+def test_clause2_historic_people_without_a_high_score_get_no_full_dossier():
+    r = Records()
+    serial(r, "P")
+    serial(r, "H", "2015-01-01", "2015-06-01")
+    found = dossiers(r)
+    assert found["P"].full and not found["H"].full
+    assert {t.incident_id for t in found["P"].other_incidents}.isdisjoint(
+        found["P"].finding.qualifying_incident_ids
+    )
+
+
+def test_clause4_the_worst_harm_is_the_gravest_chip_category_and_ranks_count_current_only():
+    r = Records()
+    serial(r, "P")
+    r.abuse("P-I3", "2024-01-01", "P", "P-V1", "threats_to_kill")
+    r.abuse("P-I4", "2024-02-01", "P", "P-V1", "strangulation")
+    serial(r, "Q")
+    serial(r, "H", "2015-01-01", "2015-06-01")
+    found = dossiers(r)
+    assert found["P"].worst_harm == "strangulation" and found["Q"].worst_harm is None
+    assert {found["P"].force_rank, found["Q"].force_rank} == {(1, 2), (2, 2)}
+    assert found["H"].force_rank is None
+
+
+def test_clause5_urgent_actions_come_first_in_words_that_read_right():
+    r = Records()
+    serial(r)
+    r.relate("P", "NEW", "intimate_partner", "2024-01-01")  # Clare's Law: not urgent
+    r.incident(
+        "P-I3",
+        "2024-05-01",
+        "violence_with_injury",
+        suspects=["P"],
+        victims={"P-V2": "ex_intimate_partner"},
+    )
+    for incident in r.incidents:
+        incident["children_present"] = incident["incident_id"] == "P-I3"
+    r.order("P", "bail_conditions", "2024-06-01", "2024-07-04")  # urgent
+    actions = dossiers(r)["P"].actions
+    urgent = [a.urgent for a in actions]
+    assert urgent == sorted(urgent, reverse=True) and urgent[0]
+    assert actions[0].reason == "Bail conditions: ends 04 Jul 2024 (in 4 days)"
+    assert any(a.reason == "children present at 1 incident" for a in actions)

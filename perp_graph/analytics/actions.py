@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from perp_graph.wording import count, day, days_from
+
 if TYPE_CHECKING:
     from perp_graph.analytics.dossier import Dossier
 
@@ -21,9 +23,12 @@ class Action:
 
 
 def recommend_actions(d: Dossier) -> tuple[Action, ...]:
-    """What follows from a dossier for the sergeant, most urgent first: settle a possible
-    duplicate victim, review counter-allegations, re-contact victims before a release or
-    an order ends (HMIC 2014), protective orders, Clare's Law, MARAC/MATAC referral."""
+    """What follows from a dossier for the sergeant, most urgent first (issue 16 clause 5:
+    every urgent action before any other, so the first one numbered is the most urgent):
+    re-contact victims after a release or before one or an order ends (HMIC 2014), settle
+    a possible duplicate victim, review counter-allegations, find a release date, review an
+    escalating risk; then Clare's Law, MARAC, firearms, children, protective orders."""
+    as_of = d.parameters.as_of
     actions: list[Action] = []
     if d.finding.depends_on_possible_merge:
         actions.append(
@@ -43,12 +48,24 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 urgent=True,
             )
         )
+    for c in d.released:
+        actions.insert(
+            0,
+            Action(
+                text="Re-contact and re-assess the victims",
+                reason=f"released from custody {days_from(as_of, c.end_date)} ({day(c.end_date)})"
+                if c.end_date
+                else "released from custody",
+                urgent=True,
+            ),
+        )
     for c in d.ending_soon:
         what = "expected release" if c.is_custody else "ends"
+        when = days_from(as_of, c.end_date) if c.end_date else ""
         actions.append(
             Action(
                 text="Re-contact and re-assess the victims",
-                reason=f"{c.name}: {what} {c.end_date:%d %b %Y} (in {c.days_left} days)",
+                reason=f"{c.name}: {what} {day(c.end_date)} ({when})",
                 urgent=True,
             )
         )
@@ -86,7 +103,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
         actions.append(
             Action(
                 text="Check the victims of high-risk incidents are referred to MARAC",
-                reason=f"latest DASH risk high ({d.latest_risk.occurred_on:%d %b %Y})",
+                reason=f"latest DASH risk high ({day(d.latest_risk.occurred_on)})",
             )
         )
     if d.firearms_certificate:
@@ -100,7 +117,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
         actions.append(
             Action(
                 text="Check children's safeguarding referrals are in place",
-                reason=f"children present at {d.children_present_incidents} incident(s)",
+                reason=f"children present at {count(d.children_present_incidents, 'incident')}",
             )
         )
     unprotected = [v for v in d.victims if v.qualifying and not v.protected_by]
@@ -108,8 +125,9 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
         actions.append(
             Action(
                 text="Review protective orders for the qualifying victims",
-                reason=f"{len(unprotected)} qualifying victim(s) with no order in force "
-                "protecting them",
+                reason=f"{count(len(unprotected), 'qualifying victim')} with no order in "
+                "force protecting them",
             )
         )
-    return tuple(actions)
+    # Stable: within each group the order above (the release and the records first).
+    return tuple(sorted(actions, key=lambda a: not a.urgent))

@@ -29,10 +29,24 @@ from perp_graph.analytics.assess import Assessment
 from perp_graph.analytics.priority import Priority
 from perp_graph.dataset import Dataset
 from perp_graph.model import INTIMATE_PARTNER_TYPES, RISK_LEVELS, Finding, ScanParameters
+from perp_graph.wording import day
 
 #: Orders and custody that end within this many days call for re-contacting the victims
 #: (HMIC 2014: victims were not told when perpetrators were released).
 ENDING_SOON_DAYS = 28
+
+#: The shift sheet's first horizon: released in the last this many days, or custody or an
+#: order ending within them (issue 16, clause 1).
+SHIFT_DAYS = 7
+
+#: The gravest harms, gravest first, shown as a chip beside a perpetrator's name (issue 16,
+#: clause 4): the first of these among their incidents as a suspect.
+HARM_CHIPS: tuple[tuple[str, str], ...] = (
+    ("homicide", "homicide"),
+    ("sexual_offence", "sexual offence"),
+    ("strangulation", "strangulation"),
+    ("threats_to_kill", "threats to kill"),
+)
 
 #: Shown where a perpetrator's home and qualifying incidents have no neighbourhood.
 UNKNOWN_NEIGHBOURHOOD = "Neighbourhood not recorded"
@@ -158,6 +172,16 @@ class Constraint:
         """The perpetrator is in custody (the end date is the expected release, contract 1.4b)."""
         return self.order_type == "custody"
 
+    @property
+    def ends_within_shift(self) -> bool:
+        """Ends within SHIFT_DAYS of the as-of date (the shift sheet's first list)."""
+        return self.days_left is not None and 0 <= self.days_left <= SHIFT_DAYS
+
+    @property
+    def what_ends(self) -> str:
+        """What the end date means, in words: "released" for custody, else "ends"."""
+        return "released" if self.is_custody else "ends"
+
 
 @dataclass(frozen=True)
 class Partner:
@@ -187,6 +211,9 @@ class Dossier:
     aliases: tuple[str, ...]
     pnc_id: str | None
     home_neighbourhood: str | None
+    #: last known home postcode (contract 1.1 home_postcode); the records hold no date for
+    #: it, so a pack dates it by the extract it came from
+    home_postcode: str | None
     firearms_certificate: bool | None
     #: warning markers for officers (weapons, violence to police, ...; contract 1.1)
     warning_markers: tuple[str, ...]
@@ -202,6 +229,12 @@ class Dossier:
     priority: Priority | None = None
     escalation: Escalation | None = None
     counter_parties: tuple[PersonRef, ...] = ()
+    #: custody that ended in the SHIFT_DAYS before the as-of date (days_left negative)
+    released: tuple[Constraint, ...] = ()
+    #: the gravest harm among their incidents as a suspect (HARM_CHIPS), in words
+    worst_harm: str | None = None
+    #: (rank, of how many) by priority score among the force's current serial perpetrators
+    force_rank: tuple[int, int] | None = None
 
     @property
     def status(self) -> str:
@@ -239,6 +272,40 @@ class Dossier:
         """The constraints that end within ENDING_SOON_DAYS of the as-of date."""
         return tuple(c for c in self.constraints if c.ending_soon)
 
+    @property
+    def release_days(self) -> int | None:
+        """Days from the as-of date to the soonest release or end within ENDING_SOON_DAYS
+        (negative: released that many days ago, within SHIFT_DAYS); None when neither."""
+        days = [c.days_left for c in (*self.released, *self.ending_soon)]
+        return min(days, key=abs) if days else None  # type: ignore[arg-type]
+
+    @property
+    def next_release(self) -> Constraint | None:
+        """The release or end that `release_days` counts to (None when neither)."""
+        days = self.release_days
+        if days is None:
+            return None
+        return next(c for c in (*self.released, *self.ending_soon) if c.days_left == days)
+
+    @property
+    def full(self) -> bool:
+        """Gets a full dossier in a pack: current, or high priority (the rest get a row in a
+        compact table, issue 16 clause 2)."""
+        return self.status == "current" or (
+            self.priority is not None and self.priority.band == "high"
+        )
+
+    @property
+    def other_incidents(self) -> tuple[TimelineEntry, ...]:
+        """The incidents not in the qualifying table (any role), so no incident is listed
+        twice."""
+        return tuple(t for t in self.timeline if not t.qualifying)
+
+    def incident(self, incident_id: str) -> TimelineEntry | None:
+        """The perpetrator's timeline entry for one incident (as a suspect first)."""
+        entries = [t for t in self.timeline if t.incident_id == incident_id]
+        return min(entries, key=lambda t: t.role != "suspect", default=None)
+
 
 # --- building dossiers -------------------------------------------------------------------------
 
@@ -258,7 +325,7 @@ def build_dossiers(
     """
     index = RecordIndex(records, parameters.as_of)
     dossiers = [_dossier(f, index, parameters, assessment) for f in findings]
-    return sorted(dossiers, key=briefing_order)
+    return sorted(with_force_rank(dossiers), key=briefing_order)
 
 
 def briefing_order(dossier: Dossier) -> tuple[Any, ...]:
@@ -343,6 +410,7 @@ def _dossier(
         aliases=_listed(person.get("aliases")),
         pnc_id=person.get("pnc_id"),
         home_neighbourhood=person.get("home_neighbourhood"),
+        home_postcode=person.get("home_postcode"),
         firearms_certificate=person.get("firearms_certificate"),
         warning_markers=_listed(person.get("warning_markers")),
         neighbourhoods=tuple(sorted(neighbourhoods)) or (UNKNOWN_NEIGHBOURHOOD,),
@@ -355,8 +423,45 @@ def _dossier(
         priority=assessment.priorities.get(pid) if assessment else None,
         escalation=assessment.escalations.get(pid) if assessment else None,
         counter_parties=tuple(index.ref(other) for other in counter),
+        released=_released(pid, index, as_of),
+        worst_harm=worst_harm(t.offence_category for t in as_suspect),
     )
     return replace(dossier, actions=recommend_actions(dossier))
+
+
+def worst_harm(categories: Iterable[str]) -> str | None:
+    """The gravest of HARM_CHIPS among offence categories, in words; None when none is."""
+    seen = set(categories)
+    return next((words for category, words in HARM_CHIPS if category in seen), None)
+
+
+def with_force_rank(dossiers: Sequence[Dossier]) -> list[Dossier]:
+    """The dossiers with `force_rank` set: the position by priority score (highest first,
+    ties by the briefing order) among the current ones, "3 of 405"; historic ones get None."""
+    current = sorted((d for d in dossiers if d.status == "current"), key=briefing_order)
+    ranks = {d.person_id: (n, len(current)) for n, d in enumerate(current, start=1)}
+    return [replace(d, force_rank=ranks.get(d.person_id)) for d in dossiers]
+
+
+def _released(pid: str, index: RecordIndex, as_of: dt.date) -> tuple[Constraint, ...]:
+    """Custody that ended in the SHIFT_DAYS before `as_of`: released, victims to re-contact."""
+    released = []
+    for order in index.orders.get(pid, []):
+        end = order["end_date"]
+        if order["order_type"] != "custody" or end is None:
+            continue
+        if as_of - dt.timedelta(days=SHIFT_DAYS) <= end < as_of:
+            protected = order["protected_person_id"]
+            released.append(
+                Constraint(
+                    order_type="custody",
+                    start_date=order["start_date"],
+                    end_date=end,
+                    protected=index.ref(protected) if protected else None,
+                    days_left=(end - as_of).days,
+                )
+            )
+    return tuple(sorted(released, key=lambda c: -(c.days_left or 0)))
 
 
 def _listed(cell: str | None) -> tuple[str, ...]:
@@ -500,7 +605,7 @@ def _partner(pid: str, index: RecordIndex, victims: set[str]) -> Partner | None:
         ongoing = row["relationship_type"] == "intimate_partner" and (end is None or end >= as_of)
         seen = as_of if ongoing else (min(end, as_of) if end else start) or dt.date.min
         kind = "intimate partner" if ongoing else "former intimate partner"
-        since = f" since {start.isoformat()}" if start else ""
+        since = f" since {day(start)}" if start else ""
         candidates.append((ongoing, seen, other, f"relationship record: {kind}{since}"))
     for involvement in index.by_person.get(pid, []):
         if involvement["role"] != "suspect":

@@ -19,8 +19,9 @@ For a perpetrator P (anyone recorded as a suspect in an incident inside the wind
   P's intimate partners (contract, section 2), in any incident category.
 
 Score = wR x R + wF x F + wG x G + wV x V; with the default weights (all 1) it runs 0-100.
-A score at or above `high_at` (default 60) is "high" priority; at or above `medium_at`
-(default 35) "medium"; otherwise "standard".
+A score at or above `high_at` (default 80) is "high" priority; at or above `medium_at`
+(default 60) "medium"; otherwise "standard" (calibrated so that "high" is the top quarter
+of the demo force's current serial perpetrators; see PrioritySettings).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import os
 import shutil
 import tempfile
@@ -16,7 +17,8 @@ import pandas as pd
 
 from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.analytics.assess import Assessment
-from perp_graph.analytics.dossier import build_dossiers
+from perp_graph.analytics.changes import Snapshot, compare, snapshot_from_file
+from perp_graph.analytics.dossier import Dossier, build_dossiers
 from perp_graph.analytics.network import NetworkGraph, build_network
 from perp_graph.analytics.priority import Priority
 from perp_graph.analytics.routing import route, route_warnings, warning_views
@@ -38,6 +40,7 @@ from perp_graph.render.pdf import print_pdfs
 from perp_graph.session import Session
 from perp_graph.settings import Settings
 from perp_graph.store.protocol import GraphStore
+from perp_graph.wording import day
 
 #: People and incidents a person's network page may hold before --depth stops growing.
 MAX_NETWORK_PEOPLE = 5_000
@@ -49,6 +52,10 @@ NETWORKS = "networks"
 
 #: Browsers printing at once: the machines this runs on have two cores.
 PDF_WORKERS = 2
+
+#: A score this many points above the last pack's earns the SCORE UP badge (the recency
+#: part alone moves a few points a week, down; a rise this size means new offending).
+SCORE_UP_POINTS = 5.0
 
 
 @dataclass
@@ -97,6 +104,11 @@ def brief(
         assessment = assess_identities(session, parameters)
         result = assessment.result
         known = session.store.neighbourhoods()
+        latest = session.records.incidents["occurred_on"].max()
+        extract = Extract(
+            extracted_on=extracted_on(session.workspace.last_load_report),
+            latest_record_on=None if pd.isna(latest) else pd.Timestamp(latest).date(),
+        )
         with progress.stage("reading the perpetrators' records", total=1) as advance:
             people = [f.person_id for f in result.perpetrators]
             people += [w.person_id for w in assessment.early_warnings]
@@ -117,7 +129,82 @@ def brief(
             purpose=purpose,
             overwrite=overwrite,
             pdf=pdf,
+            extract=extract,
         )
+
+
+@dataclass(frozen=True)
+class Extract:
+    """Where the records come from, printed on every page: the day they were extracted
+    (loaded) and the latest incident they hold."""
+
+    extracted_on: dt.date | None = None
+    latest_record_on: dt.date | None = None
+
+
+def extracted_on(last_load_report: Path) -> dt.date | None:
+    """The day of the last load (its report's finished_at), taken as the extraction date;
+    None when there is no readable report."""
+    try:
+        report = json.loads(Path(last_load_report).read_text(encoding="utf-8"))
+        return dt.datetime.fromisoformat(report["finished_at"]).date()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def badges_since(
+    last_brief: Path, assessment: Assessment, dossiers: Sequence[Dossier]
+) -> tuple[dict[str, tuple[str, ...]], str | None]:
+    """Badges against the last brief (NEW: current now and not then; RELEASED: in custody
+    then and not now, or released in the last days; SCORE UP: SCORE_UP_POINTS or more
+    above), and the label of the brief compared with (None when there was none)."""
+    try:
+        before: Snapshot | None = snapshot_from_file(last_brief)
+        saved = json.loads(Path(last_brief).read_text(encoding="utf-8"))
+        held_then = set(saved.get("in_custody", []))
+    except ConfigError:
+        before, held_then = None, set()
+    badges: dict[str, list[str]] = {d.person_id: [] for d in dossiers}
+    held_now = {d.person_id for d in dossiers if any(c.is_custody for c in d.constraints)}
+    if before is not None:
+        changes = compare(before, assessment.snapshot("now"), top=len(assessment.priorities))
+        for person in changes.newly_qualified:
+            badges.setdefault(person, []).append("NEW")
+        for person in held_then - held_now:
+            badges.setdefault(person, []).append("RELEASED")
+        for rise in changes.score_rises:
+            if rise.rise >= SCORE_UP_POINTS and rise.person_id in badges:
+                badges[rise.person_id].append("SCORE UP")
+    for d in dossiers:
+        if d.released and "RELEASED" not in badges[d.person_id]:
+            badges[d.person_id].append("RELEASED")
+    label = None
+    if before is not None:
+        label = f"as of {day(dt.date.fromisoformat(saved['as_of']))}"
+    return {p: tuple(b) for p, b in badges.items() if b}, label
+
+
+def brief_snapshot(assessment: Assessment, dossiers: Sequence[Dossier]) -> str:
+    """What the next brief compares with, as a scan JSON (contract section 3's statuses,
+    each perpetrator's priority score) plus who is in custody: ids only, no names."""
+    scores = {p: s.score for p, s in assessment.priorities.items()}
+    return json.dumps(
+        {
+            "as_of": assessment.parameters.as_of.isoformat(),
+            "perpetrators": [
+                {
+                    "person_id": f.person_id,
+                    "status": f.status,
+                    "priority": {"score": scores[f.person_id]} if f.person_id in scores else None,
+                }
+                for f in assessment.perpetrators
+            ],
+            "in_custody": sorted(
+                d.person_id for d in dossiers if any(c.is_custody for c in d.constraints)
+            ),
+        },
+        indent=1,
+    )
 
 
 def _write_packs(
@@ -134,19 +221,33 @@ def _write_packs(
     purpose: str | None,
     overwrite: bool,
     pdf: bool,
+    extract: Extract | None = None,
 ) -> BriefingOutputs:
     """Render the packs, their network pages and the index in a private folder, record
     the disclosure, then move every file into place (none over a file made meanwhile,
-    unless `overwrite`)."""
+    unless `overwrite`); then keep the brief's snapshot for the next one's badges."""
     result = assessment.result
     progress = session.progress
-    routed = route(build_dossiers(result.perpetrators, records, parameters, assessment))
+    extract = extract or Extract()
+    dossiers = build_dossiers(result.perpetrators, records, parameters, assessment)
+    badges, compared_with = badges_since(session.workspace.last_brief, assessment, dossiers)
+    routed = route(dossiers)
     warned = route_warnings(warning_views(assessment, records))
     names = sorted(set(known) | set(routed) | set(warned), key=str.casefold)
     chosen = choose_neighbourhoods(names, neighbourhoods)
     slug = slugs(names)
     packs = [
-        Pack(name, slug[name], tuple(routed.get(name, ())), tuple(warned.get(name, ())))
+        Pack(
+            name,
+            slug[name],
+            tuple(routed.get(name, ())),
+            tuple(warned.get(name, ())),
+            badges={
+                d.person_id: badges[d.person_id]
+                for d in routed.get(name, ())
+                if d.person_id in badges
+            },
+        )
         for name in chosen
     ]
     out_dir = Path(out_dir)
@@ -163,6 +264,11 @@ def _write_packs(
         store=store_name,
         unmask=unmask,
         purpose=purpose,
+        extracted_on=extract.extracted_on,
+        latest_record_on=extract.latest_record_on,
+        contacts=session.settings.contacts,
+        compared_with=compared_with,
+        priority_settings=assessment.priority_settings,
     )
     with progress.stage("rendering briefing packs and network pages", total=len(packs)) as advance:
         pages, network_pages = [], []
@@ -221,6 +327,9 @@ def _write_packs(
             files.append(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # The next brief's badges compare with this one (ids and scores only, no names).
+    session.workspace.last_brief.parent.mkdir(parents=True, exist_ok=True)
+    write_text(session.workspace.last_brief, brief_snapshot(assessment, dossiers), overwrite=True)
     return BriefingOutputs(out_dir, index, packs, files, result)
 
 

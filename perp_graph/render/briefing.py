@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -24,12 +24,20 @@ from markupsafe import Markup
 from perp_graph import __version__
 from perp_graph.analytics.dossier import (
     ENDING_SOON_DAYS,
+    SHIFT_DAYS,
     Dossier,
     PersonRef,
     display_name,
 )
 from perp_graph.analytics.routing import WarningView
-from perp_graph.model import ScanParameters
+from perp_graph.model import Contact, PrioritySettings, ScanParameters
+from perp_graph.wording import count, day, day_short, days_from, moment
+
+#: How many of the highest priority the shift sheet lists.
+SHIFT_TOP = 10
+
+#: The badges a pack shows against the last pack (issue 16, clause 1).
+BADGES = ("NEW", "RELEASED", "SCORE UP")
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,16 @@ class BriefingContext:
     store: str
     unmask: bool = False
     purpose: str | None = None
+    #: the day the records were extracted (the last load's date), printed on every page
+    extracted_on: dt.date | None = None
+    #: the latest incident date in the store: a stale extract shows here
+    latest_record_on: dt.date | None = None
+    #: who to call (config [contacts])
+    contacts: tuple[Contact, ...] = ()
+    #: the as-of date of the pack the badges compare with (None: no earlier pack)
+    compared_with: str | None = None
+    #: the bands printed in "how this list is made"
+    priority_settings: PrioritySettings = field(default_factory=PrioritySettings)
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,11 @@ class Pack:
     slug: str
     dossiers: tuple[Dossier, ...]
     warnings: tuple[WarningView, ...] = ()
+    #: person id -> badges against the last pack (NEW, RELEASED, SCORE UP)
+    badges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: person id -> a timeline image (SVG markup drawn server-side, render/timeline.py);
+    #: a dossier shows one only when present
+    timelines: Mapping[str, Markup] = field(default_factory=dict)
 
     @property
     def html_name(self) -> str:
@@ -77,6 +100,41 @@ class Pack:
         """How many of the pack's perpetrators have an order or custody ending soon."""
         return sum(bool(d.ending_soon) for d in self.dossiers)
 
+    @property
+    def within_shift(self) -> list[Dossier]:
+        """Released in the last SHIFT_DAYS days, or custody or an order ending within
+        them, current or historic: the soonest first."""
+        near = [
+            d
+            for d in self.dossiers
+            if d.release_days is not None and abs(d.release_days) <= SHIFT_DAYS
+        ]
+        return sorted(near, key=lambda d: (abs(d.release_days or 0), d.person_id))
+
+    @property
+    def within_month(self) -> list[Dossier]:
+        """Custody or an order ending after SHIFT_DAYS and within ENDING_SOON_DAYS days."""
+        later = [
+            d for d in self.dossiers if d.release_days is not None and d.release_days > SHIFT_DAYS
+        ]
+        return sorted(later, key=lambda d: (d.release_days or 0, d.person_id))
+
+    @property
+    def top(self) -> list[Dossier]:
+        """The SHIFT_TOP current perpetrators of highest priority, in pack order."""
+        return [d for d in self.dossiers if d.status == "current"][:SHIFT_TOP]
+
+    @property
+    def changed(self) -> list[Dossier]:
+        """Those with a badge against the last pack, in pack order."""
+        return [d for d in self.dossiers if self.badges.get(d.person_id)]
+
+    @property
+    def ranks(self) -> dict[str, tuple[int, int]]:
+        """Person id -> (rank, of how many) among the pack's current perpetrators."""
+        current = [d.person_id for d in self.dossiers if d.status == "current"]
+        return {p: (n, len(current)) for n, p in enumerate(current, start=1)}
+
 
 def slugs(names: Sequence[str]) -> dict[str, str]:
     """A file-name-safe, unique slug per neighbourhood name ([a-z0-9-] only, so a name can
@@ -97,15 +155,25 @@ def slugs(names: Sequence[str]) -> dict[str, str]:
 
 
 def _date(value: dt.date | None) -> str:
-    return f"{value:%d %b %Y}" if value else ""
+    return day(value)
 
 
 def _month(value: dt.date) -> str:
     return f"{value:%B %Y}"
 
 
-def _datetime(value: dt.datetime) -> str:
-    return f"{value:%d %b %Y %H:%M} UTC"
+def _number(value: float) -> str:
+    """A figure as a reader counts it: "2,355", "12.5" (never "2355.0")."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def css_string(value: str) -> Markup:
+    """`value` as a quoted CSS string for a stylesheet (every character that is not a
+    letter, digit or space escaped, so a name can never end the string or the style)."""
+    escaped = "".join(
+        c if (c.isalnum() and c.isascii()) or c == " " else f"\\{ord(c):06x}" for c in value
+    )
+    return Markup(f'"{escaped}"')
 
 
 def _category(value: str) -> str:
@@ -128,9 +196,16 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        date=_date, month=_month, datetime=_datetime, category=_category, person=_person
+        date=_date,
+        short=day_short,
+        month=_month,
+        datetime=moment,
+        category=_category,
+        person=_person,
+        number=_number,
+        css_string=css_string,
     )
-    env.globals["display_name"] = display_name
+    env.globals.update(display_name=display_name, count=count, days_from=days_from)
     return env
 
 
@@ -151,7 +226,28 @@ def _common(context: BriefingContext) -> dict[str, Any]:
         "unmask": context.unmask,
         "purpose": context.purpose,
         "ending_soon_days": ENDING_SOON_DAYS,
+        "shift_days": SHIFT_DAYS,
+        "extracted_on": context.extracted_on,
+        "latest_record_on": context.latest_record_on,
+        "contacts": context.contacts,
+        "compared_with": context.compared_with,
+        "extract_line": extract_line(context),
+        "high_at": context.priority_settings.high_at,
+        "medium_at": context.priority_settings.medium_at,
     }
+
+
+def extract_line(context: BriefingContext) -> str:
+    """ "Records extracted on 30 Nov 2026, latest record 29 Nov 2026": on the cover and
+    every printed page (a stale extract is dangerous)."""
+    line = (
+        f"Records extracted on {day(context.extracted_on)}"
+        if context.extracted_on
+        else "Extraction date not recorded"
+    )
+    if context.latest_record_on:
+        line += f", latest record {day(context.latest_record_on)}"
+    return line
 
 
 def render_pack(
@@ -167,7 +263,13 @@ def render_pack(
         .render(
             **_common(context),
             neighbourhood=pack.neighbourhood,
+            pack=pack,
             dossiers=pack.dossiers,
+            full=[d for d in pack.dossiers if d.full],
+            compact=[d for d in pack.dossiers if not d.full],
+            badges=pack.badges,
+            timelines=pack.timelines,
+            ranks=pack.ranks,
             warnings=pack.warnings,
             current=pack.current,
             historic=pack.historic,

@@ -104,6 +104,8 @@ def print_pdf(browser: str, html_file: Path, pdf_file: Path) -> None:
             browser,
             *browser_flags(Path(profile)),
             "--no-pdf-header-footer",
+            # Bookmarks from the headings (h1-h6): one per perpetrator (issue 16, clause 9).
+            "--generate-pdf-document-outline",
             f"--print-to-pdf={pdf_file}",
             html_file.resolve().as_uri(),
         ]
