@@ -6,7 +6,8 @@ store, the identities, the audit record) and lives in a module by command family
     perp_graph.jobs.loading      load, purge (retention), identity resolution after them
     perp_graph.jobs.identities   identities review, export, confirm / reject
     perp_graph.jobs.scanning     scan (with priority and alerts), release watch
-    perp_graph.jobs.briefing     briefing packs, network pages
+    perp_graph.jobs.briefing     briefing packs (with their network pages)
+    perp_graph.jobs.network      a network page of one person or one neighbourhood
     perp_graph.jobs.profile      the problem profile
     perp_graph.jobs.exports      exports to a file (a purpose, audited as a disclosure)
     perp_graph.jobs.demo         the demo
@@ -16,18 +17,7 @@ This module gathers their public names so that `from perp_graph import api` is e
 
 from __future__ import annotations
 
-from perp_graph.jobs.briefing import (
-    MAX_NETWORK_PEOPLE,
-    NETWORKS,
-    PDF_WORKERS,
-    BriefingOutputs,
-    NetworkOutput,
-    brief,
-    choose_neighbourhoods,
-    neighbourhood_network,
-    network,
-    records_about_identities,
-)
+from perp_graph.jobs.briefing import NETWORKS, PDF_WORKERS, BriefingOutputs, brief
 from perp_graph.jobs.demo import DEMO_DUPLICATES, DEMO_MARKER, DemoOutputs, demo
 from perp_graph.jobs.exports import export, require_export_purpose
 from perp_graph.jobs.identities import (
@@ -45,6 +35,14 @@ from perp_graph.jobs.loading import (
     purge,
     remove_outputs_about,
     resolve_identities,
+)
+from perp_graph.jobs.network import (
+    MAX_NETWORK_PEOPLE,
+    NetworkOutput,
+    choose_neighbourhoods,
+    neighbourhood_network,
+    network,
+    records_about_identities,
 )
 from perp_graph.jobs.profile import ProfileOutputs, profile
 from perp_graph.jobs.scanning import check_unmask, people_in, scan, scan_parameters, watch

@@ -172,7 +172,14 @@ def test_names_with_html_or_script_are_shown_as_text(store, store_settings, tmp_
     pack = next(p for p in out.files if p.name != "index.html")
     html = pack.read_text()
     assert "<script" not in html.lower()
-    assert "<img" not in html.lower()
+    # The only images are the timelines we draw (a data: URL, the alt text escaped): a
+    # hostile name inside their alt text stays text.
+    timeline = re.compile(
+        r'<img class="timeline-image" src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+" '
+        r'alt="[^"<>]*" width="\d+" height="\d+">'
+    )
+    assert timeline.search(html)
+    assert "<img" not in timeline.sub("", html).lower()
     assert "<b>Bold" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     text = visible_text(html)
@@ -438,6 +445,27 @@ def test_clause2_full_dossiers_for_current_a_table_for_the_rest_and_no_table_rep
     assert text.count("01 Aug 2024 IC4") == 1  # in "other incidents" only
     assert "Other incidents (1; the qualifying ones are above)" in text
     assert "officer in case" in text.casefold() and "PC 1234" in text
+
+
+def test_clause2_a_full_dossier_has_its_timeline_image_with_alt_text(
+    store, store_settings, tmp_path
+):
+    r = _shift_world()
+    load_folder(r.write(tmp_path / "data"), store, store_settings)
+    out = api.brief(
+        store_settings, tmp_path / "b", neighbourhoods=["Northgate"], as_of=AS_OF, pdf=False
+    )
+    html = (tmp_path / "b" / out.packs[0].html_name).read_text()
+    page = parse(html)
+    full = [a["data-person-id"] for a in page.articles]
+    assert "C" in full
+    images = [t for t in page.tags_with("class") if t.get("class") == "timeline-image"]
+    assert len(images) == len(full)  # one per full dossier, none for the compact rows
+    for image in images:
+        assert image["src"].startswith("data:image/svg+xml;base64,")
+        assert image["alt"].startswith("Timeline as of ")
+        assert "VC1" in html  # victims by reference ...
+    assert "SurnameVC1" not in html  # ... never by name in a masked pack
 
 
 def test_clause3_postcode_home_markers_contacts_and_the_extract_on_every_page(
