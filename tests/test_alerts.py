@@ -44,7 +44,7 @@ def test_early_warning_one_partner_victim_of_violence_and_a_new_relationship_rec
     assert (w.victim_ids, w.new_partner_ids) == (("V1",), ("N",))
     assert w.violence_incident_ids == ("I1",)
     assert w.action == "consider Clare's Law right-to-know disclosure"
-    assert "relationship record from 2023-09-01" in w.evidence[0]
+    assert "relationship record from 01 Sep 2023" in w.evidence[0]
 
 
 def test_early_warning_new_partner_from_any_incident_recording_them_as_partner():

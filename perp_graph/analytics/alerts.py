@@ -20,6 +20,7 @@ from perp_graph.analytics.acpo import has_k_unconnected, window_start
 from perp_graph.analytics.offending import Offending
 from perp_graph.analytics.priority import PrioritySettings, harm_of, year_before
 from perp_graph.frames import isin
+from perp_graph.wording import day as day_text
 
 # --- early warning ------------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ def early_warnings(
     for p, n, started in zip(
         records["person_id_a"], records["person_id_b"], records["start_date"], strict=True
     ):
-        found[p][n].append(f"intimate-partner relationship record from {started:%Y-%m-%d}")
+        found[p][n].append(f"intimate-partner relationship record from {day_text(started)}")
 
     said = window.victims[
         isin(window.victims["suspect_id"], first_violence.index)
