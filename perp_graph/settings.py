@@ -17,6 +17,7 @@ from typing import Any
 from perp_graph.contract import CONTRACT_COLUMNS
 from perp_graph.errors import ConfigError
 from perp_graph.model import (
+    ACTION_KINDS,
     DEFAULT_CONNECTION_TYPES,
     DEFAULT_VIOLENT_CATEGORIES,
     OFFENCE_CATEGORIES,
@@ -81,6 +82,9 @@ class Settings:
     #: seconds a command waits for another to release the workspace's lock
     #: ([workspace] lock_wait; perp_graph.workspace)
     lock_wait: float = 300.0
+    #: days from raising an action to its due date, per kind ([actions] due_days; the
+    #: defaults and the kinds are analytics.register's)
+    action_due_days: dict[str, int] = field(default_factory=dict)
 
     def with_flags(self, **flags: Any) -> Settings:
         """Apply command-line flags; a flag left as None keeps the earlier layer."""
@@ -123,7 +127,7 @@ def load_settings(
     return settings
 
 
-_SECTIONS = {"input", "offence_codes", "scan", "priority", "workspace"}
+_SECTIONS = {"input", "offence_codes", "scan", "priority", "workspace", "actions"}
 _PRIORITY_KEYS = {"weights", "harm_days", "high_at", "medium_at"}
 _INPUT_LISTS = (
     "null_tokens",
@@ -233,7 +237,27 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         if not _number(section["lock_wait"]):
             raise fail("[workspace] lock_wait must be a number of seconds, 0 or more")
         changes["lock_wait"] = float(section["lock_wait"])
+    if "actions" in raw:
+        changes["action_due_days"] = _due_days(raw["actions"], fail)
     return replace(settings, **changes)
+
+
+def _due_days(section: dict[str, Any], fail: Any) -> dict[str, int]:
+    """[actions] due_days = {kind = days}: the action register's due dates per kind."""
+    if set(section) - {"due_days"}:
+        raise fail(f"unknown key(s) {sorted(set(section) - {'due_days'})} in [actions]")
+    days = section.get("due_days", {})
+    if not isinstance(days, dict):
+        raise fail("[actions] due_days must be a table: due_days = {kind = days}")
+    for kind, value in days.items():
+        if kind not in ACTION_KINDS:
+            raise fail(
+                f"[actions.due_days] {kind!r} is not a kind of action; use one of "
+                f"{list(ACTION_KINDS)}"
+            )
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise fail(f"[actions.due_days] {kind} must be a whole number of days, 0 or more")
+    return dict(days)
 
 
 def _number(value: Any) -> bool:

@@ -4,6 +4,7 @@ referrals)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,11 +14,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Action:
-    """Something the sergeant should do, and why."""
+    """Something the sergeant should do, and why.
+
+    `kind` names it for the action register (analytics.register.KINDS); `key` tells two
+    actions of one kind for one person apart (the order ending, the partner, the other
+    party, the incident), so that a later scan finds the same item; `by` is a deadline the
+    records set (the release or the order's end date), else None.
+    """
 
     text: str
     reason: str
     urgent: bool = False
+    kind: str = ""
+    key: str = ""
+    by: dt.date | None = None
 
 
 def recommend_actions(d: Dossier) -> tuple[Action, ...]:
@@ -31,6 +41,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 text="Ask an analyst to settle the possible duplicate victim records",
                 reason="two of the victims may be one person: the finding may not stand",
                 urgent=True,
+                kind="settle_duplicate",
             )
         )
     for other in d.counter_parties:
@@ -41,6 +52,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 reason="each is recorded as a suspect against the other; this pack labels "
                 "neither as victim or perpetrator in that pair",
                 urgent=True,
+                kind="review_counter_allegation",
+                key=other.person_id,
             )
         )
     for c in d.ending_soon:
@@ -50,6 +63,9 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 text="Re-contact and re-assess the victims",
                 reason=f"{c.name}: {what} {c.end_date:%d %b %Y} (in {c.days_left} days)",
                 urgent=True,
+                kind="recontact_victims_before_release",
+                key=f"{c.order_type}|{c.end_date}",
+                by=c.end_date,
             )
         )
     for c in d.constraints:
@@ -59,6 +75,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                     text="Find out the expected release date",
                     reason="In custody, release date not recorded",
                     urgent=True,
+                    kind="find_release_date",
+                    key=f"custody|{c.start_date or ''}",
                 )
             )
     if d.partner is not None:
@@ -72,6 +90,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                     if d.partner.is_victim
                     else "not yet a recorded victim of this perpetrator"
                 ),
+                kind="clares_law_disclosure",
+                key=d.partner.person.person_id,
             )
         )
     if d.escalation is not None:
@@ -80,6 +100,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 text="Review the risk assessment and consider a MATAC or MARAC referral",
                 reason="escalating: " + "; ".join(d.escalation.reasons),
                 urgent=True,
+                kind="matac_referral",
             )
         )
     if d.latest_risk is not None and d.latest_risk.risk_level == "high":
@@ -87,6 +108,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
             Action(
                 text="Check the victims of high-risk incidents are referred to MARAC",
                 reason=f"latest DASH risk high ({d.latest_risk.occurred_on:%d %b %Y})",
+                kind="marac_referral",
+                key=d.latest_risk.incident_id,
             )
         )
     if d.firearms_certificate:
@@ -94,6 +117,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
             Action(
                 text="Ask firearms licensing to review the certificate",
                 reason="holds a firearms or shotgun certificate",
+                kind="firearms_licensing_review",
             )
         )
     if d.children_present_incidents:
@@ -101,6 +125,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
             Action(
                 text="Check children's safeguarding referrals are in place",
                 reason=f"children present at {d.children_present_incidents} incident(s)",
+                kind="childrens_safeguarding",
             )
         )
     unprotected = [v for v in d.victims if v.qualifying and not v.protected_by]
@@ -110,6 +135,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 text="Review protective orders for the qualifying victims",
                 reason=f"{len(unprotected)} qualifying victim(s) with no order in force "
                 "protecting them",
+                kind="protective_order",
+                key=",".join(sorted(v.person.person_id for v in unprotected)),
             )
         )
     return tuple(actions)
