@@ -250,7 +250,9 @@ def test_the_lifecycle_of_items_through_loads_and_syncs(store_settings: Settings
     kinds = by_kind(settings)
     (recontact,) = kinds["recontact_victims_before_release"]
     assert recontact.status == "superseded"
-    assert recontact.note == "superseded: released on 15 Jun 2024"
+    assert recontact.note == (
+        "superseded: released on 15 Jun 2024 (still open after its due date, 14 Jun 2024)"
+    )
     (clare,) = kinds["clares_law_disclosure"]
     assert clare.status == "done" and later.plan.raised == ()  # done stays done
     (protective,) = kinds["protective_order"]

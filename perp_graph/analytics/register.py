@@ -16,7 +16,8 @@ The sync rule (`plan_sync`), per person, kind and reason key:
   reason never went away): nothing, it stays done;
 - recommended, the last item superseded: a new item is raised (the reason returned);
 - not recommended, an open item exists: it is superseded, with a note saying why
-  (released, order ended, no longer qualifies ...);
+  (released, order ended, no longer qualifies ...) and, when it was still open after its
+  due date, saying so (a re-contact missed before a release stays visible);
 - not recommended, the last item done or declined: its history notes that the reason
   went away (`lapsed_on`), so that its return raises a new item.
 """
@@ -356,7 +357,13 @@ def plan_sync(
         why = _gone(person_id, kind, key, as_of, person_id in assessed)
         for item in history:
             if item.is_open:
-                changes.append(ItemChange(item.id, f"superseded: {why}", status="superseded"))
+                late = (
+                    f" (still open after its due date, {item.due_by:%d %b %Y})"
+                    if item.overdue(as_of)
+                    else ""
+                )
+                note = f"superseded: {why}{late}"
+                changes.append(ItemChange(item.id, note, status="superseded"))
         last = history[-1]
         if last.status in CLOSED_BY_USERS and last.lapsed_on is None:
             changes.append(ItemChange(last.id, f"reason gone: {why}", lapsed_on=as_of))

@@ -71,7 +71,7 @@ def actions_sync(
     )
     if not quiet:
         for item in outcome.plan.raised:
-            out.print(f"  raised {item.id}  {item.person_id}  {KIND_LABELS[item.kind]}")
+            out.print(f"  raised {item.id}  {escape(item.person_id)}  {KIND_LABELS[item.kind]}")
         for change in outcome.plan.superseded:
             out.print(f"  superseded {change.item_id}: {escape(change.note)}")
 

@@ -10,6 +10,13 @@ An officer marking an action done therefore never waits for a long briefing to f
 and a sync can run beside scans and briefings. A sync never moves the register back in
 time: one as of a day before the last sync is refused.
 
+Why `actions sync` is its own command and `scan` does not sync: a scan is a consultation
+that anyone may run as of any day (`--as-of`, `--since` look at the past); a register
+synced from a past view would supersede what later scans raised, and every consultation
+would become an alteration in the audit log. So the writer is explicit, run after each
+load (by hand or by the job that runs the nightly load); `api.sync_actions` is the one
+call a later `scan --sync` or `load` would make.
+
 Every change is recorded in the item's history and in the audit log (s.62, an
 "alteration", with the user); a note is kept in the history only, the audit record
 holds its SHA-256 (a note may name someone).
