@@ -116,6 +116,27 @@ def test_a_declined_item_is_not_raised_again_while_its_reason_lasts():
     assert plan.raised == ()
 
 
+def test_what_packs_and_profiles_ask_open_overdue_and_done_between_dates():
+    from perp_graph.analytics.register import select
+
+    _, items = apply([], [rec(), rec("marac_referral", "I9"), rec(person="S2")], "2024-06-01")
+    done_at = dt.datetime(2024, 6, 12, 10, tzinfo=dt.UTC)
+    first = next(i for i in items if i.kind == "marac_referral")
+    items = [
+        applied(i, ItemChange(i.id, "referred", status="done"), done_at, "pc") if i is first else i
+        for i in items
+    ]
+    assert [i.id for i in select(items, person_ids={"S1"}, statuses={"open"})] == [
+        i.id for i in items if i.person_id == "S1" and i.status == "open"
+    ]
+    assert len(select(items, neighbourhood="NORTHSIDE")) == 3
+    assert len(select(items, overdue_on=D("2024-07-07"))) == 2  # due 06 Jul, the done one not
+    assert select(items, overdue_on=D("2024-07-06")) == []
+    june = select(items, statuses={"done"}, closed_from=D("2024-06-01"), closed_to=D("2024-06-30"))
+    assert [i.id for i in june] == [first.id]
+    assert select(items, closed_from=D("2024-06-13")) == []
+
+
 # --- due dates at their boundaries -------------------------------------------------------------
 
 

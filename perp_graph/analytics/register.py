@@ -420,6 +420,8 @@ def select(
     overdue_on: dt.date | None = None,
     raised_from: dt.date | None = None,
     raised_to: dt.date | None = None,
+    closed_from: dt.date | None = None,
+    closed_to: dt.date | None = None,
 ) -> list[Item]:
     """The items matching every filter given, by due date then id.
 
@@ -431,6 +433,9 @@ def select(
         kinds: only these kinds (KINDS).
         overdue_on: only items open and past their due date on this day.
         raised_from, raised_to: only items raised in these days (inclusive).
+        closed_from, closed_to: only items done, declined or superseded in these days
+            (inclusive, UTC; `Item.closed_on`): with statuses={"done"}, what was done in a
+            month.
     """
     wanted_people = set(person_ids) if person_ids is not None else None
     out = []
@@ -453,6 +458,14 @@ def select(
             continue
         if raised_to is not None and item.raised_on > raised_to:
             continue
+        if closed_from is not None or closed_to is not None:
+            closed = item.closed_on
+            if closed is None:
+                continue
+            if closed_from is not None and closed < closed_from:
+                continue
+            if closed_to is not None and closed > closed_to:
+                continue
         out.append(item)
     return sorted(out, key=lambda i: (i.due_by, i.id))
 

@@ -130,6 +130,8 @@ class EmbeddedRegister:
         overdue_on: dt.date | None = None,
         raised_from: dt.date | None = None,
         raised_to: dt.date | None = None,
+        closed_from: dt.date | None = None,
+        closed_to: dt.date | None = None,
     ) -> list[Item]:
         """The items matching every filter given (ActionRegister.items)."""
         with self._reading() as connection:
@@ -144,6 +146,8 @@ class EmbeddedRegister:
             overdue_on=overdue_on,
             raised_from=raised_from,
             raised_to=raised_to,
+            closed_from=closed_from,
+            closed_to=closed_to,
         )
 
     def item(self, item_id: str) -> Item | None:

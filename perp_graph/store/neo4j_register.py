@@ -97,6 +97,8 @@ class Neo4jRegister:
         overdue_on: dt.date | None = None,
         raised_from: dt.date | None = None,
         raised_to: dt.date | None = None,
+        closed_from: dt.date | None = None,
+        closed_to: dt.date | None = None,
     ) -> list[Item]:
         """The items matching every filter given (ActionRegister.items)."""
         every = [_item(r["item"], r["changes"]) for r in self.store.run("register/items", ids=None)]
@@ -110,6 +112,8 @@ class Neo4jRegister:
             overdue_on=overdue_on,
             raised_from=raised_from,
             raised_to=raised_to,
+            closed_from=closed_from,
+            closed_to=closed_to,
         )
 
     def item(self, item_id: str) -> Item | None:

@@ -128,6 +128,8 @@ class ActionRegister(Protocol):
         overdue_on: dt.date | None = None,
         raised_from: dt.date | None = None,
         raised_to: dt.date | None = None,
+        closed_from: dt.date | None = None,
+        closed_to: dt.date | None = None,
     ) -> list[Item]:
         """The items matching every filter given (analytics.register.select), by due date
         then id, each with its history. An empty list when nothing was ever synced."""
