@@ -326,6 +326,31 @@ def test_both_stores_give_the_same_register(tmp_path: Path, request: pytest.Fixt
     assert registers[0] == registers[1]
 
 
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from perp_graph.synth import SynthConfig, generate
+
+    out = tmp_path_factory.mktemp("synth")
+    generate(out, SynthConfig(seed=17, incidents=3_000, years=3, end_date=D("2025-03-31")))
+    return out
+
+
+def test_a_sync_on_generated_data_keeps_every_recommended_action_once(
+    generated: Path, store_settings: Settings
+):
+    api.load(generated, replace(store_settings, resolve=False))
+    first = sync(store_settings, "2025-03-31")
+    raised = first.plan.raised
+    assert len({i.kind for i in raised}) >= 5, sorted({i.kind for i in raised})
+    assert len({(i.person_id, i.kind, i.key) for i in raised}) == len(raised)
+    assert all(
+        i.due_by >= i.raised_on or i.kind == "recontact_victims_before_release" for i in raised
+    )
+    again = sync(store_settings, "2025-04-01")
+    assert again.plan.raised == () and len(again.plan.kept) == len(raised)
+    assert again.open_items == len(raised)
+
+
 def test_two_users_changing_one_item_at_once_lose_nothing(store_settings: Settings, tmp_path: Path):
     load(store_settings, serial(Records()), tmp_path / "d1")
     sync(store_settings, "2024-06-01")

@@ -307,9 +307,9 @@ def _evidence(d: Dossier, kind: str, key: str) -> tuple[str, ...]:
         return (key,)
     if kind == "childrens_safeguarding":
         return tuple(sorted({t.incident_id for t in as_suspect if t.children_present}))
-    if kind == "matac_referral":
-        window = d.finding.current_window or d.finding.first_window
-        return tuple(sorted({e.incident_id for e in window.events}))
+    if kind == "matac_referral":  # the escalation's last 12 months (analytics.alerts)
+        since = d.parameters.as_of - dt.timedelta(days=365)
+        return tuple(sorted({t.incident_id for t in as_suspect if t.occurred_on > since}))
     return ()
 
 
