@@ -11,12 +11,21 @@ store, the identities, the audit record) and lives in a module by command family
     perp_graph.jobs.profile      the problem profile
     perp_graph.jobs.exports      exports to a file (a purpose, audited as a disclosure)
     perp_graph.jobs.demo         the demo
+    perp_graph.jobs.actions      the action register: sync, list, show, assign, done, decline
 
 This module gathers their public names so that `from perp_graph import api` is enough.
 """
 
 from __future__ import annotations
 
+from perp_graph.jobs.actions import (
+    SyncOutcome,
+    assign_action,
+    close_action,
+    list_actions,
+    show_action,
+    sync_actions,
+)
 from perp_graph.jobs.briefing import NETWORKS, PDF_WORKERS, BriefingOutputs, brief
 from perp_graph.jobs.demo import DEMO_DUPLICATES, DEMO_MARKER, DemoOutputs, demo
 from perp_graph.jobs.exports import export, require_export_purpose
@@ -62,14 +71,18 @@ __all__ = [
     "ProfileOutputs",
     "PurgeOutputs",
     "Session",
+    "SyncOutcome",
+    "assign_action",
     "brief",
     "check_unmask",
     "choose_neighbourhoods",
     "clear_identities",
+    "close_action",
     "decide_identities",
     "demo",
     "export",
     "export_identities",
+    "list_actions",
     "load",
     "neighbourhood_network",
     "network",
@@ -85,5 +98,7 @@ __all__ = [
     "review_identities",
     "scan",
     "scan_parameters",
+    "show_action",
+    "sync_actions",
     "watch",
 ]

@@ -67,6 +67,20 @@ ORDER_TYPES: tuple[str, ...] = (
     "custody",
     "licence",
 )
+#: The kinds of action the action register keeps (analytics.actions recommends them;
+#: analytics.register keeps them; [actions] due_days in the config is keyed by them).
+ACTION_KINDS: tuple[str, ...] = (
+    "settle_duplicate",
+    "review_counter_allegation",
+    "recontact_victims_before_release",
+    "find_release_date",
+    "clares_law_disclosure",
+    "matac_referral",
+    "marac_referral",
+    "firearms_licensing_review",
+    "childrens_safeguarding",
+    "protective_order",
+)
 GENDERS: tuple[str, ...] = ("F", "M", "X", "U")
 RISK_LEVELS: tuple[str, ...] = ("standard", "medium", "high")
 

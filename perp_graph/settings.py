@@ -17,6 +17,7 @@ from typing import Any
 from perp_graph.contract import CONTRACT_COLUMNS
 from perp_graph.errors import ConfigError
 from perp_graph.model import (
+    ACTION_KINDS,
     DEFAULT_CONNECTION_TYPES,
     DEFAULT_VIOLENT_CATEGORIES,
     OFFENCE_CATEGORIES,
@@ -84,6 +85,9 @@ class Settings:
     lock_wait: float = 300.0
     #: who a sergeant can call, printed in every briefing pack ([contacts] in the config)
     contacts: tuple[Contact, ...] = ()
+    #: days from raising an action to its due date, per kind ([actions] due_days; the
+    #: defaults and the kinds are analytics.register's)
+    action_due_days: dict[str, int] = field(default_factory=dict)
 
     def with_flags(self, **flags: Any) -> Settings:
         """Apply command-line flags; a flag left as None keeps the earlier layer."""
@@ -126,7 +130,7 @@ def load_settings(
     return settings
 
 
-_SECTIONS = {"input", "offence_codes", "scan", "priority", "workspace", "contacts"}
+_SECTIONS = {"input", "offence_codes", "scan", "priority", "workspace", "contacts", "actions"}
 _CONTACT_KEYS = ("role", "name", "phone", "note")
 _PRIORITY_KEYS = {"weights", "harm_days", "high_at", "medium_at"}
 _INPUT_LISTS = (
@@ -239,6 +243,8 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         changes["lock_wait"] = float(section["lock_wait"])
     if "contacts" in raw:
         changes["contacts"] = _contacts(raw["contacts"], fail)
+    if "actions" in raw:
+        changes["action_due_days"] = _due_days(raw["actions"], fail)
     return replace(settings, **changes)
 
 
@@ -264,6 +270,24 @@ def _contacts(section: dict[str, Any], fail: Any) -> tuple[Contact, ...]:
             raise fail(f'[contacts.{key}] needs a role, e.g. role = "IDVA service"')
         contacts.append(Contact(**{k: entry[k].strip() for k in entry}))
     return tuple(contacts)
+
+
+def _due_days(section: dict[str, Any], fail: Any) -> dict[str, int]:
+    """[actions] due_days = {kind = days}: the action register's due dates per kind."""
+    if set(section) - {"due_days"}:
+        raise fail(f"unknown key(s) {sorted(set(section) - {'due_days'})} in [actions]")
+    days = section.get("due_days", {})
+    if not isinstance(days, dict):
+        raise fail("[actions] due_days must be a table: due_days = {kind = days}")
+    for kind, value in days.items():
+        if kind not in ACTION_KINDS:
+            raise fail(
+                f"[actions.due_days] {kind!r} is not a kind of action; use one of "
+                f"{list(ACTION_KINDS)}"
+            )
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise fail(f"[actions.due_days] {kind} must be a whole number of days, 0 or more")
+    return dict(days)
 
 
 def _number(value: Any) -> bool:

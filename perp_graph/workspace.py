@@ -6,6 +6,7 @@ Every path inside a workspace is named here and nowhere else:
     <root>/embedded/                the embedded store's tables, perp_graph.store.embedded
     <root>/identities/              analysts' decisions, scored pairs, DuckDB's spill
     <root>/quarantine/<file>.csv    records a load could not use, with their reasons
+    <root>/register/actions.sqlite  the embedded store's action register (issue 17)
     <root>/reports/                 last-load.json, last-scan.json, last-brief.json,
                                     data-quality.csv
     <root>/.lock                    the lock (below)
@@ -89,6 +90,12 @@ class Workspace:
     def pairs_file(self) -> Path:
         """The last resolution's scored pairs (identity.resolve.save_pairs)."""
         return self.identities_dir / "pairs.parquet"
+
+    @property
+    def action_register_file(self) -> Path:
+        """The embedded store's action register: SQLite in WAL mode
+        (perp_graph.store.embedded_register)."""
+        return self.root / "register" / "actions.sqlite"
 
     @property
     def quarantine_dir(self) -> Path:

@@ -4,6 +4,7 @@ referrals)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,11 +16,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Action:
-    """Something the sergeant should do, and why."""
+    """Something the sergeant should do, and why.
+
+    `kind` names it for the action register (analytics.register.KINDS); `key` tells two
+    actions of one kind for one person apart (the order ending, the partner, the other
+    party, the incident), so that a later scan finds the same item; `by` is a deadline the
+    records set (the release or the order's end date), else None.
+    """
 
     text: str
     reason: str
     urgent: bool = False
+    kind: str = ""
+    key: str = ""
+    by: dt.date | None = None
 
 
 def recommend_actions(d: Dossier) -> tuple[Action, ...]:
@@ -36,6 +46,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 text="Ask an analyst to settle the possible duplicate victim records",
                 reason="two of the victims may be one person: the finding may not stand",
                 urgent=True,
+                kind="settle_duplicate",
             )
         )
     for other in d.counter_parties:
@@ -46,6 +57,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 reason="each is recorded as a suspect against the other; this pack labels "
                 "neither as victim or perpetrator in that pair",
                 urgent=True,
+                kind="review_counter_allegation",
+                key=other.person_id,
             )
         )
     for c in d.released:
@@ -57,6 +70,11 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 if c.end_date
                 else "released from custody",
                 urgent=True,
+                # The same item as the re-contact before the release: still open (and now
+                # overdue) until someone records it done.
+                kind="recontact_victims_before_release",
+                key=f"{c.order_type}|{c.end_date}",
+                by=c.end_date,
             ),
         )
     for c in d.ending_soon:
@@ -67,6 +85,9 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 text="Re-contact and re-assess the victims",
                 reason=f"{c.name}: {what} {day(c.end_date)} ({when})",
                 urgent=True,
+                kind="recontact_victims_before_release",
+                key=f"{c.order_type}|{c.end_date}",
+                by=c.end_date,
             )
         )
     for c in d.constraints:
@@ -76,6 +97,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                     text="Find out the expected release date",
                     reason="In custody, release date not recorded",
                     urgent=True,
+                    kind="find_release_date",
+                    key=f"custody|{c.start_date or ''}",
                 )
             )
     if d.partner is not None:
@@ -89,6 +112,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                     if d.partner.is_victim
                     else "not yet a recorded victim of this perpetrator"
                 ),
+                kind="clares_law_disclosure",
+                key=d.partner.person.person_id,
             )
         )
     if d.escalation is not None:
@@ -97,6 +122,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 text="Review the risk assessment and consider a MATAC or MARAC referral",
                 reason="escalating: " + "; ".join(d.escalation.reasons),
                 urgent=True,
+                kind="matac_referral",
             )
         )
     if d.latest_risk is not None and d.latest_risk.risk_level == "high":
@@ -104,6 +130,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
             Action(
                 text="Check the victims of high-risk incidents are referred to MARAC",
                 reason=f"latest DASH risk high ({day(d.latest_risk.occurred_on)})",
+                kind="marac_referral",
+                key=d.latest_risk.incident_id,
             )
         )
     if d.firearms_certificate:
@@ -111,6 +139,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
             Action(
                 text="Ask firearms licensing to review the certificate",
                 reason="holds a firearms or shotgun certificate",
+                kind="firearms_licensing_review",
             )
         )
     if d.children_present_incidents:
@@ -118,6 +147,7 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
             Action(
                 text="Check children's safeguarding referrals are in place",
                 reason=f"children present at {count(d.children_present_incidents, 'incident')}",
+                kind="childrens_safeguarding",
             )
         )
     unprotected = [v for v in d.victims if v.qualifying and not v.protected_by]
@@ -127,6 +157,8 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 text="Review protective orders for the qualifying victims",
                 reason=f"{count(len(unprotected), 'qualifying victim')} with no order in "
                 "force protecting them",
+                kind="protective_order",
+                key=",".join(sorted(v.person.person_id for v in unprotected)),
             )
         )
     # Stable: within each group the order above (the release and the records first).

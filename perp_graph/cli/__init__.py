@@ -10,6 +10,7 @@ too long), never a traceback.
 from __future__ import annotations
 
 from perp_graph.cli import data, pages, store  # noqa: F401  (they register their commands)
+from perp_graph.cli.actions import actions_app
 from perp_graph.cli.app import app
 from perp_graph.cli.audit import audit_app
 from perp_graph.cli.identities import identities_app
@@ -20,5 +21,6 @@ ORDER += ("generate", "demo")
 app.registered_commands.sort(key=lambda c: ORDER.index(c.name or c.callback.__name__))
 app.add_typer(identities_app, name="identities")
 app.add_typer(audit_app, name="audit")
+app.add_typer(actions_app, name="actions")
 
 __all__ = ["app", "audit_app", "identities_app"]

@@ -29,6 +29,7 @@ from perp_graph.dataset import KEYS, Dataset, conform
 from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
+from perp_graph.store.embedded_register import EmbeddedRegister
 from perp_graph.store.protocol import (
     Erasure,
     force_view,
@@ -49,6 +50,7 @@ class EmbeddedStore:
 
     def __init__(self, workspace: Path) -> None:
         self.root = Workspace(Path(workspace)).embedded_dir
+        self.workspace = Path(workspace)
         self._cache: Dataset | None = None
 
     # --- state -------------------------------------------------------------
@@ -199,6 +201,10 @@ class EmbeddedStore:
         data = self.dataset()
         names = pd.concat([data.people["home_neighbourhood"], data.incidents["neighbourhood"]])
         return sorted(names.dropna().unique().tolist())
+
+    def register(self) -> EmbeddedRegister:
+        """The action register in the workspace (store.embedded_register)."""
+        return EmbeddedRegister(self.workspace)
 
     def close(self) -> None:
         """Forget the tables read (nothing else to close)."""

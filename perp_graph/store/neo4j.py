@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from neo4j import Driver, GraphDatabase, Query, Record
@@ -48,6 +48,9 @@ from perp_graph.store.protocol import (
     require_complete,
     retained,
 )
+
+if TYPE_CHECKING:
+    from perp_graph.store.neo4j_register import Neo4jRegister
 
 log = logging.getLogger(__name__)
 # The driver's own log lines can carry query text; they stay silent unless a
@@ -389,6 +392,12 @@ class Neo4jStore:
         """A view's rows as a frame of one of the dataset's tables."""
         rows = [{k: _native(v) for k, v in record.items()} for record in self.run(name, **params)]
         return conform(table, pd.DataFrame(rows))
+
+    def register(self) -> Neo4jRegister:
+        """The action register in this database (store.neo4j_register)."""
+        from perp_graph.store.neo4j_register import Neo4jRegister
+
+        return Neo4jRegister(self)
 
     def close(self) -> None:
         """Close the driver (its connections)."""

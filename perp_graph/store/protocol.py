@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
+from perp_graph.analytics.register import Item, ItemChange, Recommendation, SyncPlan
 from perp_graph.dataset import KEYS, Dataset
 from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters, ScanResult
@@ -100,8 +101,80 @@ class GraphStore(Protocol):
         """Every neighbourhood someone lives in or an incident happened in, sorted."""
         ...
 
+    def register(self) -> ActionRegister:
+        """The action register kept with this store (issue 17)."""
+        ...
+
     def close(self) -> None:
         """Release connections and files."""
+        ...
+
+
+@runtime_checkable
+class ActionRegister(Protocol):
+    """The action register (issue 17): the actions scans recommend, as items with an
+    owner, a due date, a status and a history. Each method is one transaction; the same
+    questions get the same answers on every store (the rules are in analytics.register).
+    """
+
+    def items(
+        self,
+        *,
+        person_ids: Collection[str] | None = None,
+        neighbourhood: str | None = None,
+        owner: str | None = None,
+        statuses: Collection[str] | None = None,
+        kinds: Collection[str] | None = None,
+        overdue_on: dt.date | None = None,
+        raised_from: dt.date | None = None,
+        raised_to: dt.date | None = None,
+        closed_from: dt.date | None = None,
+        closed_to: dt.date | None = None,
+    ) -> list[Item]:
+        """The items matching every filter given (analytics.register.select), by due date
+        then id, each with its history. An empty list when nothing was ever synced."""
+        ...
+
+    def item(self, item_id: str) -> Item | None:
+        """One item with its history, or None when no item has that id."""
+        ...
+
+    def last_sync(self) -> dt.date | None:
+        """The as-of day of the last sync (None before the first)."""
+        ...
+
+    def sync(
+        self,
+        recommended: Sequence[Recommendation],
+        assessed: Collection[str],
+        as_of: dt.date,
+        *,
+        at: dt.datetime | None = None,
+        user: str,
+    ) -> SyncPlan:
+        """In one transaction: read the items, plan the sync (analytics.register.plan_sync)
+        and write it (new items with their first history entry, each change with its
+        entry by `user` at `at`, default the time the transaction takes its lock), and
+        record `as_of` as the last sync. Two syncs at once run one after the other.
+        Returns the plan applied.
+
+        Raises:
+            ConfigError: `as_of` before the last sync (analytics.register.check_sync_date).
+            StoreError: the store failed.
+        """
+        ...
+
+    def change(self, change: ItemChange, *, at: dt.datetime | None = None, user: str) -> Item:
+        """In one transaction: check the change applies (analytics.register.check_change),
+        set the item's status / owner / note and append the change to its history (at `at`,
+        default the time the transaction takes its lock, so histories are in time order). Two
+        changes at once both reach the history; the later one's status stands.
+
+        Raises:
+            UnknownAction: no item has that id.
+            ActionRefused: the change does not apply to the item as it stands.
+            StoreError: the store failed.
+        """
         ...
 
 
