@@ -1,4 +1,10 @@
-"""Shared fixtures. Store tests run on every store (see `store_kind`)."""
+"""Shared fixtures. Store tests run on every store (see `store_kind`).
+
+Markers are given here, not test by test (`pytest_collection_modifyitems`): `neo4j` on every
+test that uses the Neo4j server (the `neo4j_store` fixture, the neo4j side of `store_kind`),
+`browser` on tests/test_browser_*.py. A test that reaches the server or the browser some
+other way must carry the marker itself; `neo4j_uri()` and `browser_path()` fail it if not.
+`slow` is given by hand, to tests measured at seconds each (see /work/notes/tests.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
 from perp_graph.store.neo4j import Neo4jStore
 from perp_graph.store.protocol import GraphStore
+from tests import hypothesis_profiles  # noqa: F401  (loads the Hypothesis profile)
 from tests.records import Records
 
 STORE_KINDS = ["embedded", "neo4j"]
@@ -25,8 +32,41 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 os.environ["PERP_GRAPH_NEO4J_INSECURE"] = "1"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they use, so that new tests are marked too."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (
+            "neo4j_store" in getattr(item, "fixturenames", ())
+            or params.get("store_kind") == "neo4j"
+        ):
+            item.add_marker(pytest.mark.neo4j)
+        if item.path.name.startswith("test_browser_"):
+            item.add_marker(pytest.mark.browser)
+
+
+#: the test being set up or run (for `require_marker`)
+_current: list[pytest.Item] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _current[:] = [item]
+
+
+def require_marker(name: str) -> None:
+    """Fail the running test unless it carries the marker `name` (so `-m "not name"`
+    really leaves out everything that needs the server or the browser)."""
+    if _current and _current[0].get_closest_marker(name) is None:
+        pytest.fail(
+            f"{_current[0].nodeid} uses {name} but is not marked: add @pytest.mark.{name} "
+            "(or use the fixture that marks it; tests/conftest.py)"
+        )
+
+
 def neo4j_uri() -> str:
     """The test Neo4j's URI; a skip where there is none, a failure under CI."""
+    require_marker("neo4j")
     if NEO4J_URI:
         return NEO4J_URI
     reason = (
@@ -120,3 +160,4 @@ def store_settings(
         neo4j_uri=NEO4J_URI if store_kind == "neo4j" else None,
         neo4j_insecure=True,
     )
+

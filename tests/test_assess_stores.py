@@ -135,6 +135,7 @@ def test_release_watch_lists_every_planted_serial_whose_custody_or_order_ends(ge
         assert listed[person].victims_to_recontact
 
 
+@pytest.mark.neo4j
 def test_both_stores_give_the_same_ranked_json(generated, tmp_path, request):
     """The whole scan JSON with --rank and --since: findings, scores, alerts, changes."""
     from perp_graph.settings import Settings

@@ -234,6 +234,7 @@ def test_briefings_and_networks_show_identities(store_settings, tmp_path):
     assert "one person in 2 records: P1, P2" in title
 
 
+@pytest.mark.neo4j
 def test_both_stores_give_the_same_json_on_generated_data_with_duplicates(
     neo4j_store, tmp_path, monkeypatch
 ):
