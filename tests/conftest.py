@@ -8,8 +8,11 @@ other way must carry the marker itself; `neo4j_uri()` and `browser_path()` fail 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -161,3 +164,36 @@ def store_settings(
         neo4j_insecure=True,
     )
 
+
+LoadFn = Callable[[Path, GraphStore, Settings], None]
+
+
+@pytest.fixture(scope="session")
+def load_once(tmp_path_factory: pytest.TempPathFactory) -> LoadFn:
+    """`load_once(data, store, settings)`: `load_folder(data, store, settings)`, where an
+    embedded store gets a copy of a workspace loaded once per session from the same files
+    (by content) with the same settings: copying a loaded workspace is cheaper than loading
+    it again. The copy is the test's own, to change as it likes. Neo4j stores load as usual
+    (the session's one server is emptied per test). For fixtures of tests that read a
+    loaded store, not for tests of the load itself."""
+    loaded: dict[str, Path] = {}
+
+    def load(data: Path, store: GraphStore, settings: Settings) -> None:
+        if not isinstance(store, EmbeddedStore):
+            load_folder(data, store, settings)
+            return
+        key = hashlib.sha256(repr(dataclasses.replace(settings, workspace=Path())).encode())
+        for path in sorted(data.rglob("*")):
+            if path.is_file():
+                key.update(str(path.relative_to(data)).encode() + b"\0" + path.read_bytes())
+        template = loaded.get(key.hexdigest())
+        if template is None:
+            template = tmp_path_factory.mktemp("loaded") / "workspace"
+            load_folder(
+                data, EmbeddedStore(template), dataclasses.replace(settings, workspace=template)
+            )
+            loaded[key.hexdigest()] = template
+        assert store.root.parent == settings.workspace, "store and settings name one workspace"
+        shutil.copytree(template, settings.workspace, dirs_exist_ok=True)
+
+    return load

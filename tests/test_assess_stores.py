@@ -30,8 +30,8 @@ def generated(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def loaded(generated, store, store_settings):
-    load_folder(generated, store, store_settings)
+def loaded(generated, store, store_settings, load_once):
+    load_once(generated, store, store_settings)
     return store_settings
 
 

@@ -60,8 +60,8 @@ def world() -> Records:
 
 
 @pytest.fixture
-def loaded(store, store_settings, tmp_path) -> Settings:
-    load_folder(world().write(tmp_path / "data"), store, store_settings)
+def loaded(store, store_settings, tmp_path, load_once) -> Settings:
+    load_once(world().write(tmp_path / "data"), store, store_settings)
     return store_settings
 
 
