@@ -42,6 +42,7 @@ def _packs(folder: Path) -> dict[str, dict[str, dict]]:
     }
 
 
+@pytest.mark.slow
 def test_every_planted_current_serial_perpetrator_is_in_their_neighbourhoods_pack(
     generated, store, store_settings, tmp_path
 ):
@@ -251,6 +252,7 @@ def test_brief_on_an_empty_store_says_to_load_first(tmp_path, embedded_store_onl
     assert "load exports first" in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_writes_the_briefings_and_prints_the_index_path(tmp_path, embedded_store_only):
     folder = tmp_path / "demo"
     result = CliRunner().invoke(
