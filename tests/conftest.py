@@ -63,7 +63,7 @@ def require_marker(name: str) -> None:
     if _current and _current[0].get_closest_marker(name) is None:
         pytest.fail(
             f"{_current[0].nodeid} uses {name} but is not marked: add @pytest.mark.{name} "
-            "(or use the fixture that marks it; tests/conftest.py)"
+            "(tests using neo4j_store and tests/test_browser_*.py are marked already)"
         )
 
 
