@@ -55,6 +55,12 @@ _current: list[pytest.Item] = []
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _current[:] = [item]
+    if "load_once" not in item.fixturenames:
+        _neo4j_holds.clear()  # this test may change the graph: load_once cannot trust it
+
+
+#: {"key", "workspace", "counts"} while the session's Neo4j holds what `load_once` loaded
+_neo4j_holds: dict = {}
 
 
 def require_marker(name: str) -> None:
@@ -101,7 +107,8 @@ def make_store(kind: str, workspace: Path, request: pytest.FixtureRequest) -> Gr
     if kind == "embedded":
         return EmbeddedStore(workspace)
     store = request.getfixturevalue("neo4j_store")
-    store.clear()
+    if "load_once" not in request.fixturenames:  # load_once empties it when it must
+        store.clear()
     return store
 
 
@@ -173,26 +180,36 @@ def load_once(tmp_path_factory: pytest.TempPathFactory) -> LoadFn:
     """`load_once(data, store, settings)`: `load_folder(data, store, settings)`, where an
     embedded store gets a copy of a workspace loaded once per session from the same files
     (by content) with the same settings: copying a loaded workspace is cheaper than loading
-    it again. The copy is the test's own, to change as it likes. Neo4j stores load as usual
-    (the session's one server is emptied per test). For fixtures of tests that read a
-    loaded store, not for tests of the load itself."""
+    it again. The copy is the test's own, to change as it likes. On Neo4j, the graph is
+    kept from the previous test when that test loaded the same through load_once (and no
+    test touched the server since); otherwise it is emptied and loaded. So: only for
+    fixtures of tests that read the graph, never change it, and are not about the load."""
     loaded: dict[str, Path] = {}
 
     def load(data: Path, store: GraphStore, settings: Settings) -> None:
-        if not isinstance(store, EmbeddedStore):
-            load_folder(data, store, settings)
-            return
-        key = hashlib.sha256(repr(dataclasses.replace(settings, workspace=Path())).encode())
+        digest = hashlib.sha256(repr(dataclasses.replace(settings, workspace=Path())).encode())
         for path in sorted(data.rglob("*")):
             if path.is_file():
-                key.update(str(path.relative_to(data)).encode() + b"\0" + path.read_bytes())
-        template = loaded.get(key.hexdigest())
+                digest.update(str(path.relative_to(data)).encode() + b"\0" + path.read_bytes())
+        key = digest.hexdigest()
+        if not isinstance(store, EmbeddedStore):
+            if _neo4j_holds.get("key") == key and store.counts() == _neo4j_holds["counts"]:
+                shutil.copytree(_neo4j_holds["workspace"], settings.workspace, dirs_exist_ok=True)
+                return
+            _neo4j_holds.clear()
+            store.clear()
+            load_folder(data, store, settings)
+            workspace = tmp_path_factory.mktemp("neo4j-loaded") / "workspace"
+            shutil.copytree(settings.workspace, workspace)
+            _neo4j_holds.update(key=key, workspace=workspace, counts=store.counts())
+            return
+        template = loaded.get(key)
         if template is None:
             template = tmp_path_factory.mktemp("loaded") / "workspace"
             load_folder(
                 data, EmbeddedStore(template), dataclasses.replace(settings, workspace=template)
             )
-            loaded[key.hexdigest()] = template
+            loaded[key] = template
         assert store.root.parent == settings.workspace, "store and settings name one workspace"
         shutil.copytree(template, settings.workspace, dirs_exist_ok=True)
 
