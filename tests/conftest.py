@@ -4,7 +4,7 @@ Markers are given here, not test by test (`pytest_collection_modifyitems`): `neo
 test that uses the Neo4j server (the `neo4j_store` fixture, the neo4j side of `store_kind`),
 `browser` on tests/test_browser_*.py. A test that reaches the server or the browser some
 other way must carry the marker itself; `neo4j_uri()` and `browser_path()` fail it if not.
-`slow` is given by hand, to tests measured at seconds each (see /work/notes/tests.md)."""
+`slow` is given by hand, to tests measured at 2 s or more each on larger data."""
 
 from __future__ import annotations
 
