@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup browser demo test lint format bench clean neo4j-start neo4j-stop
+.PHONY: setup browser demo test test-fast lint format bench clean neo4j-start neo4j-stop
 
 $(BIN)/perp-graph: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,15 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Everything (lint, both stores, the browser, the slow tests, Hypothesis's ci profile).
 test: setup browser
 	scripts/test
+
+# The inner loop: unit and embedded-store tests without Neo4j, the browser or the slow tests,
+# Hypothesis's dev profile (a fifth of the examples). Under 3 minutes; PYTEST_ARGS adds options.
+FAST := not neo4j and not browser and not slow
+test-fast: setup
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} $(BIN)/pytest -m "$(FAST)" $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/bench_embedded.py

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from perp_graph.render.pdf import OFFLINE_FLAGS, find_browser
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, require_marker
 
 #: Screenshots land here (CI can keep them); git ignores the folder.
 ARTIFACTS = Path(os.environ.get("PERP_GRAPH_TEST_ARTIFACTS", "test-artifacts"))
@@ -22,6 +22,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def browser_path() -> str:
+    require_marker("browser")
     path = find_browser()
     if path:
         return path

@@ -1,9 +1,18 @@
-"""Shared fixtures. Store tests run on every store (see `store_kind`)."""
+"""Shared fixtures. Store tests run on every store (see `store_kind`).
+
+Markers are given here, not test by test (`pytest_collection_modifyitems`): `neo4j` on every
+test that uses the Neo4j server (the `neo4j_store` fixture, the neo4j side of `store_kind`),
+`browser` on tests/test_browser_*.py. A test that reaches the server or the browser some
+other way must carry the marker itself; `neo4j_uri()` and `browser_path()` fail it if not.
+`slow` is given by hand, to tests measured at 2 s or more each on larger data."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +24,7 @@ from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
 from perp_graph.store.neo4j import Neo4jStore
 from perp_graph.store.protocol import GraphStore
+from tests import hypothesis_profiles  # noqa: F401  (loads the Hypothesis profile)
 from tests.records import Records
 
 STORE_KINDS = ["embedded", "neo4j"]
@@ -25,8 +35,47 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 os.environ["PERP_GRAPH_NEO4J_INSECURE"] = "1"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they use, so that new tests are marked too."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (
+            "neo4j_store" in getattr(item, "fixturenames", ())
+            or params.get("store_kind") == "neo4j"
+        ):
+            item.add_marker(pytest.mark.neo4j)
+        if item.path.name.startswith("test_browser_"):
+            item.add_marker(pytest.mark.browser)
+
+
+#: the test being set up or run (for `require_marker`)
+_current: list[pytest.Item] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _current[:] = [item]
+    if "load_once" not in item.fixturenames:
+        _neo4j_holds.clear()  # this test may change the graph: load_once cannot trust it
+
+
+#: {"key", "workspace", "counts"} while the session's Neo4j holds what `load_once` loaded
+_neo4j_holds: dict = {}
+
+
+def require_marker(name: str) -> None:
+    """Fail the running test unless it carries the marker `name` (so `-m "not name"`
+    really leaves out everything that needs the server or the browser)."""
+    if _current and _current[0].get_closest_marker(name) is None:
+        pytest.fail(
+            f"{_current[0].nodeid} uses {name} but is not marked: add @pytest.mark.{name} "
+            "(tests using neo4j_store and tests/test_browser_*.py are marked already)"
+        )
+
+
 def neo4j_uri() -> str:
     """The test Neo4j's URI; a skip where there is none, a failure under CI."""
+    require_marker("neo4j")
     if NEO4J_URI:
         return NEO4J_URI
     reason = (
@@ -58,7 +107,8 @@ def make_store(kind: str, workspace: Path, request: pytest.FixtureRequest) -> Gr
     if kind == "embedded":
         return EmbeddedStore(workspace)
     store = request.getfixturevalue("neo4j_store")
-    store.clear()
+    if "load_once" not in request.fixturenames:  # load_once empties it when it must
+        store.clear()
     return store
 
 
@@ -120,3 +170,47 @@ def store_settings(
         neo4j_uri=NEO4J_URI if store_kind == "neo4j" else None,
         neo4j_insecure=True,
     )
+
+
+LoadFn = Callable[[Path, GraphStore, Settings], None]
+
+
+@pytest.fixture(scope="session")
+def load_once(tmp_path_factory: pytest.TempPathFactory) -> LoadFn:
+    """`load_once(data, store, settings)`: `load_folder(data, store, settings)`, where an
+    embedded store gets a copy of a workspace loaded once per session from the same files
+    (by content) with the same settings: copying a loaded workspace is cheaper than loading
+    it again. The copy is the test's own, to change as it likes. On Neo4j, the graph is
+    kept from the previous test when that test loaded the same through load_once (and no
+    test touched the server since); otherwise it is emptied and loaded. So: only for
+    fixtures of tests that read the graph, never change it, and are not about the load."""
+    loaded: dict[str, Path] = {}
+
+    def load(data: Path, store: GraphStore, settings: Settings) -> None:
+        digest = hashlib.sha256(repr(dataclasses.replace(settings, workspace=Path())).encode())
+        for path in sorted(data.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(data)).encode() + b"\0" + path.read_bytes())
+        key = digest.hexdigest()
+        if not isinstance(store, EmbeddedStore):
+            if _neo4j_holds.get("key") == key and store.counts() == _neo4j_holds["counts"]:
+                shutil.copytree(_neo4j_holds["workspace"], settings.workspace, dirs_exist_ok=True)
+                return
+            _neo4j_holds.clear()
+            store.clear()
+            load_folder(data, store, settings)
+            workspace = tmp_path_factory.mktemp("neo4j-loaded") / "workspace"
+            shutil.copytree(settings.workspace, workspace)
+            _neo4j_holds.update(key=key, workspace=workspace, counts=store.counts())
+            return
+        template = loaded.get(key)
+        if template is None:
+            template = tmp_path_factory.mktemp("loaded") / "workspace"
+            load_folder(
+                data, EmbeddedStore(template), dataclasses.replace(settings, workspace=template)
+            )
+            loaded[key] = template
+        assert store.root.parent == settings.workspace, "store and settings name one workspace"
+        shutil.copytree(template, settings.workspace, dirs_exist_ok=True)
+
+    return load

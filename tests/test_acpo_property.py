@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 
 from perp_graph.model import DEFAULT_CONNECTION_TYPES, DEFAULT_VIOLENT_CATEGORIES, ScanParameters
 from perp_graph.store.embedded import EmbeddedStore
+from tests.hypothesis_profiles import examples
 from tests.records import Records, records_dataset
 from tests.strategies import record_sets, scan_settings
 
@@ -91,7 +92,7 @@ def reference(r: Records, as_of: dt.date, window_years: int, min_victims: int) -
     return out
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=record_sets(), options=scan_settings)
 def test_scan_matches_brute_force_reference(records, options):
     with tempfile.TemporaryDirectory() as folder:

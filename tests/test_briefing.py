@@ -48,6 +48,7 @@ def _packs(folder: Path) -> dict[str, dict[str, dict]]:
     return out
 
 
+@pytest.mark.slow
 def test_every_planted_current_serial_perpetrator_is_in_their_neighbourhoods_pack(
     generated, store, store_settings, tmp_path
 ):
@@ -264,6 +265,7 @@ def test_brief_on_an_empty_store_says_to_load_first(tmp_path, embedded_store_onl
     assert "no workspace at" in result.stderr and "perp-graph load" in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_writes_the_briefings_and_prints_the_index_path(tmp_path, embedded_store_only):
     folder = tmp_path / "demo"
     result = CliRunner().invoke(

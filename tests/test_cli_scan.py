@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -38,11 +40,24 @@ def scan(*args: str, env: dict | None = None):
     return runner.invoke(app, ["scan", *args], env=env)
 
 
+_loaded_once: dict[str, Path] = {}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _module_folder(tmp_path_factory):
+    _loaded_once["folder"] = tmp_path_factory.mktemp("cli-scan")
+
+
 def loaded(tmp_path) -> str:
-    data = serial_records().write(tmp_path / "data")
+    """A workspace at tmp_path/ws holding serial_records(), loaded by the CLI (identities
+    resolved): a copy of one loaded once per module, which is cheaper than loading again."""
+    template = _loaded_once["folder"] / "ws"
+    if not template.exists():
+        data = serial_records().write(_loaded_once["folder"] / "data")
+        result = runner.invoke(app, ["load", str(data), "--workspace", str(template), "--quiet"])
+        assert result.exit_code == 0, result.output
     ws = tmp_path / "ws"
-    result = runner.invoke(app, ["load", str(data), "--workspace", str(ws), "--quiet"])
-    assert result.exit_code == 0, result.output
+    shutil.copytree(template, ws)
     return str(ws)
 
 

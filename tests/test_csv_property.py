@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perp_graph.pipeline.extract import LINE, read_table
+from tests.hypothesis_profiles import examples
 
 HEADER = ["incident_id", "occurred_on", "offence_category", "summary"]
 ID = re.compile(r"ID\d{4}Z")
@@ -85,7 +86,7 @@ def export(draw):
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

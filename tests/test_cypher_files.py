@@ -76,6 +76,7 @@ def test_a_missing_statement_raises():
         cypher.query("analytics/nothing_here")
 
 
+@pytest.mark.neo4j
 @pytest.mark.parametrize("name", NAMES)
 def test_explain_compiles_on_the_real_server_without_warnings(name):
     driver = GraphDatabase.driver(neo4j_uri(), auth=None)

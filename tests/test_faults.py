@@ -67,6 +67,7 @@ def test_embedded_load_killed_at_batch_k_is_incomplete_and_a_rerun_matches(data,
     assert store.acpo_scan(ScanParameters(as_of=END)) == clean.acpo_scan(ScanParameters(as_of=END))
 
 
+@pytest.mark.neo4j
 @pytest.mark.parametrize("k", [1, 7, 20])
 def test_neo4j_load_killed_at_batch_k_is_incomplete_and_a_rerun_matches(
     data, tmp_path, neo4j_store, k

@@ -25,6 +25,7 @@ from perp_graph.errors import PerpGraphError
 from perp_graph.pipeline.load import load_folder
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
+from tests.hypothesis_profiles import examples
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 FILES = ("people", "incidents", "involvements", "relationships", "orders")
@@ -158,7 +159,7 @@ def count_records(path: Path) -> int | None:
 
 
 @settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     derandomize=False,

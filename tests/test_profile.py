@@ -41,9 +41,9 @@ def records() -> Records:
 
 
 @pytest.fixture
-def profiled(store, store_settings, tmp_path):
+def profiled(store, store_settings, tmp_path, load_once):
     data = records().write(tmp_path / "data")
-    load_folder(data, store, store_settings)
+    load_once(data, store, store_settings)
     return api.profile(store_settings, tmp_path / "profile", as_of=AS_OF, years=2)
 
 

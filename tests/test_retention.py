@@ -129,6 +129,7 @@ def test_an_output_changed_since_it_was_written_is_left_alone(store, store_setti
     assert (tmp_path / "old.html").read_text() == "edited by hand"
 
 
+@pytest.mark.slow
 def test_a_full_reload_erases_what_the_export_no_longer_holds(
     generated, store, store_settings, tmp_path
 ):

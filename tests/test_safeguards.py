@@ -42,6 +42,7 @@ def world() -> Records:
     return r
 
 
+@pytest.mark.slow
 def test_a_victims_name_is_in_no_log_error_or_output_without_unmask(
     tmp_path, store_kind, store_settings, caplog, capfd, monkeypatch
 ):

@@ -10,12 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from perp_graph.model import ScanParameters
 from perp_graph.render.tables import to_json
 from perp_graph.store.embedded import EmbeddedStore
+from tests.hypothesis_profiles import examples
 from tests.records import records_dataset
 from tests.strategies import record_sets, scan_settings
 
 
 @settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

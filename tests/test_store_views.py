@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from perp_graph.pipeline.load import load_folder
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
+from tests.hypothesis_profiles import examples
 from tests.records import Records, records_dataset
 from tests.strategies import record_sets
 
@@ -73,7 +74,7 @@ def test_records_about_nobody_known_are_empty(store, tmp_path):
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
