@@ -24,6 +24,9 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 @dataclass(frozen=True)
 class Query:
+    """One Cypher statement from cypher/<folder>/<name>.cypher: its name, text, the
+    parameters its header declares and what it returns (the header's comment lines)."""
+
     name: str
     text: str
     params: frozenset[str]  # as declared in the header
@@ -38,6 +41,7 @@ class Query:
 
 
 def cypher_dir() -> Path:
+    """The cypher/ folder: inside the installed package, else the source checkout's."""
     packaged = Path(__file__).resolve().parents[1] / "cypher"
     if packaged.is_dir():
         return packaged
@@ -45,6 +49,13 @@ def cypher_dir() -> Path:
 
 
 def parse(name: str, text: str) -> Query:
+    """A statement read from its text: the `// name:`, `// params:` and `// returns:`
+    header lines, then the body.
+
+    Raises:
+        StoreError: the header lacks a line, or names another statement (that the
+            declared parameters match the body's is checked by tests/test_cypher_files.py).
+    """
     header: dict[str, str] = {}
     current = None
     for line in text.splitlines():
