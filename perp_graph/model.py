@@ -73,6 +73,7 @@ ACTION_KINDS: tuple[str, ...] = (
     "settle_duplicate",
     "review_counter_allegation",
     "recontact_victims_before_release",
+    "recontact_victims_after_release",
     "find_release_date",
     "clares_law_disclosure",
     "matac_referral",

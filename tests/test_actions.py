@@ -274,8 +274,12 @@ def test_the_lifecycle_of_items_through_loads_and_syncs(store_settings: Settings
     assert recontact.note == (
         "superseded: released on 15 Jun 2024 (still open after its due date, 14 Jun 2024)"
     )
+    # Released: a new item, to tell the victims now (HMIC 2014), due the next day.
+    (after,) = later.plan.raised
+    assert after.kind == "recontact_victims_after_release" and after.key == "custody|2024-06-15"
+    assert after.due_by == D("2024-06-21") and after.status == "open"
     (clare,) = kinds["clares_law_disclosure"]
-    assert clare.status == "done" and later.plan.raised == ()  # done stays done
+    assert clare.status == "done"  # done stays done
     (protective,) = kinds["protective_order"]
     assert protective.status == "done" and protective.lapsed_on == D("2024-06-20")
 

@@ -70,11 +70,10 @@ def recommend_actions(d: Dossier) -> tuple[Action, ...]:
                 if c.end_date
                 else "released from custody",
                 urgent=True,
-                # The same item as the re-contact before the release: still open (and now
-                # overdue) until someone records it done.
-                kind="recontact_victims_before_release",
+                # A new item: the one before the release is superseded by it (issue 17: its
+                # reason, the coming release, is gone), noting if it was still open.
+                kind="recontact_victims_after_release",
                 key=f"{c.order_type}|{c.end_date}",
-                by=c.end_date,
             ),
         )
     for c in d.ending_soon:

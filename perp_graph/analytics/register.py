@@ -43,6 +43,7 @@ KIND_LABELS: dict[str, str] = {
     "settle_duplicate": "Settle duplicate victim",
     "review_counter_allegation": "Review counter-allegation",
     "recontact_victims_before_release": "Re-contact victims",
+    "recontact_victims_after_release": "Re-contact after release",
     "find_release_date": "Find release date",
     "clares_law_disclosure": "Clare's Law disclosure",
     "matac_referral": "MATAC referral",
@@ -64,6 +65,8 @@ DEFAULT_DUE_DAYS: dict[str, int] = {
     "settle_duplicate": 7,
     "review_counter_allegation": 7,
     "recontact_victims_before_release": 28,
+    # Released already: the victims are told at once (HMIC 2014 found they were not).
+    "recontact_victims_after_release": 1,
     "find_release_date": 3,
     # Home Office DVDS statutory guidance (2023): a disclosure decision within 35 days.
     "clares_law_disclosure": 35,
@@ -83,6 +86,7 @@ _GONE = {
     "settle_duplicate": "the finding no longer depends on a possible duplicate victim",
     "review_counter_allegation": "the counter-allegations with {key} are no longer recorded",
     "find_release_date": "the custody record now has a release date, or has ended",
+    "recontact_victims_after_release": "the release {key} is more than 7 days past",
     "clares_law_disclosure": "{key} is no longer the current or most recent partner",
     "matac_referral": "no longer escalating",
     "marac_referral": "the latest incident is no longer the high-risk incident {key}",
@@ -296,7 +300,11 @@ def _evidence(d: Dossier, kind: str, key: str) -> tuple[str, ...]:
                 }
             )
         )
-    if kind in ("recontact_victims_before_release", "find_release_date"):
+    if kind in (
+        "recontact_victims_before_release",
+        "recontact_victims_after_release",
+        "find_release_date",
+    ):
         order_type, _, day = key.partition("|")
         return (f"order:{order_type}:{day}",)
     if kind == "clares_law_disclosure":
