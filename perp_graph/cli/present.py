@@ -3,6 +3,8 @@ of a result to the terminal or to an export file. No work is done here."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import io
 from collections.abc import Callable
 from enum import StrEnum
@@ -19,7 +21,10 @@ from perp_graph.cli.options import err, out
 from perp_graph.pipeline.load import LoadReport
 from perp_graph.render.tables import print_data_quality
 from perp_graph.settings import Settings
+from perp_graph.wording import count, day
 from perp_graph.workspace import Workspace
+
+__all__ = ["count", "deliver", "print_load_report", "print_pair"]
 
 
 class ScanFormat(StrEnum):
@@ -143,11 +148,19 @@ _REVIEW_COLUMNS = (
 )
 
 
+def _as_shown(record: dict) -> dict:
+    """A record's values as the review prints them: the date of birth as "05 Jul 1982"."""
+    born = record.get("date_of_birth") or ""
+    with contextlib.suppress(ValueError):  # not a date: shown as recorded
+        born = day(dt.date.fromisoformat(born)) if born else ""
+    return {**record, "date_of_birth": born}
+
+
 def print_pair(record_a: dict, record_b: dict) -> None:
     """Two records side by side (columns blank on both left out). When the values that
     may not be folded do not fit the terminal's width, one line per record instead (wrapped
     between words, never inside an id or a date)."""
-    records = (record_a, record_b)
+    records = (_as_shown(record_a), _as_shown(record_b))
     columns = [
         c for c in _REVIEW_COLUMNS if c[1] == "person_id" or any(r.get(c[1]) for r in records)
     ]
@@ -173,8 +186,3 @@ def print_pair(record_a: dict, record_b: dict) -> None:
             if record.get(key)
         ]
         out.print(escape("  ".join(parts)))
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """ "1 person", "2 people": a count with its noun in the right number."""
-    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

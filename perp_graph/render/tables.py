@@ -175,7 +175,8 @@ def print_fitted(
             parts = [
                 f"{c.heading.replace(chr(10), ' ')}: {v}" for c, v in zip(columns, row, strict=True)
             ]
-            console.print(Text("  ".join(parts)), soft_wrap=True)
+            # Wrapped between words: an id is cut only if it is wider than the terminal.
+            console.print(Text("  ".join(parts)))
     elif rows:
         table = Table(
             box=None, pad_edge=False, padding=(0, GAP, 0, 0), header_style="bold underline"
@@ -562,8 +563,8 @@ def print_changes(
         listed = ", ".join(_limited(ids, limit)) or "-"
         more = len(ids) - len(_limited(ids, limit))
         tail = f"; and {more:,} more (--all to list them, --limit N)" if more > 0 else ""
-        # soft_wrap: a long list wraps where the terminal wraps, never inside an id.
-        console.print(Text(f"  {label} ({len(ids):,}): {listed}{tail}"), soft_wrap=True)
+        # Wrapped between ids, never inside one.
+        console.print(Text(f"  {label} ({len(ids):,}): {listed}{tail}"))
     if changes.score_rises:
         rises = changes.score_rises
         print_fitted(
