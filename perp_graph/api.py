@@ -6,6 +6,7 @@ store, the identities, the audit record) and lives in a module by command family
     perp_graph.jobs.loading      load, purge (retention), identity resolution after them
     perp_graph.jobs.identities   identities review, export, confirm / reject
     perp_graph.jobs.scanning     scan (with priority and alerts), release watch
+    perp_graph.jobs.show         one person at the terminal (a dossier), or a name's matches
     perp_graph.jobs.briefing     briefing packs, network pages
     perp_graph.jobs.profile      the problem profile
     perp_graph.jobs.exports      exports to a file (a purpose, audited as a disclosure)
@@ -48,6 +49,7 @@ from perp_graph.jobs.loading import (
 )
 from perp_graph.jobs.profile import ProfileOutputs, profile
 from perp_graph.jobs.scanning import check_unmask, people_in, scan, scan_parameters, watch
+from perp_graph.jobs.show import Match, Person, show
 from perp_graph.session import Session, open_store
 
 __all__ = [
@@ -59,7 +61,9 @@ __all__ = [
     "BriefingOutputs",
     "DemoOutputs",
     "IdentityRecord",
+    "Match",
     "NetworkOutput",
+    "Person",
     "PossiblePair",
     "ProfileOutputs",
     "PurgeOutputs",
@@ -87,5 +91,6 @@ __all__ = [
     "review_identities",
     "scan",
     "scan_parameters",
+    "show",
     "watch",
 ]

@@ -163,11 +163,13 @@ def print_fitted(
     *,
     total: int | None = None,
     bold: Sequence[bool] = (),
+    elsewhere: str = "--format csv / json",
 ) -> None:
     """Print a section: its title, then `rows` as a table that fits the console's width
     without cutting or folding an id or a date (droppable columns are left out first, and
-    a line says which; on a terminal too narrow for the rest, one line per row), then
-    "and N more" when `total` is above the rows shown. Cells are text, never markup."""
+    a line says which, and that they are in a wider terminal or `elsewhere`; on a terminal
+    too narrow for the rest, one line per row), then "and N more" when `total` is above
+    the rows shown. Cells are text, never markup."""
     console.print(Text(title, style="bold"))
     kept = fitted_columns(columns, rows, console.width)
     if kept is None:
@@ -198,7 +200,7 @@ def print_fitted(
             console.print(
                 Text(
                     f"Left out at this width: {', '.join(left_out)} (a wider terminal, or "
-                    "--format csv / json)."
+                    f"{elsewhere})."
                 )
             )
     more = (total or 0) - len(rows)
