@@ -205,6 +205,11 @@ def print_person(found: api.Person, console: Console) -> None:
     as_of = found.parameters.as_of
     window = found.parameters.window_years
     console.print(Text(f"{found.name}  {found.person_id}", style="bold"))
+    if found.masked:
+        console.print(
+            "Never recorded as a suspect: shown by initials and reference, as in the packs "
+            "(--unmask --purpose TEXT for the name)"
+        )
     facts = [
         ("born", day(found.date_of_birth)),
         ("PNC", found.pnc_id or ""),

@@ -4,7 +4,8 @@ name, the suspects it matches with their ids. Runs in one reading `Session` (sha
 lock), audited as a consultation naming the people shown.
 
 Names are searched only among people recorded as a suspect, and shown as the scan shows
-suspects; a victim is never found or named by a name search.
+suspects; a victim is never found or named by a name search, and someone shown by id who
+was never recorded as a suspect is named by initials unless unmasked, as in the packs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 
 from perp_graph.analytics.alerts import CounterAllegation, EarlyWarning, Escalation
 from perp_graph.analytics.assess import Assessment
-from perp_graph.analytics.dossier import Dossier, build_dossiers, display_name
+from perp_graph.analytics.dossier import Dossier, build_dossiers, display_name, initials
 from perp_graph.analytics.priority import Priority
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
@@ -54,7 +55,9 @@ class Person:
     Attributes:
         person_id: the identity's id; None for a name search.
         record_ids: every record of the identity (its own id first).
-        name, date_of_birth, pnc_id, home_neighbourhood: from the identity's own record.
+        name, date_of_birth, pnc_id, home_neighbourhood: from the identity's own record;
+            for someone never recorded as a suspect, unless unmasked, `name` is their
+            initials, without date of birth, PNC id or home (`masked`).
         dossier: as a briefing pack builds it (analytics.dossier), for a serial perpetrator.
         priority, escalation, early_warning, counter_allegations: from the scan's assessment.
         matches: a name search's matches, highest priority first (at most MAX_MATCHES).
@@ -76,6 +79,7 @@ class Person:
     counter_allegations: tuple[CounterAllegation, ...] = ()
     matches: tuple[Match, ...] = field(default=())
     more_matches: int = 0
+    masked: bool = False
 
 
 def _words(text: str) -> list[str]:
@@ -130,6 +134,17 @@ def show(
                 unmask=unmask,
                 record_ids=tuple(records_of(identity_of).get(identity, [identity])),
             )
+            roles = records.involvements.loc[records.involvements["person_id"] == identity, "role"]
+            if not unmask and not (roles == "suspect").any():
+                # Never a suspect: named as packs name victims, by initials and reference.
+                found = replace(
+                    found,
+                    name=initials(own["forenames"], own["surname"]),
+                    date_of_birth=None,
+                    pnc_id=None,
+                    home_neighbourhood=None,
+                    masked=True,
+                )
             session.audit(
                 "consultation",
                 {"as_of": parameters.as_of, "person_id": query, "unmask": unmask},
