@@ -319,8 +319,8 @@ def _print_dossier(dossier: Dossier, unmask: bool, console: Console) -> None:
             Column("Incident", keep=True),
             Column("Offence", fold_min=10),
             Column("Victims", ids=True),
-            Column("Risk", keep=True, drop=1),
-            Column("Neighbourhood", fold_min=10, drop=2),
+            Column("Risk", keep=True, drop=2),
+            Column("Neighbourhood", fold_min=10, drop=1),
         ),
         [
             (

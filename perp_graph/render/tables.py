@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -84,6 +86,23 @@ def to_csv(result: ScanResult | Assessment) -> str:
     return out.getvalue()
 
 
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def iso_dates_as_days(text: str) -> str:
+    """`text` with every ISO date in it ("2024-12-31", as JSON and reasons carry them)
+    written as the terminal writes dates ("31 Dec 2024"); an impossible date is left as
+    it is."""
+
+    def as_day(match: re.Match[str]) -> str:
+        try:
+            return day(dt.date.fromisoformat(match.group()))
+        except ValueError:
+            return match.group()
+
+    return _ISO_DATE.sub(as_day, text)
+
+
 def why_text(finding: Finding) -> str:
     """The qualifying window in plain words: "3 intimate-partner victims between 05 Jul
     2025 and 02 May 2026"."""
@@ -113,7 +132,7 @@ class Column:
         right: right-aligned (numbers).
         fold_min: otherwise text that may fold, but not below this many characters.
         drop: 0, always shown; otherwise left out when the table does not fit the
-            terminal, the highest level first (all the columns of a level together).
+            terminal: level 1 first, then 2, ... (all the columns of a level together).
     """
 
     heading: str
@@ -142,8 +161,8 @@ def fitted_columns(
     columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int
 ) -> list[int] | None:
     """The indexes of the columns that fit `width` characters, leaving out droppable
-    columns (highest `drop` level first) until the rest fit; None when even the columns
-    that are never dropped do not."""
+    columns (`drop` level 1 first, then 2, ...) until the rest fit; None when even the
+    columns that are never dropped do not."""
     kept = list(range(len(columns)))
     while True:
         need = sum(columns[i].least([r[i] for r in rows]) for i in kept)
@@ -152,7 +171,7 @@ def fitted_columns(
         levels = [columns[i].drop for i in kept if columns[i].drop]
         if not levels:
             return None
-        kept = [i for i in kept if columns[i].drop != max(levels)]
+        kept = [i for i in kept if columns[i].drop != min(levels)]
 
 
 def print_fitted(
@@ -234,13 +253,13 @@ def print_table(
     columns = (
         Column("#", keep=True, right=True),
         Column("Person", keep=True),
-        Column("Name"),
+        Column("Name", drop=3),  # left out last, before an id would be cut
         Column("Priority", keep=True),
         Column("Status", keep=True),
         Column("Victims", keep=True, right=True),
         Column("Latest\nviolence", keep=True),
-        Column("Neighbourhood", fold_min=10, drop=1),
-        Column("Why", fold_min=24, drop=2),
+        Column("Neighbourhood", fold_min=10, drop=2),
+        Column("Why", fold_min=24, drop=1),
     )
     shown = _limited(findings, limit)
     rows = [
@@ -395,11 +414,11 @@ def print_ranking(
     columns = (
         Column("#", keep=True, right=True),
         Column("Person", keep=True),
-        Column("Name"),
+        Column("Name", drop=3),
         Column("Score", keep=True),
-        *(Column(part, keep=True, right=True, drop=1) for part in "RFGV"),
+        *(Column(part, keep=True, right=True, drop=2) for part in "RFGV"),
         Column("Serial", keep=True),
-        Column("Flags", fold_min=10, drop=2),
+        Column("Flags", fold_min=10, drop=1),
     )
     shown = _limited(ranking, limit)
     rows = []
@@ -485,8 +504,8 @@ def print_alerts(
             "with a new partner: consider Clare's Law right-to-know disclosure",
             (
                 Column("Person", keep=True),
-                Column("Name"),
-                Column("Score", keep=True),
+                Column("Name", drop=2),
+                Column("Score", keep=True, drop=1),
                 Column("Victims of\nviolence", ids=True),
                 Column("New\npartners", ids=True),
             ),
@@ -556,7 +575,8 @@ def print_changes(
     changes = assessment.changes
     if changes is None:
         return
-    console.print(Text(f"What changed since {changes.since}", style="bold"))
+    # The label holds the earlier scan's date as the JSON gives it (ISO).
+    console.print(Text(f"What changed since {iso_dates_as_days(changes.since)}", style="bold"))
     for label, ids in (
         ("Newly qualified", changes.newly_qualified),
         ("Dropped to historic", changes.dropped_to_historic),
@@ -606,7 +626,7 @@ def print_watch(
         Column("Ends", keep=True),
         Column("What ends", fold_min=10),
         Column("Person", keep=True),
-        Column("Name"),
+        Column("Name", drop=2),
         Column("Why", fold_min=10, drop=1),
         Column("Re-contact\nvictims", ids=True),
     )
