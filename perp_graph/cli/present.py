@@ -350,7 +350,7 @@ def _print_dossier(dossier: Dossier, unmask: bool, console: Console) -> None:
                 (
                     day(c.end_date, blank="no end recorded"),
                     days_from(as_of, c.end_date) if c.end_date else "-",
-                    c.name,
+                    c.name + (": expected release" if c.is_custody else ""),
                     c.protected.person_id if c.protected else "-",
                 )
                 for c in sorted(dossier.constraints, key=lambda c: c.end_date or dt.date.max)
