@@ -120,5 +120,5 @@ def identities_export(
         show=lambda console: None,
         command="identities export",
         person_ids=lambda: [r.record_id for r in rows],
-        what=f"{len(rows):,} records",
+        what=count(len(rows), "record"),
     )

@@ -127,10 +127,10 @@ def print_load_report(report: LoadReport, settings: Settings) -> None:
     if report.identities is not None:
         i = report.identities
         out.print(
-            f"Identities: {i['records_merged']:,} records merged into "
-            f"{i['identities_merged']:,} "
-            f"{'person' if i['identities_merged'] == 1 else 'people'}; "
-            f"{i['possible_pairs']:,} possible pairs for an analyst (perp-graph identities review)"
+            f"Identities: {count(i['records_merged'], 'record')} merged into "
+            f"{count(i['identities_merged'], 'person', 'people')}; "
+            f"{count(i['possible_pairs'], 'possible pair')} for an analyst (perp-graph "
+            "identities review)"
         )
     workspace = Workspace(Path(settings.workspace))
     out.print(

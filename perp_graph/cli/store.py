@@ -39,6 +39,7 @@ from perp_graph.render.tables import (
     watch_json,
 )
 from perp_graph.settings import Settings
+from perp_graph.wording import count, day
 from perp_graph.workspace import Workspace
 
 
@@ -174,7 +175,7 @@ def scan(
         show=show,
         command="scan",
         person_ids=lambda: api.people_in(result),
-        what=f"{len(result.perpetrators)} perpetrators",
+        what=count(len(result.perpetrators), "perpetrator"),
     )
 
 
@@ -219,7 +220,7 @@ def watch(
         person_ids=lambda: (
             {e.person_id for e in entries} | {v for e in entries for v in e.victims_to_recontact}
         ),
-        what=f"{len(entries)} people",
+        what=count(len(entries), "person", "people"),
     )
 
 
@@ -244,10 +245,11 @@ def purge(
     erased; the audit log records the erasure by counts, never the erased content."""
     if not yes:
         err.print(
-            f"This erases every record before {before:%Y-%m-%d} and cannot be undone; "
+            f"This erases every record before {day(before.date())} and cannot be undone; "
             "run again with --yes to do it."
         )
         raise typer.Exit(2)
     result = api.purge(settings, before.date(), progress)
     counts = ", ".join(f"{n:,} {name}" for name, n in result.erasure.counts.items())
-    out.print(f"Erased {counts}; removed {len(result.files_removed)} output files naming them.")
+    removed = count(len(result.files_removed), "output file")
+    out.print(f"Erased {counts}; removed {removed} naming them.")
