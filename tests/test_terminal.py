@@ -204,3 +204,15 @@ def test_clause6_limit_and_all_are_documented_for_scan_and_watch():
     for command in ("scan", "watch"):
         usage = runner.invoke(app, [command, "--help"], terminal_width=200).output
         assert "--limit" in usage and "--all" in usage
+
+
+def test_clause6_one_line_a_row_never_breaks_a_date_or_an_id():
+    from perp_graph.render.tables import print_parts
+
+    console = Console(file=io.StringIO(), width=30)
+    parts = ["P000000000001", "born 01 Jan 1980", "PNC 80/0001111A", "postcode SA99 9ZZ"]
+    print_parts(console, parts)
+    lines = console.file.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 30
+    for part in parts:
+        assert any(part in line for line in lines), part

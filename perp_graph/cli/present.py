@@ -23,7 +23,13 @@ from perp_graph import api
 from perp_graph.analytics.dossier import Dossier
 from perp_graph.cli.options import err, out
 from perp_graph.pipeline.load import LoadReport
-from perp_graph.render.tables import Column, print_data_quality, print_fitted, why_text
+from perp_graph.render.tables import (
+    Column,
+    print_data_quality,
+    print_fitted,
+    print_parts,
+    why_text,
+)
 from perp_graph.settings import Settings
 from perp_graph.wording import count, day, days_from
 from perp_graph.workspace import Workspace
@@ -189,7 +195,7 @@ def print_pair(record_a: dict, record_b: dict) -> None:
             for heading, key, _folds in columns
             if record.get(key)
         ]
-        out.print(escape("  ".join(parts)))
+        print_parts(out, parts)
 
 
 # --- one person (perp-graph show) -----------------------------------------------------------

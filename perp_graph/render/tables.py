@@ -196,8 +196,7 @@ def print_fitted(
             parts = [
                 f"{c.heading.replace(chr(10), ' ')}: {v}" for c, v in zip(columns, row, strict=True)
             ]
-            # Wrapped between words: an id is cut only if it is wider than the terminal.
-            console.print(Text("  ".join(parts)))
+            print_parts(console, parts)
     elif rows:
         table = Table(
             box=None, pad_edge=False, padding=(0, GAP, 0, 0), header_style="bold underline"
@@ -225,6 +224,26 @@ def print_fitted(
     more = (total or 0) - len(rows)
     if more > 0:
         console.print(f"and {more:,} more (--all to list them, --limit N)")
+
+
+def print_parts(console: Console, parts: Sequence[str]) -> None:
+    """Print `parts` ("born 01 Jan 1980", "PNC 80/0001111A") on as few lines as fit the
+    console, two spaces apart, never breaking a part across lines (so never a date or an
+    id); a part wider than the console gets its own lines, wrapped between words."""
+    line = ""
+    for part in parts:
+        joined = f"{line}  {part}" if line else part
+        if len(joined) <= console.width:
+            line = joined
+            continue
+        if line:
+            console.print(Text(line), no_wrap=True, crop=False)
+        line = part
+        if len(part) > console.width:
+            console.print(Text(part))
+            line = ""
+    if line:
+        console.print(Text(line), no_wrap=True, crop=False)
 
 
 def _limited(items: Sequence[T], limit: int | None) -> Sequence[T]:
