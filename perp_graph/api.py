@@ -6,6 +6,7 @@ store, the identities, the audit record) and lives in a module by command family
     perp_graph.jobs.loading      load, purge (retention), identity resolution after them
     perp_graph.jobs.identities   identities review, export, confirm / reject
     perp_graph.jobs.scanning     scan (with priority and alerts), release watch
+    perp_graph.jobs.show         one person at the terminal (a dossier), or a name's matches
     perp_graph.jobs.briefing     briefing packs (with their network pages)
     perp_graph.jobs.network      a network page of one person or one neighbourhood
     perp_graph.jobs.profile      the problem profile
@@ -55,6 +56,7 @@ from perp_graph.jobs.network import (
 )
 from perp_graph.jobs.profile import ProfileOutputs, profile
 from perp_graph.jobs.scanning import check_unmask, people_in, scan, scan_parameters, watch
+from perp_graph.jobs.show import Match, Person, show
 from perp_graph.session import Session, open_store
 
 __all__ = [
@@ -66,7 +68,9 @@ __all__ = [
     "BriefingOutputs",
     "DemoOutputs",
     "IdentityRecord",
+    "Match",
     "NetworkOutput",
+    "Person",
     "PossiblePair",
     "ProfileOutputs",
     "PurgeOutputs",
@@ -98,6 +102,7 @@ __all__ = [
     "review_identities",
     "scan",
     "scan_parameters",
+    "show",
     "show_action",
     "sync_actions",
     "watch",

@@ -155,7 +155,7 @@ def test_cli_scan_rank_shows_the_parts_and_alerts(loaded):
     as_csv = runner.invoke(app, [*args, "--rank", "--format", "csv"])
     assert as_csv.output.splitlines()[0].startswith("rank,person_id,surname")
     since = runner.invoke(app, [*args, "--since", "2024-12-31"])
-    assert "What changed since 2024-12-31" in since.output
+    assert "What changed since 31 Dec 2024" in since.output
 
 
 def test_cli_scan_against_the_last_saved_scan(loaded, tmp_path):

@@ -214,6 +214,6 @@ def test_the_scan_table_fits_80_columns_with_whole_ids(tmp_path, embedded_store_
     assert narrow.exit_code == 0, narrow.output
     assert max(len(line) for line in narrow.output.splitlines()) <= 80
     assert "P000000123456" in narrow.output
-    assert "Neighbourhood and why each qualifies: a wider terminal" in narrow.output
+    assert "Left out at this width: Neighbourhood, Why" in narrow.output
     wide = runner.invoke(app, ["scan", "--as-of", "2024-06-30", *ws], env={"COLUMNS": "160"})
     assert "2 intimate-partner victims between" in wide.output

@@ -286,7 +286,7 @@ def test_review_confirm_and_reject_from_the_command_line(tmp_path, embedded_stor
     ws = ["--workspace", str(tmp_path / "ws")]
     loaded = runner.invoke(app, ["load", str(data), *ws, "-q"])
     assert loaded.exit_code == 0, loaded.output
-    assert "1 possible pairs" in loaded.stdout
+    assert "1 possible pair for an analyst" in loaded.stdout
     review = runner.invoke(app, ["identities", "review", *ws])
     assert review.exit_code == 0 and "V1" in review.stdout and "V2" in review.stdout
     assert "Zqxsent" not in review.stdout  # initials unless --unmask --purpose

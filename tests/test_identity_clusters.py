@@ -280,9 +280,10 @@ def test_review_at_80_columns_keeps_dates_and_ids_whole(tmp_path, embedded_store
     assert review.exit_code == 0, review.output
     lines = review.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
-    for whole in ("1980-01-01", "80/0001111A", "SA99 9ZZ", long_a, long_a[:-1] + "B"):
+    # dates in the one format (issue 16 clause 5), never broken across lines
+    for whole in ("01 Jan 1980", "80/0001111A", "SA99 9ZZ", long_a, long_a[:-1] + "B"):
         assert whole in review.stdout, whole
-    assert "1980-01-0\n" not in review.stdout
+    assert "01 Jan\n" not in review.stdout and "1980-01-01" not in review.stdout
     # the reason is below the records, full width: a few lines, not a narrow column
     whys = [i for i, line in enumerate(lines) if line.startswith("why: ")]
     assert whys

@@ -47,6 +47,9 @@ class Assessment:
     #: the suspects' table the scores and alerts were made from (the release watch reads
     #: it too, rather than building it again)
     offending: Offending | None = field(default=None, repr=False, compare=False)
+    #: the serial perpetrators' ids in the packs' order (analytics.dossier.briefing_order),
+    #: when the scan job worked it out; `by_urgency` follows it
+    order: tuple[str, ...] = ()
 
     # the ScanResult's face, so renderers take either
     @property
@@ -60,8 +63,16 @@ class Assessment:
         return self.result.perpetrators
 
     def by_urgency(self) -> list[Finding]:
-        """Serial perpetrators, most urgent first: with --rank, current first and then by
+        """Serial perpetrators, most urgent first: in the packs' order when the scan job
+        set `order` (current first, then by priority score: the one ordering of
+        analytics.dossier.briefing_order); else with --rank, current first and then by
         priority score (highest first); otherwise the scan's own urgency."""
+        if self.order:
+            place = {person_id: n for n, person_id in enumerate(self.order)}
+            return sorted(
+                self.perpetrators,
+                key=lambda f: (place.get(f.person_id, len(place)), f.urgency_key),
+            )
         if not self.rank:
             return self.result.by_urgency()
         return sorted(self.perpetrators, key=self.order_key)

@@ -23,6 +23,16 @@ from perp_graph.cli.options import (
 from perp_graph.cli.present import ReportFormat
 from perp_graph.errors import AuditError
 from perp_graph.jobs.records import audit_records, verify_audit
+from perp_graph.wording import count, moment
+
+
+def _when(at: str) -> str:
+    """An audit record's ISO time as the terminal writes times ("05 Jul 2026 14:03 UTC")."""
+    try:
+        return moment(dt.datetime.fromisoformat(at))
+    except ValueError:
+        return at
+
 
 audit_app = typer.Typer(
     help="The audit log (Data Protection Act 2018 s.62): verify its chain, show records.",
@@ -42,12 +52,14 @@ def audit_verify(workspace: WorkspaceOpt = DEFAULT_WORKSPACE, config: ConfigOpt 
     if check.problems:
         for problem in check.problems:
             err.print(f"[bold red]Audit problem:[/] {escape(str(problem))}")
-        err.print(f"{len(check.problems)} problem(s) in {check.records:,} records of {path}")
+        err.print(
+            f"{count(len(check.problems), 'problem')} in {count(check.records, 'record')} of {path}"
+        )
         raise typer.Exit(AuditError.exit_code)
-    out.print(f"Audit log {path}: {check.records:,} records, chain intact.")
+    out.print(f"Audit log {path}: {count(check.records, 'record')}, chain intact.")
     for intent in check.unfinished_erasures:
         err.print(
-            f"Note: record {intent['seq']} ({escape(intent['command'])}, {intent['at'][:19]}) "
+            f"Note: record {intent['seq']} ({escape(intent['command'])}, {_when(intent['at'])}) "
             "started an erasure that has no completion record: the command was cut short and "
             "records may be partly erased. Run it again to finish the erasure."
         )
@@ -86,13 +98,13 @@ def audit_show(
         for record in records:
             typer.echo(json.dumps(record, ensure_ascii=False))
         return
-    table = Table(title=f"{len(records)} audit records", title_justify="left")
-    for column in ("#", "when (UTC)", "user", "operation", "command", "purpose", "people", "files"):
+    table = Table(title=count(len(records), "audit record"), title_justify="left")
+    for column in ("#", "when", "user", "operation", "command", "purpose", "people", "files"):
         table.add_column(column)
     for r in records:
         table.add_row(
             str(r["seq"]),
-            r["at"][:19].replace("T", " "),
+            _when(r["at"]),
             escape(r["user"]),
             r["operation"],
             escape(r["command"]),

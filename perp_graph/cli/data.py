@@ -91,7 +91,7 @@ def demo(
     )
     print_load_report(result.load_report, Settings(workspace=out_dir / "workspace"))
     out.print()
-    print_table(result.result, out, limit=15)
+    print_table(result.result, out)
     out.print()
     out.print(f"Briefings: {escape(str(result.files['briefings']))}", soft_wrap=True)
     for note in result.notes:

@@ -12,6 +12,7 @@ from perp_graph import api
 from perp_graph.cli.options import out, store_command
 from perp_graph.cli.present import ExportFormat, ScanFormat, count, deliver, print_pair
 from perp_graph.render.identities import identities_csv, identities_json
+from perp_graph.render.tables import iso_dates_as_days
 from perp_graph.settings import Settings
 
 identities_app = typer.Typer(
@@ -46,7 +47,7 @@ def identities_review(
         out.print()
         out.print(escape(heading + (f": {pair.stakes}" if pair.stakes else "")))
         print_pair(pair.record_a, pair.record_b)
-        out.print(escape(f"why: {pair.reason}"))
+        out.print(escape(f"why: {iso_dates_as_days(pair.reason)}"))
 
 
 def _decide(decision: str, record_a: str, record_b: str, settings: Settings, user: str | None):
@@ -119,5 +120,5 @@ def identities_export(
         show=lambda console: None,
         command="identities export",
         person_ids=lambda: [r.record_id for r in rows],
-        what=f"{len(rows):,} records",
+        what=count(len(rows), "record"),
     )

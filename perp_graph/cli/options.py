@@ -115,6 +115,18 @@ AsOfOpt = Annotated[
     typer.Option("--as-of", formats=["%Y-%m-%d"], help="Scan as of this date (default today)."),
 ]
 
+LimitOpt = Annotated[
+    int,
+    typer.Option(
+        "--limit",
+        min=1,
+        help="Rows in each section of the table (default 20); the CSV and JSON hold all.",
+    ),
+]
+AllOpt = Annotated[
+    bool, typer.Option("--all", help="Every row of every section of the table (no --limit).")
+]
+
 #: name -> (annotation, default) of each shared option.
 _SHARED: dict[str, tuple[Any, Any]] = {
     "workspace": (WorkspaceOpt, DEFAULT_WORKSPACE),
@@ -137,6 +149,11 @@ def progress_for(quiet: bool) -> Progress:
 def as_date(value: dt.datetime | None) -> dt.date | None:
     """A date option's day (typer reads dates as datetimes)."""
     return value.date() if value is not None else None
+
+
+def rows_limit(limit: int, every: bool) -> int | None:
+    """The rows each table section shows: None (all) with --all, else --limit."""
+    return None if every else limit
 
 
 def build_settings(ctx: typer.Context | None, **options: Any) -> Settings:

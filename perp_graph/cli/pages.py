@@ -14,6 +14,7 @@ from perp_graph.cli.app import app
 from perp_graph.cli.options import AsOfOpt, as_date, err, friendly, out, store_command
 from perp_graph.progress import Progress
 from perp_graph.settings import Settings
+from perp_graph.wording import count
 
 
 @app.command()
@@ -66,7 +67,8 @@ def brief(
     )
     people = {d.person_id for pack in result.packs for d in pack.dossiers}
     out.print(
-        f"Wrote {len(result.packs)} neighbourhood packs ({len(people)} perpetrators) "
+        f"Wrote {count(len(result.packs), 'neighbourhood pack')} "
+        f"({count(len(people), 'perpetrator')}) "
         f"to {escape(str(result.folder))}",
         soft_wrap=True,
     )
@@ -99,8 +101,9 @@ def profile_command(
         progress=progress,
     )
     out.print(
-        f"Wrote the problem profile ({len(result.profile.quarters)} quarters, "
-        f"{len(result.profile.neighbourhoods)} neighbourhoods) to {escape(str(result.folder))}",
+        f"Wrote the problem profile ({count(len(result.profile.quarters), 'quarter')}, "
+        f"{count(len(result.profile.neighbourhoods), 'neighbourhood')}) to "
+        f"{escape(str(result.folder))}",
         soft_wrap=True,
     )
     out.print(f"Open: {escape(str(result.index))}", soft_wrap=True)
@@ -161,8 +164,8 @@ def network_command(
     for note in result.network.notes:
         err.print(f"Note: {escape(note)}")
     out.print(
-        f"Wrote {escape(str(result.path))}: {graph.number_of_nodes():,} nodes, "
-        f"{graph.number_of_edges():,} links",
+        f"Wrote {escape(str(result.path))}: {count(graph.number_of_nodes(), 'node')}, "
+        f"{count(graph.number_of_edges(), 'link')}",
         soft_wrap=True,
     )
 

@@ -13,10 +13,20 @@ from rich.markup import escape
 
 from perp_graph import api
 from perp_graph.cli.app import app
-from perp_graph.cli.options import AsOfOpt, as_date, err, out, store_command
+from perp_graph.cli.options import (
+    AllOpt,
+    AsOfOpt,
+    LimitOpt,
+    as_date,
+    err,
+    out,
+    rows_limit,
+    store_command,
+)
 from perp_graph.cli.present import ReportFormat, ScanFormat, deliver, print_load_report
 from perp_graph.progress import Progress
 from perp_graph.render.tables import (
+    DEFAULT_ROWS,
     print_alerts,
     print_changes,
     print_ranking,
@@ -29,6 +39,7 @@ from perp_graph.render.tables import (
     watch_json,
 )
 from perp_graph.settings import Settings
+from perp_graph.wording import count, day
 from perp_graph.workspace import Workspace
 
 
@@ -85,13 +96,12 @@ def scan(
         bool,
         typer.Option(
             "--rank",
-            help="Rank every perpetrator (serial or not) by the RFGV priority score, with its "
-            "parts; serial perpetrators are then ordered by it too.",
+            help="Also rank every perpetrator (serial or not) by the RFGV priority score, "
+            "with its parts.",
         ),
     ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", min=1, help="Rows of the --rank table (default 50).")
-    ] = 50,
+    limit: LimitOpt = DEFAULT_ROWS,
+    every: AllOpt = False,
     since: Annotated[
         dt.datetime | None,
         typer.Option(
@@ -119,8 +129,9 @@ def scan(
     quiet: bool = False,
 ) -> None:
     """Apply the ACPO serial-perpetrator rule to identities and list who qualifies, most
-    urgent first, with priority scores, early warnings (Clare's Law), escalation and
-    counter-allegations."""
+    urgent first as in the briefing packs, with priority scores, early warnings (Clare's
+    Law), escalation and counter-allegations; 20 rows in each section unless --limit N or
+    --all."""
     settings = settings.with_flags(window_years=window_years, min_victims=min_victims)
     if output is not None:
         api.require_export_purpose(settings, "scan")
@@ -140,12 +151,18 @@ def scan(
         against=against,
     )
 
+    rows = rows_limit(limit, every)
+
     def show(console: Console) -> None:
-        print_table(result, console)
+        print_table(result, console, rows)
         if rank:
-            print_ranking(result, console, limit)
-        print_alerts(result, console)
-        print_changes(result, console)
+            console.print()
+            print_ranking(result, console, rows)
+        console.print()
+        print_alerts(result, console, rows)
+        if result.changes is not None:
+            console.print()
+            print_changes(result, console, rows)
 
     deliver(
         settings,
@@ -158,7 +175,7 @@ def scan(
         show=show,
         command="scan",
         person_ids=lambda: api.people_in(result),
-        what=f"{len(result.perpetrators)} perpetrators",
+        what=count(len(result.perpetrators), "perpetrator"),
     )
 
 
@@ -172,6 +189,8 @@ def watch(
     output_format: Annotated[
         ScanFormat, typer.Option("--format", help="table, json or csv.")
     ] = ScanFormat.table,
+    limit: LimitOpt = DEFAULT_ROWS,
+    every: AllOpt = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
@@ -194,12 +213,14 @@ def watch(
         quiet=quiet,
         json_text=lambda: watch_json(assessment, entries, days),
         csv_text=lambda: watch_csv(assessment, entries),
-        show=lambda console: print_watch(assessment, entries, days, console),
+        show=lambda console: print_watch(
+            assessment, entries, days, console, rows_limit(limit, every)
+        ),
         command="watch",
         person_ids=lambda: (
             {e.person_id for e in entries} | {v for e in entries for v in e.victims_to_recontact}
         ),
-        what=f"{len(entries)} people",
+        what=count(len(entries), "person", "people"),
     )
 
 
@@ -224,10 +245,11 @@ def purge(
     erased; the audit log records the erasure by counts, never the erased content."""
     if not yes:
         err.print(
-            f"This erases every record before {before:%Y-%m-%d} and cannot be undone; "
+            f"This erases every record before {day(before.date())} and cannot be undone; "
             "run again with --yes to do it."
         )
         raise typer.Exit(2)
     result = api.purge(settings, before.date(), progress)
     counts = ", ".join(f"{n:,} {name}" for name, n in result.erasure.counts.items())
-    out.print(f"Erased {counts}; removed {len(result.files_removed)} output files naming them.")
+    removed = count(len(result.files_removed), "output file")
+    out.print(f"Erased {counts}; removed {removed} naming them.")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from perp_graph.analytics.assess import Assessment, assess
 from perp_graph.analytics.changes import compare, snapshot_from_file
-from perp_graph.analytics.dossier import ENDING_SOON_DAYS
+from perp_graph.analytics.dossier import ENDING_SOON_DAYS, build_dossiers
 from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.errors import ConfigError
 from perp_graph.identity.annotate import annotate
@@ -96,6 +96,21 @@ def assess_identities(
     return assessment
 
 
+def in_briefing_order(
+    session: Session, assessment: Assessment, parameters: ScanParameters
+) -> Assessment:
+    """The assessment with its serial perpetrators in the packs' order (`order`), so the
+    terminal table and the CSV rank them as the briefings do: the dossiers are built as
+    for a pack and sorted by analytics.dossier.briefing_order, the one ordering."""
+    people = [f.person_id for f in assessment.perpetrators]
+    if not people:
+        return assessment
+    dossiers = build_dossiers(
+        assessment.perpetrators, session.records.about(people), parameters, assessment
+    )
+    return replace(assessment, order=tuple(d.person_id for d in dossiers))
+
+
 def scan(
     settings: Settings,
     as_of: dt.date | None = None,
@@ -131,6 +146,7 @@ def scan(
     before = snapshot_from_file(against) if against is not None else None
     with Session(settings, "scan", progress=progress) as session:
         assessment = assess_identities(session, parameters, rank=rank)
+        assessment = in_briefing_order(session, assessment, parameters)
         if since is not None:
             earlier = assess_identities(session, replace(parameters, as_of=since))
             before = earlier.snapshot(since.isoformat())
