@@ -40,7 +40,8 @@ from matplotlib.markers import TICKDOWN
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import ScaledTranslation
 
-from perp_graph.analytics.dossier import Constraint, Dossier, PersonRef
+from perp_graph.analytics.dossier import Dossier
+from perp_graph.analytics.dossier_parts import Constraint, PersonRef
 from perp_graph.wording import count, day, days_from, month
 
 #: The image's natural width in CSS pixels: a phone's screen less the page's margins.
