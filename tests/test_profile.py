@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from perp_graph import api
-from perp_graph.analytics import profile as profile_module
+from perp_graph.analytics import profile_findings
 from perp_graph.analytics.profile import comparison_quarter, history, quarters
 from perp_graph.cli import app
 from perp_graph.errors import OutputError
@@ -203,7 +203,7 @@ def clause8_records() -> Records:
 @pytest.fixture
 def clause8(store, store_settings, tmp_path, monkeypatch):
     # two tiny neighbourhoods: rank them however few their incidents
-    monkeypatch.setattr(profile_module, "MIN_INCIDENTS_FOR_RATE", 1)
+    monkeypatch.setattr(profile_findings, "MIN_INCIDENTS_FOR_RATE", 1)
     load_folder(clause8_records().write(tmp_path / "data"), store, store_settings)
     return api.profile(store_settings, tmp_path / "profile", as_of=CLAUSE8_AS_OF, years=2)
 
@@ -257,7 +257,7 @@ def test_clause8_rates_per_1000_incidents_in_the_neighbourhood(clause8):
     # Southgate: B; I9, I10 and I11
     assert (south.serial_current, south.incidents_12_months) == (1, 3)
     assert south.serial_per_1000 == pytest.approx(333.33, abs=0.01)
-    assert [a.name for a in profile_module.ranked(clause8.profile.neighbourhoods)] == [
+    assert [a.name for a in profile_findings.ranked(clause8.profile.neighbourhoods)] == [
         "Northgate",
         "Southgate",
     ]
@@ -299,12 +299,13 @@ def test_clause8_undercounting_and_partial_quarters_are_marked_in_pages_and_json
 
 
 def test_clause8_year_on_year_is_not_given_where_a_year_ago_lacks_the_history():
-    from perp_graph.analytics.profile import AreaProfile, _year_on_year
+    from perp_graph.analytics.profile import AreaProfile
+    from perp_graph.analytics.profile_findings import year_on_year
 
     periods = quarters(dt.date(2024, 9, 30), 2)  # 2022 Q4 .. 2024 Q3, complete
     area = AreaProfile("x", incidents=[1] * 8, repeat_victims=[1] * 8, serial_current=[1] * 8)
     h = history(periods, dt.date(2021, 1, 1), 3)  # serial complete from 2024 Q1
-    yoy = _year_on_year(area, periods, h, comparison_quarter(periods))
+    yoy = year_on_year(area, periods, h, comparison_quarter(periods))
     assert yoy["serial_current"].year_ago is None
     assert yoy["serial_current"].words() == (
         "no year-on-year change (2023 Q3 has under 3 years of records before its end)"

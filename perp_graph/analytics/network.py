@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
-from perp_graph.analytics.dossier import display_name, initials
+from perp_graph.analytics.dossier_parts import display_name, initials
 from perp_graph.analytics.priority import Priority
 from perp_graph.dataset import Dataset
 from perp_graph.model import Finding

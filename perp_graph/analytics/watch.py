@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from perp_graph.analytics.acpo import window_start
-from perp_graph.analytics.dossier import ORDER_NAMES
+from perp_graph.analytics.dossier_parts import ORDER_NAMES
 from perp_graph.analytics.offending import Offending
 from perp_graph.analytics.priority import Priority
 from perp_graph.frames import isin

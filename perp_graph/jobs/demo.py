@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perp_graph.analytics.assess import Assessment
-from perp_graph.analytics.dossier import ENDING_SOON_DAYS
+from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS
 from perp_graph.errors import OutputError
 from perp_graph.jobs.briefing import brief
 from perp_graph.jobs.exports import export

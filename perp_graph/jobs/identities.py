@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from perp_graph.analytics.acpo import qualifying_events
-from perp_graph.analytics.dossier import initials
+from perp_graph.analytics.dossier_parts import initials
 from perp_graph.dataset import Dataset
 from perp_graph.errors import ConfigError
 from perp_graph.identity.annotate import PRIORITY, review_stakes

@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from perp_graph.analytics.profile import Profile, build_profile, quarters
+from perp_graph.analytics.profile import Profile, quarters
+from perp_graph.analytics.profile_build import build_profile
 from perp_graph.errors import ConfigError
 from perp_graph.jobs.scanning import scan_parameters
 from perp_graph.model import ScanResult

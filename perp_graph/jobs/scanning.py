@@ -9,7 +9,8 @@ from pathlib import Path
 
 from perp_graph.analytics.assess import Assessment, assess
 from perp_graph.analytics.changes import compare, snapshot_from_file
-from perp_graph.analytics.dossier import ENDING_SOON_DAYS, build_dossiers
+from perp_graph.analytics.dossier import build_dossiers
+from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS
 from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.errors import ConfigError
 from perp_graph.identity.annotate import annotate

@@ -22,13 +22,8 @@ import jinja2
 from markupsafe import Markup
 
 from perp_graph import __version__
-from perp_graph.analytics.dossier import (
-    ENDING_SOON_DAYS,
-    SHIFT_DAYS,
-    Dossier,
-    PersonRef,
-    display_name,
-)
+from perp_graph.analytics.dossier import Dossier
+from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS, SHIFT_DAYS, PersonRef, display_name
 from perp_graph.analytics.routing import WarningView
 from perp_graph.model import Contact, PrioritySettings, ScanParameters
 from perp_graph.wording import count, day, day_short, days_from, moment

@@ -28,7 +28,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from perp_graph import wording
-from perp_graph.analytics.profile import MIN_INCIDENTS_FOR_RATE, AreaProfile, Profile, ranked
+from perp_graph.analytics.profile import AreaProfile, Profile
+from perp_graph.analytics.profile_findings import MIN_INCIDENTS_FOR_RATE, ranked
 from perp_graph.render.briefing import BriefingContext, _common, environment, stylesheet
 
 # Colour-blind-safe (Okabe-Ito), in a fixed order so a series keeps its colour.

@@ -40,8 +40,11 @@ from matplotlib.markers import TICKDOWN
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import ScaledTranslation
 
-from perp_graph.analytics.dossier import Constraint, Dossier, PersonRef
-from perp_graph.wording import count, day, days_from, month
+from perp_graph.analytics.dossier import Dossier
+from perp_graph.analytics.dossier_parts import Constraint
+from perp_graph.render import timeline_lanes
+from perp_graph.render.timeline_lanes import Lane
+from perp_graph.wording import day, month
 
 #: The image's natural width in CSS pixels: a phone's screen less the page's margins.
 WIDTH_PX = 360
@@ -51,8 +54,6 @@ FONT_PX = 11
 LANE_PX = 34
 #: At most this many lanes; more victims fold into one "+N more victims" lane.
 MAX_LANES = 8
-#: At most this many order or custody lanes; more fold into one "+N more orders" lane.
-MAX_ORDER_LANES = 3
 
 _MARGIN_PX = 8  # left and right
 _HEADER_PX = 18  # above the lanes: the "today" label
@@ -80,17 +81,6 @@ MARKS = {
     "involved": ("as victim or witness", "s", 7.0, _BLACK, "white"),
 }
 
-#: Short names for the lanes' labels (the pack's list gives the full names).
-SHORT_ORDER_NAMES = {
-    "bail_conditions": "Bail",
-    "dvpn": "DVPN",
-    "dvpo": "DVPO",
-    "dapo": "DAPO",
-    "restraining_order": "Restraining order",
-    "non_molestation_order": "Non-molestation order",
-    "custody": "Custody",
-    "licence": "Licence",
-}
 _BAR_COLOURS = {"custody": _PURPLE, "licence": _PURPLE, "bail_conditions": _ORANGE}
 
 
@@ -110,20 +100,6 @@ class Timeline:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode("ascii")
 
 
-@dataclass(frozen=True)
-class _Mark:
-    on: dt.date
-    kind: str  # a key of MARKS
-
-
-@dataclass(frozen=True)
-class _Lane:
-    gid: str  # the SVG group id of the lane's marks or bars
-    label: str
-    marks: tuple[_Mark, ...] = ()
-    bars: tuple[Constraint, ...] = ()
-
-
 def timeline_figure(
     dossier: Dossier, *, unmask: bool = False, max_lanes: int = MAX_LANES
 ) -> Timeline:
@@ -139,115 +115,21 @@ def timeline_figure(
     max_lanes = max(max_lanes, 4)
     as_of = dossier.parameters.as_of
     window = dossier.pattern_window
-    order_lanes = _order_lanes(dossier.constraints, as_of)
-    other = _other_lane(dossier)
+    order_lanes = timeline_lanes.order_lanes(dossier.constraints, as_of)
+    other = timeline_lanes.other_lane(dossier)
     victim_room = max_lanes - len(order_lanes) - (1 if other else 0)
-    victim_lanes, folded = _victim_lanes(dossier, unmask, max(victim_room, 2))
+    victim_lanes, folded = timeline_lanes.victim_lanes(dossier, unmask, max(victim_room, 2))
     lanes = [*order_lanes, *victim_lanes, *([other] if other else [])]
     svg, width, height = _draw(lanes, window, as_of)
-    alt = _alt(dossier, victim_lanes, folded, other, unmask)
+    alt = timeline_lanes.alt_text(dossier, victim_lanes, folded, other, unmask)
     return Timeline(svg=svg, alt=alt, width=width, height=height)
-
-
-# --- lanes -----------------------------------------------------------------------------
-
-
-def _kinds(dossier: Dossier) -> dict[tuple[str, str], str]:
-    """(incident id, victim id) of each qualifying event -> "qualifying" when inside the
-    pattern window, else "outside"; any other incident against a victim is "other"."""
-    start, end = dossier.pattern_window
-    return {
-        (e.incident_id, e.victim_id): "qualifying" if start <= e.occurred_on <= end else "outside"
-        for e in dossier.finding.events
-    }
-
-
-def _victim_lanes(
-    dossier: Dossier, unmask: bool, room: int
-) -> tuple[list[_Lane], tuple[PersonRef, ...]]:
-    """Lanes of the victims that fit in `room` lanes, and the victims folded into the last."""
-    marks: dict[str, list[_Mark]] = {v.person.person_id: [] for v in dossier.victims}
-    kinds = _kinds(dossier)
-    for entry in dossier.timeline:
-        if entry.role != "suspect":
-            continue
-        for person in entry.victims:
-            marks.setdefault(person.person_id, []).append(
-                _Mark(entry.occurred_on, kinds.get((entry.incident_id, person.person_id), "other"))
-            )
-    shown = list(dossier.victims)
-    folded: list[PersonRef] = []
-    if len(shown) > room:
-        shown, rest = shown[: room - 1], shown[room - 1 :]
-        folded = [v.person for v in rest]
-    lanes = [
-        _Lane(
-            gid=f"victim-{n}",
-            label=f"{v.person.label(unmask)} · {count(v.incidents, 'incident')}",
-            marks=tuple(marks[v.person.person_id]),
-        )
-        for n, v in enumerate(shown, start=1)
-    ]
-    if folded:
-        rest_marks = tuple(m for p in folded for m in marks[p.person_id])
-        incidents = sum(v.incidents for v in dossier.victims if v.person in folded)
-        lanes.append(
-            _Lane(
-                gid="victim-more",
-                label=f"+{count(len(folded), 'more victim')} · {count(incidents, 'incident')}",
-                marks=rest_marks,
-            )
-        )
-    return lanes, tuple(folded)
-
-
-def _other_lane(dossier: Dossier) -> _Lane | None:
-    """Incidents where the perpetrator is not the suspect against a recorded victim."""
-    marks = tuple(
-        _Mark(e.occurred_on, "other" if e.role == "suspect" else "involved")
-        for e in dossier.timeline
-        if e.role != "suspect" or not e.victims
-    )
-    if not marks:
-        return None
-    return _Lane("other", f"Other involvement · {count(len(marks), 'incident')}", marks)
-
-
-def _order_lanes(constraints: Sequence[Constraint], as_of: dt.date) -> list[_Lane]:
-    """A lane per order or custody (in the dossier's order: custody first, then the
-    soonest to end), the ones beyond MAX_ORDER_LANES folded into one."""
-    shown = list(constraints)
-    rest: list[Constraint] = []
-    if len(shown) > MAX_ORDER_LANES:
-        shown, rest = shown[: MAX_ORDER_LANES - 1], shown[MAX_ORDER_LANES - 1 :]
-    lanes = [_Lane(f"order-{c.order_type}", _order_label(c, as_of), bars=(c,)) for c in shown]
-    if rest:
-        lanes.append(_Lane("order-more", f"+{count(len(rest), 'more order')}", bars=tuple(rest)))
-    return lanes
-
-
-def _short_name(constraint: Constraint) -> str:
-    return SHORT_ORDER_NAMES.get(constraint.order_type, constraint.name)
-
-
-def _ends(constraint: Constraint, as_of: dt.date) -> str:
-    """ "release due 04 Dec 2026 (in 4 days)", "ends 01 Mar 2027 (in 91 days)", or "no
-    end recorded"."""
-    if constraint.end_date is None:
-        return "no end recorded"
-    verb = "release due" if constraint.is_custody else "ends"
-    return f"{verb} {day(constraint.end_date)} ({days_from(as_of, constraint.end_date)})"
-
-
-def _order_label(constraint: Constraint, as_of: dt.date) -> str:
-    return f"{_short_name(constraint)} · {_ends(constraint, as_of)}"
 
 
 # --- drawing ---------------------------------------------------------------------------
 
 
 def _x_range(
-    lanes: Sequence[_Lane], window: tuple[dt.date, dt.date], as_of: dt.date
+    lanes: Sequence[Lane], window: tuple[dt.date, dt.date], as_of: dt.date
 ) -> tuple[float, float]:
     """The axis' first and last day (as ordinals): every mark, bar start and the window,
     to the as-of date and a little beyond (more to show an end within a few months)."""
@@ -311,7 +193,7 @@ _LEGEND_TEXT = {"window": "ACPO window", "today": "today"}
 
 
 def _draw(
-    lanes: Sequence[_Lane],
+    lanes: Sequence[Lane],
     window: tuple[dt.date, dt.date],
     as_of: dt.date,
 ) -> tuple[str, int, int]:
@@ -359,7 +241,7 @@ def _draw(
 
 def _draw_axes(
     axes: Axes,
-    lanes: Sequence[_Lane],
+    lanes: Sequence[Lane],
     window: tuple[dt.date, dt.date],
     as_of: dt.date,
     first: float,
@@ -545,71 +427,3 @@ def _draw_legend(figure: Figure, rows: Sequence[Sequence[tuple[str, float]]], he
             figure.text((x + 15) / WIDTH_PX, y, text, va="center", fontsize=FONT_PX).set_gid(
                 f"legend-{item}"
             )
-
-
-# --- words -----------------------------------------------------------------------------
-
-
-def _months(first: dt.date, last: dt.date) -> int:
-    return max(1, (last.year - first.year) * 12 + last.month - first.month)
-
-
-def _marks_said(marks: Sequence[_Mark]) -> str:
-    """ "4 incidents (3 qualifying in window, 1 outside it), 14 Sep 2024 to 18 Nov 2026"."""
-    incidents = count(len(marks), "incident")
-    parts = []
-    inside = sum(m.kind == "qualifying" for m in marks)
-    outside = sum(m.kind == "outside" for m in marks)
-    if inside:
-        parts.append(f"{inside} qualifying in window")
-    if outside:
-        parts.append(f"{outside} qualifying outside it")
-    said = f"{incidents} ({', '.join(parts)})" if parts else incidents
-    if marks:
-        first, last = min(m.on for m in marks), max(m.on for m in marks)
-        said += f", {day(first)}" if first == last else f", {day(first)} to {day(last)}"
-    return said
-
-
-def _alt(
-    dossier: Dossier,
-    victim_lanes: Sequence[_Lane],
-    folded: Sequence[PersonRef],
-    other: _Lane | None,
-    unmask: bool,
-) -> str:
-    """The image in words: what it covers, each lane, and each order with its end."""
-    as_of = dossier.parameters.as_of
-    start, end = dossier.pattern_window
-    against = [m for lane in victim_lanes for m in lane.marks]
-    sentences = [f"Timeline as of {day(as_of)}."]
-    victims = count(len(dossier.victims), "victim")
-    if against:
-        first, last = min(m.on for m in against), max(m.on for m in against)
-        sentences.append(
-            f"{victims} over {count(_months(first, last), 'month')} ({day(first)} to {day(last)})."
-        )
-    else:
-        sentences.append(f"{victims}.")
-    sentences.append(f"ACPO window {day(start)} to {day(end)}.")
-    for lane in victim_lanes:
-        if lane.gid == "victim-more":
-            sentences.append(
-                f"{count(len(folded), 'more victim')} in one lane: {_marks_said(lane.marks)}."
-            )
-        else:
-            name = lane.label.rsplit(" · ", 1)[0]
-            sentences.append(f"{name}: {_marks_said(lane.marks)}.")
-    if other:
-        roles = sorted({e.role for e in dossier.timeline if e.role != "suspect"})
-        how = f" (as {' or '.join(roles)})" if roles else ""
-        sentences.append(f"Other involvement{how}: {_marks_said(other.marks)}.")
-    for constraint in dossier.constraints:
-        protects = (
-            f" protecting {constraint.protected.label(unmask)}" if constraint.protected else ""
-        )
-        since = f"from {day(constraint.start_date)}, " if constraint.start_date else ""
-        sentences.append(f"{constraint.name}{protects}: {since}{_ends(constraint, as_of)}.")
-    if not dossier.constraints:
-        sentences.append("No order or custody in force.")
-    return " ".join(sentences)
