@@ -136,8 +136,14 @@ class Workspace:
     # --- existence -----------------------------------------------------------------------------
 
     def exists(self) -> bool:
-        """Whether a command has worked here: every command writes the audit log first."""
-        return self.audit_log_file.is_file() or self.embedded_dir.is_dir()
+        """Whether this folder is a workspace: a command has written its audit log here
+        (every command does, first), or a load its store or its report (a load through
+        the library's pipeline alone, as into Neo4j, writes only the report)."""
+        return (
+            self.audit_log_file.is_file()
+            or self.embedded_dir.is_dir()
+            or self.last_load_report.is_file()
+        )
 
     @classmethod
     def open(cls, root: Path, *, create: bool) -> Workspace:
