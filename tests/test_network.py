@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import threading
 import urllib.error
@@ -489,3 +490,41 @@ def test_network_output_is_never_overwritten_silently(loaded, tmp_path):
     api.network(loaded, out, person_id="P", as_of=AS_OF)
     with pytest.raises(OutputError):
         api.network(loaded, out, person_id="P", as_of=AS_OF)
+
+
+_LAYOUT_SCRIPT = """
+import datetime as dt, json, sys
+from pathlib import Path
+from perp_graph import api
+from perp_graph.settings import Settings
+from perp_graph.analytics.network import layout
+from perp_graph.pipeline.load import load_folder
+from perp_graph.store.embedded import EmbeddedStore
+ws = Path(sys.argv[1])
+settings = Settings(workspace=ws, resolve=False)
+out = api.network(settings, ws.parent / sys.argv[2], neighbourhood=sys.argv[3],
+                  as_of=dt.date(2026, 11, 30))
+print(json.dumps(sorted(layout(out.network).items())))
+"""
+
+
+def test_the_layout_is_the_same_in_every_process(tmp_path, embedded_store_only):
+    """Node positions depend on the data only, not on the order Python's hash seed gives
+    sets (two runs of the same command gave different drawings before)."""
+    import subprocess
+    import sys
+
+    settings = Settings(workspace=tmp_path / "ws", resolve=False)
+    config = SynthConfig(seed=3, incidents=3_000, end_date=dt.date(2026, 11, 30))
+    generate(tmp_path / "data", config)
+    api.load(tmp_path / "data", settings)
+    busiest = EmbeddedStore(tmp_path / "ws").dataset().people["home_neighbourhood"].mode()[0]
+    runs = []
+    for n, seed in enumerate(("1", "2", "3")):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _LAYOUT_SCRIPT, str(tmp_path / "ws"), f"n{n}.html", busiest],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        runs.append(done.stdout)
+    assert runs[0] == runs[1] == runs[2]

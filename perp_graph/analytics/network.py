@@ -345,7 +345,11 @@ def layout(
         if len(nodes) == 1:
             positions = {nodes[0]: (0.0, 0.0)}
         else:
-            sub = nx.Graph(graph.subgraph(nodes))
+            # Nodes and edges in a sorted order: the layout then depends on the data only,
+            # never on the order sets happened to iterate in (which varies per process).
+            sub = nx.Graph()
+            sub.add_nodes_from(nodes)
+            sub.add_edges_from(sorted(tuple(sorted(e)) for e in graph.subgraph(nodes).edges()))
             raw = nx.spring_layout(sub, seed=7, iterations=60)
             positions = {n: (float(x) * radius, float(y) * radius) for n, (x, y) in raw.items()}
         laid.append((positions, radius))
