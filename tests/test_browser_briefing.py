@@ -164,11 +164,16 @@ def test_script_in_names_never_runs_in_the_browser(tmp_path):
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
             text = page.inner_text("body")
-            images = page.locator("img").count()
+            # The only images are the timelines we draw, from data: URLs.
+            images = page.locator("img:not(.timeline-image)").count()
+            sources = page.locator("img.timeline-image").evaluate_all(
+                "images => images.map(i => i.getAttribute('src').slice(0, 26))"
+            )
             scripts = page.locator("script").count()
             page.close()
         assert watch.dialogs == []
         assert (images, scripts) == (0, 0)
+        assert set(sources) <= {"data:image/svg+xml;base64,"}
         assert hostile in text
         assert watch.external() == []
     assert parse(out.index.read_text()).tags  # the page parsed

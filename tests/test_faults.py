@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from perp_graph import api
+from perp_graph.audit import AuditLog
 from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters
 from perp_graph.pipeline.load import load_folder
@@ -85,6 +86,9 @@ def test_neo4j_load_killed_at_batch_k_is_incomplete_and_a_rerun_matches(
     settings = Settings(
         workspace=tmp_path / "killed", resolve=False, neo4j_uri=NEO4J_URI, neo4j_insecure=True
     )
+    # The workspace exists as `perp-graph load` leaves it when killed: its audit log is
+    # written before the store is touched (the driver loads through the pipeline alone).
+    AuditLog(settings.workspace).check_writable()
     with pytest.raises(StoreError, match="incomplete"):
         api.brief(settings, tmp_path / "b", as_of=END, pdf=False)
     load_folder(data, neo4j_store, settings)
