@@ -134,6 +134,8 @@ def test_the_pack_shows_the_register_open_overdue_done_and_nothing_twice(
     due = elements(html, "data-due-action")
     assert [a["data-due-action"] for a, _ in due][:1] == [recontact.id]
     assert "OVERDUE" in due[0][1] and "PERP, Paul" in due[0][1]
+    (row,) = [a for a, _ in elements(out.index.read_text(), "data-overdue-actions")]
+    assert row["data-overdue-actions"] == "1"  # the index counts them per pack
     shift = visible_text(html).split("Shift sheet", 1)[1]
     assert shift.index("Actions overdue or due within 7 days") < shift.index("Released or ending")
 

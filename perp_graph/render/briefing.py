@@ -502,6 +502,7 @@ def render_index(packs: Sequence[Pack], context: BriefingContext, pdf: bool) -> 
             "historic": p.historic,
             "ending_soon": p.ending_soon,
             "warnings": len(p.warnings),
+            "overdue": len(p.overdue_actions),
         }
         for p in sorted(packs, key=lambda p: p.neighbourhood.casefold())
     ]
