@@ -148,8 +148,8 @@ def test_the_pack_shows_the_register_open_overdue_done_and_nothing_twice(
         unmask=True,
         purpose="MATAC case preparation",
     )
-    text = visible_text((unmasked.folder / "northside.html").read_text())
-    assert f"{protective.id}: DVPO applied for Zqxsentinel" in text
+    shown = elements((unmasked.folder / "northside.html").read_text(), "data-action-history")
+    assert any(f"{protective.id}: DVPO applied for Zqxsentinel" in text for _, text in shown)
 
 
 def test_a_brief_reads_the_register_and_never_syncs_it(store_settings: Settings, tmp_path: Path):
