@@ -13,6 +13,7 @@ store, the identities, the audit record) and lives in a module by command family
     perp_graph.jobs.exports      exports to a file (a purpose, audited as a disclosure)
     perp_graph.jobs.demo         the demo
     perp_graph.jobs.actions      the action register: sync, list, show, assign, done, decline
+    perp_graph.jobs.meeting      the MATAC/MARAC meeting pack
 
 This module gathers their public names so that `from perp_graph import api` is enough.
 """
@@ -46,6 +47,7 @@ from perp_graph.jobs.loading import (
     remove_outputs_about,
     resolve_identities,
 )
+from perp_graph.jobs.meeting import MEETING_TOP, MeetingOutputs, meeting
 from perp_graph.jobs.network import (
     MAX_NETWORK_PEOPLE,
     NetworkOutput,
@@ -63,12 +65,14 @@ __all__ = [
     "DEMO_DUPLICATES",
     "DEMO_MARKER",
     "MAX_NETWORK_PEOPLE",
+    "MEETING_TOP",
     "NETWORKS",
     "PDF_WORKERS",
     "BriefingOutputs",
     "DemoOutputs",
     "IdentityRecord",
     "Match",
+    "MeetingOutputs",
     "NetworkOutput",
     "Person",
     "PossiblePair",
@@ -88,6 +92,7 @@ __all__ = [
     "export_identities",
     "list_actions",
     "load",
+    "meeting",
     "neighbourhood_network",
     "network",
     "open_store",

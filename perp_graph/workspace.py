@@ -124,6 +124,13 @@ class Workspace:
         return self.reports_dir / "last-brief.json"
 
     @property
+    def meetings_dir(self) -> Path:
+        """The last meeting pack's statuses, scores and agenda per scope (JSON, one file for
+        the force and one per set of neighbourhoods), for the next meeting's "what changed"
+        (jobs/meeting.py)."""
+        return self.reports_dir / "meetings"
+
+    @property
     def data_quality_report(self) -> Path:
         """The last load's data-quality findings (CSV)."""
         return self.reports_dir / "data-quality.csv"

@@ -9,14 +9,15 @@ too long), never a traceback.
 
 from __future__ import annotations
 
-from perp_graph.cli import data, pages, show, store  # noqa: F401  (they register their commands)
+from perp_graph.cli import data, meeting, pages, show, store  # noqa: F401  (they register their commands)
 from perp_graph.cli.actions import actions_app
 from perp_graph.cli.app import app
 from perp_graph.cli.audit import audit_app
 from perp_graph.cli.identities import identities_app
 
 #: The order `perp-graph --help` lists the commands in: a user's day, load to audit.
-ORDER = ("load", "scan", "watch", "show", "purge", "brief", "profile", "network", "serve")
+ORDER = ("load", "scan", "watch", "show", "purge", "brief", "meeting", "profile", "network")
+ORDER += ("serve",)
 ORDER += ("generate", "demo")
 app.registered_commands.sort(key=lambda c: ORDER.index(c.name or c.callback.__name__))
 app.add_typer(identities_app, name="identities")

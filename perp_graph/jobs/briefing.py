@@ -35,7 +35,15 @@ from perp_graph.jobs.scanning import (
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.output import check_free, publish, write_text
 from perp_graph.progress import Progress
-from perp_graph.render.briefing import BriefingContext, Pack, render_index, render_pack, slugs
+from perp_graph.render.briefing import (
+    BriefingContext,
+    Pack,
+    RegisterState,
+    register_actions,
+    render_index,
+    render_pack,
+    slugs,
+)
 from perp_graph.render.network import render_network
 from perp_graph.render.pdf import print_pdfs
 from perp_graph.render.timeline import timeline_figure
@@ -111,6 +119,7 @@ def brief(
             people += [w.person_id for w in assessment.early_warnings]
             records = records_about_identities(session.store, people, session.identity_of)
             advance(1)
+        register = read_register(session, people)
         store_name = session.store.name
         session.close_store()
         return _write_packs(
@@ -127,7 +136,16 @@ def brief(
             overwrite=overwrite,
             pdf=pdf,
             extract=extract,
+            register=register,
         )
+
+
+def read_register(session: Session, people: Sequence[str]) -> RegisterState:
+    """The action register's items about `people` (every status, with their history) and
+    its last sync, read in the job's session (register reads are safe under the shared
+    lock). A brief only reads: `actions sync` is the writer (jobs/actions.py says why)."""
+    register = session.store.register()
+    return RegisterState(tuple(register.items(person_ids=set(people))), register.last_sync())
 
 
 @dataclass(frozen=True)
@@ -219,14 +237,18 @@ def _write_packs(
     overwrite: bool,
     pdf: bool,
     extract: Extract | None = None,
+    register: RegisterState | None = None,
 ) -> BriefingOutputs:
     """Render the packs, their network pages and the index in a private folder, record
     the disclosure, then move every file into place (none over a file made meanwhile,
-    unless `overwrite`); then keep the brief's snapshot for the next one's badges."""
+    unless `overwrite`); then keep the brief's snapshot for the next one's badges. Each
+    dossier shows its actions from the register (`register`, default none synced)."""
     result = assessment.result
     progress = session.progress
     extract = extract or Extract()
     dossiers = build_dossiers(result.perpetrators, records, parameters, assessment)
+    register = register or RegisterState()
+    actions = register_actions(dossiers, register, parameters.as_of, unmask=unmask)
     badges, compared_with = badges_since(session.workspace.last_brief, assessment, dossiers)
     routed = route(dossiers)
     warned = route_warnings(warning_views(assessment, records))
@@ -255,6 +277,8 @@ def _write_packs(
                 for d in routed.get(name, ())
                 if d.person_id in timelines
             },
+            actions={d.person_id: actions[d.person_id] for d in routed.get(name, ())},
+            register_synced=register.last_sync,
         )
         for name in chosen
     ]
@@ -331,6 +355,7 @@ def _write_packs(
             },
             person_ids=set(records.people["person_id"]),
             files={out_dir / p.relative_to(staging): file_digest(p) for p in staged},
+            counts={"register_items": len(register.items)},
             purpose=purpose,
         )
         files = []

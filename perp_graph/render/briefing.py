@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from perp_graph import __version__
 from perp_graph.analytics.dossier import Dossier
 from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS, SHIFT_DAYS, PersonRef, display_name
+from perp_graph.analytics.register import CLOSED_BY_USERS, KIND_LABELS, Change, Item
 from perp_graph.analytics.routing import WarningView
 from perp_graph.model import Contact, PrioritySettings, ScanParameters
 from perp_graph.wording import count, day, day_short, days_from, moment
@@ -33,6 +35,187 @@ SHIFT_TOP = 10
 
 #: The badges a pack shows against the last pack (issue 16, clause 1).
 BADGES = ("NEW", "RELEASED", "SCORE UP")
+
+#: What a done item says was done, per kind: "Clare's Law disclosure made 12 Nov 2024 by
+#: j.smith" (issue 17 clause 3).
+DONE_WORDS: dict[str, str] = {
+    "settle_duplicate": "Possible duplicate victim settled",
+    "review_counter_allegation": "Counter-allegations reviewed",
+    "recontact_victims_before_release": "Victims re-contacted before the release",
+    "recontact_victims_after_release": "Victims re-contacted after the release",
+    "find_release_date": "Release date found",
+    "clares_law_disclosure": "Clare's Law disclosure made",
+    "matac_referral": "MATAC referral made",
+    "marac_referral": "MARAC referral made",
+    "firearms_licensing_review": "Firearms licensing reviewed",
+    "childrens_safeguarding": "Children's safeguarding referral made",
+    "protective_order": "Protective orders sought",
+}
+
+
+# --- the action register in a pack (issue 17 clause 3) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterState:
+    """The action register as a brief or a meeting read it: the items of the people it
+    shows (every status, with their history) and the day of the last sync (None: never
+    synced)."""
+
+    items: tuple[Item, ...] = ()
+    last_sync: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One line of a perpetrator's to-do list: a register item (`item`: its id, owner, due
+    date; `overdue` on the pack's date), or an action the dossier recommends that the
+    register does not hold yet (`item` None: not yet synced)."""
+
+    kind: str
+    text: str
+    reason: str
+    urgent: bool = False
+    item: Item | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class PastAction:
+    """A closed item as a pack's history shows it: `words` say what was done, when and by
+    whom; `note` is the closing note when the page may show it, else None."""
+
+    item: Item
+    words: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonActions:
+    """One perpetrator's actions in a pack: the to-do list (overdue first, then most urgent
+    first) and what was done or closed (latest first)."""
+
+    todo: tuple[ActionLine, ...] = ()
+    history: tuple[PastAction, ...] = ()
+
+    @property
+    def overdue(self) -> tuple[ActionLine, ...]:
+        """The register's items on the to-do list that are past their due date."""
+        return tuple(a for a in self.todo if a.overdue)
+
+
+def person_actions(
+    dossier: Dossier, items: Iterable[Item], as_of: dt.date, *, unmask: bool = False
+) -> PersonActions:
+    """A perpetrator's to-do list and history from what their dossier recommends
+    (Dossier.actions) and the register's items, never saying one thing twice.
+
+    Per recommended action (person, kind and key, as the register matches them): its open
+    item when there is one (the recommendation's current wording, the item's id, owner and
+    due date); nothing when the last item is done or declined and its reason never went
+    (the history shows it); else the recommendation itself, not yet synced. Open items
+    no longer recommended stay on the list until a sync supersedes them. Overdue items
+    come first (on `as_of`), the rest keep the dossier's most-urgent-first order.
+
+    The history holds done and declined items, and superseded ones that were still open
+    after their due date (a missed re-contact stays visible). A user's closing note may
+    name someone, so it is shown only on unmasked pages; a sync's notes carry ids only.
+    """
+    mine = sorted(
+        (i for i in items if i.person_id == dossier.person_id), key=lambda i: (i.raised_on, i.id)
+    )
+    by_triple: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for item in mine:
+        by_triple[(item.kind, item.key)].append(item)
+    todo: list[ActionLine] = []
+    shown: set[str] = set()
+    for action in dossier.actions:
+        history = by_triple.get((action.kind, action.key), []) if action.kind else []
+        open_items = [i for i in history if i.is_open and i.id not in shown]
+        if open_items:
+            for item in open_items:
+                shown.add(item.id)
+                todo.append(
+                    ActionLine(
+                        action.kind,
+                        action.text,
+                        action.reason,
+                        action.urgent,
+                        item,
+                        item.overdue(as_of),
+                    )
+                )
+            continue
+        if any(i.is_open for i in history):
+            continue  # the dossier repeats an action: its item is listed already
+        last = history[-1] if history else None
+        if last is not None and last.status in CLOSED_BY_USERS and last.lapsed_on is None:
+            continue
+        todo.append(ActionLine(action.kind, action.text, action.reason, action.urgent))
+    for item in mine:
+        if item.is_open and item.id not in shown:
+            shown.add(item.id)
+            todo.append(
+                ActionLine(item.kind, item.text, item.reason, False, item, item.overdue(as_of))
+            )
+    todo.sort(key=lambda a: not a.overdue)  # stable: the urgency order stays within each
+    past = [p for p in (past_action(i, unmask=unmask) for i in mine) if p is not None]
+    past.sort(key=lambda p: (p.item.closed_on or dt.date.min, p.item.id), reverse=True)
+    return PersonActions(tuple(todo), tuple(past))
+
+
+def past_action(item: Item, *, unmask: bool = False) -> PastAction | None:
+    """How a pack's history names a closed item ("Clare's Law disclosure made 12 Nov 2024
+    by j.smith"), or None for an open item or one superseded before its due date."""
+    if item.is_open:
+        return None
+    label = KIND_LABELS.get(item.kind, item.kind)
+    if item.status == "superseded":
+        closed = item.closed_on
+        if closed is None or item.due_by >= closed:
+            return None
+        # the sync's note says why, with ids and dates only
+        return PastAction(item, f"{label}: superseded {day(closed)}", item.note)
+    closing = closing_change(item)
+    when = day(closing.at.date()) if closing else day(item.closed_on)
+    who = closing.user if closing else item.changed_by
+    if item.status == "done":
+        words = f"{DONE_WORDS.get(item.kind, label + ' done')} {when} by {who}"
+    else:
+        words = f"{label} declined {when} by {who}"
+    note = (closing.note if closing else item.note) if unmask else None
+    return PastAction(item, words, note or None)
+
+
+def closing_change(item: Item) -> Change | None:
+    """The history entry that gave a closed item its status (the first of the last run
+    of entries with it: a later note from the sync, "reason gone", does not close it
+    again), or None without a history."""
+    found = None
+    for entry in item.history:
+        if entry.status != item.status:
+            found = None
+        elif found is None:
+            found = entry
+    return found
+
+
+def register_actions(
+    dossiers: Iterable[Dossier], state: RegisterState, as_of: dt.date, *, unmask: bool
+) -> dict[str, PersonActions]:
+    """Person id -> their actions (person_actions) for each dossier."""
+    by_person: dict[str, list[Item]] = defaultdict(list)
+    for item in state.items:
+        by_person[item.person_id].append(item)
+    return {
+        d.person_id: person_actions(d, by_person.get(d.person_id, ()), as_of, unmask=unmask)
+        for d in dossiers
+    }
+
+
+def kind_label(kind: str) -> str:
+    """An action kind in a few words (analytics.register.KIND_LABELS)."""
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -69,6 +252,10 @@ class Pack:
     #: person id -> a timeline image (SVG markup drawn server-side, render/timeline.py);
     #: a dossier shows one only when present
     timelines: Mapping[str, Markup] = field(default_factory=dict)
+    #: person id -> their actions: the register's items and what is not yet synced
+    actions: Mapping[str, PersonActions] = field(default_factory=dict)
+    #: the day of the register's last sync (None: never synced)
+    register_synced: dt.date | None = None
 
     @property
     def html_name(self) -> str:
@@ -123,6 +310,24 @@ class Pack:
     def changed(self) -> list[Dossier]:
         """Those with a badge against the last pack, in pack order."""
         return [d for d in self.dossiers if self.badges.get(d.person_id)]
+
+    @property
+    def overdue_actions(self) -> list[tuple[Dossier, ActionLine]]:
+        """The register's items past their due date, of every perpetrator in the pack."""
+        return [(d, a) for d, a in self.due_actions if a.overdue]
+
+    @property
+    def due_actions(self) -> list[tuple[Dossier, ActionLine]]:
+        """The register's open items overdue or due within SHIFT_DAYS of the as-of date,
+        overdue first, each by due date (the shift sheet's first list)."""
+        due: list[tuple[bool, dt.date, str, Dossier, ActionLine]] = []
+        for d in self.dossiers:
+            for a in self.actions.get(d.person_id, PersonActions()).todo:
+                item = a.item
+                if item is not None and (item.due_by - d.parameters.as_of).days <= SHIFT_DAYS:
+                    due.append((not a.overdue, item.due_by, item.id, d, a))
+        due.sort(key=lambda row: row[:3])
+        return [(d, a) for *_, d, a in due]
 
     @property
     def ranks(self) -> dict[str, tuple[int, int]]:
@@ -200,7 +405,9 @@ def environment() -> jinja2.Environment:
         number=_number,
         css_string=css_string,
     )
-    env.globals.update(display_name=display_name, count=count, days_from=days_from)
+    env.globals.update(
+        display_name=display_name, count=count, days_from=days_from, kind_label=kind_label
+    )
     return env
 
 
@@ -271,6 +478,9 @@ def render_pack(
             ending_soon=pack.ending_soon,
             network_href=dict(network_href or {}),
             index_href=index_href,
+            neighbourhood_pack=True,
+            actions=pack.actions,
+            register_synced=pack.register_synced,
         )
     )
 
@@ -287,6 +497,7 @@ def render_index(packs: Sequence[Pack], context: BriefingContext, pdf: bool) -> 
             "historic": p.historic,
             "ending_soon": p.ending_soon,
             "warnings": len(p.warnings),
+            "overdue": len(p.overdue_actions),
         }
         for p in sorted(packs, key=lambda p: p.neighbourhood.casefold())
     ]
