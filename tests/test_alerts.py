@@ -17,7 +17,7 @@ from perp_graph.analytics.priority import PrioritySettings
 from perp_graph.analytics.watch import release_watch
 from perp_graph.errors import ConfigError
 from perp_graph.model import DEFAULT_VIOLENT_CATEGORIES, ScanParameters
-from perp_graph.render.tables import to_json
+from perp_graph.render.files import to_json
 from tests.records import Records, records_dataset
 
 AS_OF = "2024-06-30"

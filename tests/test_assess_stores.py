@@ -16,7 +16,7 @@ from perp_graph import api
 from perp_graph.analytics.acpo import window_start
 from perp_graph.cli import app
 from perp_graph.pipeline.load import load_folder
-from perp_graph.render.tables import to_json
+from perp_graph.render.files import to_json
 from perp_graph.synth import SynthConfig, generate
 
 END = dt.date(2025, 3, 31)

@@ -15,7 +15,7 @@ from perp_graph.cli import app
 from perp_graph.errors import ConfigError
 from perp_graph.identity.decisions import Decisions
 from perp_graph.identity.resolve import resolve
-from perp_graph.render.tables import to_json
+from perp_graph.render.files import to_json
 from perp_graph.settings import Settings
 from perp_graph.synth import SynthConfig, generate
 from tests.pages import visible_text

@@ -17,7 +17,7 @@ from perp_graph.cli import app
 from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters
 from perp_graph.pipeline.load import load_folder
-from perp_graph.render.tables import to_json
+from perp_graph.render.files import to_json
 from perp_graph.settings import Settings
 from perp_graph.store.neo4j import Neo4jStore
 from perp_graph.synth import SynthConfig, generate

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 from perp_graph.model import ScanParameters
-from perp_graph.render.tables import to_json
+from perp_graph.render.files import to_json
 from perp_graph.store.embedded import EmbeddedStore
 from tests.hypothesis_profiles import examples
 from tests.records import records_dataset

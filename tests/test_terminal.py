@@ -15,7 +15,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from perp_graph.cli import app
-from perp_graph.render.tables import Column, fitted_columns, print_fitted
+from perp_graph.render.terminal import Column, fitted_columns, print_fitted
 from tests.records import Records
 
 runner = CliRunner()
@@ -207,7 +207,7 @@ def test_clause6_limit_and_all_are_documented_for_scan_and_watch():
 
 
 def test_clause6_one_line_a_row_never_breaks_a_date_or_an_id():
-    from perp_graph.render.tables import print_parts
+    from perp_graph.render.terminal import print_parts
 
     console = Console(file=io.StringIO(), width=30)
     parts = ["P000000000001", "born 01 Jan 1980", "PNC 80/0001111A", "postcode SA99 9ZZ"]

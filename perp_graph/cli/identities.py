@@ -11,8 +11,8 @@ from rich.markup import escape
 from perp_graph import api
 from perp_graph.cli.options import out, store_command
 from perp_graph.cli.present import ExportFormat, ScanFormat, count, deliver, print_pair
+from perp_graph.render.files import iso_dates_as_days
 from perp_graph.render.identities import identities_csv, identities_json
-from perp_graph.render.tables import iso_dates_as_days
 from perp_graph.settings import Settings
 
 identities_app = typer.Typer(

@@ -23,13 +23,9 @@ from perp_graph import api
 from perp_graph.analytics.dossier import Dossier
 from perp_graph.cli.options import err, out
 from perp_graph.pipeline.load import LoadReport
-from perp_graph.render.tables import (
-    Column,
-    print_data_quality,
-    print_fitted,
-    print_parts,
-    why_text,
-)
+from perp_graph.render.files import why_text
+from perp_graph.render.tables import print_data_quality
+from perp_graph.render.terminal import Column, print_fitted, print_parts
 from perp_graph.settings import Settings
 from perp_graph.wording import count, day, days_from
 from perp_graph.workspace import Workspace

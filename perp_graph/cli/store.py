@@ -25,19 +25,15 @@ from perp_graph.cli.options import (
 )
 from perp_graph.cli.present import ReportFormat, ScanFormat, deliver, print_load_report
 from perp_graph.progress import Progress
+from perp_graph.render.files import ranking_csv, to_csv, to_json, watch_csv, watch_json
 from perp_graph.render.tables import (
-    DEFAULT_ROWS,
     print_alerts,
     print_changes,
     print_ranking,
     print_table,
     print_watch,
-    ranking_csv,
-    to_csv,
-    to_json,
-    watch_csv,
-    watch_json,
 )
+from perp_graph.render.terminal import DEFAULT_ROWS
 from perp_graph.settings import Settings
 from perp_graph.wording import count, day
 from perp_graph.workspace import Workspace

@@ -19,8 +19,8 @@ from perp_graph.jobs.scanning import people_in, scan, watch
 from perp_graph.output import write_text
 from perp_graph.pipeline.load import LoadReport
 from perp_graph.progress import Progress
+from perp_graph.render.files import to_csv, to_json, watch_csv
 from perp_graph.render.pdf import find_browser
-from perp_graph.render.tables import to_csv, to_json, watch_csv
 from perp_graph.settings import Settings
 from perp_graph.synth import SynthConfig, generate
 

@@ -17,7 +17,7 @@ from perp_graph.identity.annotate import annotate
 from perp_graph.identity.pairs import load_pairs
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
-from perp_graph.render.tables import to_json
+from perp_graph.render.files import to_json
 from perp_graph.session import Session
 from perp_graph.settings import Settings
 

@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Sequence
 
-from perp_graph.render.tables import safe_cell
+from perp_graph.output import safe_cell
 
 COLUMNS = ("record_id", "identity_id", "decided_by", "linked_to", "how", "match_probability")
 
