@@ -209,3 +209,35 @@ def test_printing_a_pdf_fetches_nothing_even_from_this_machine(tmp_path):
         server.server_close()
     assert hits == []
     assert pypdf.PdfReader(tmp_path / "page.pdf").pages[0].extract_text().strip() == "hello"
+
+
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_issue16_the_shift_sheet_is_above_the_fold_and_nothing_overflows(briefings, screen):
+    """Issue 16, "Measure and test": screenshots at 390 px and 1280 px of the shift sheet,
+    a dossier and its timeline; the shift sheet starts on the first screen; nothing is
+    wider than the screen, the timelines included."""
+    pack = briefings.folder / briefings.packs[0].html_name
+    viewport = PHONE if screen == "phone" else DESKTOP
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport=viewport)
+        page.goto(pack.as_uri())
+        page.wait_for_load_state("load")
+        sheet = page.locator("#shift").bounding_box()
+        page.screenshot(path=str(ARTIFACTS / f"issue16-shift-sheet-{screen}.png"))
+        dossier = page.locator("article.perpetrator").first
+        dossier.scroll_into_view_if_needed()
+        dossier.screenshot(path=str(ARTIFACTS / f"issue16-dossier-{screen}.png"))
+        timeline = dossier.locator("img.timeline-image")
+        timeline.scroll_into_view_if_needed()
+        timeline.screenshot(path=str(ARTIFACTS / f"issue16-timeline-{screen}.png"))
+        box = timeline.bounding_box()
+        loaded = timeline.evaluate("image => image.complete && image.naturalWidth > 0")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        page.close()
+    assert sheet is not None and sheet["y"] < viewport["height"] / 2, sheet
+    assert loaded
+    assert box is not None and box["width"] <= viewport["width"]
+    assert overflow <= 0, f"the page is {overflow}px wider than a {viewport['width']}px screen"
+    for part in ("shift-sheet", "dossier", "timeline"):
+        assert (ARTIFACTS / f"issue16-{part}-{screen}.png").stat().st_size > 2_000
