@@ -14,8 +14,10 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from perp_graph import api
 from perp_graph.cli import app
 from perp_graph.render.terminal import Column, fitted_columns, print_fitted
+from perp_graph.settings import Settings
 from tests.records import Records
 
 runner = CliRunner()
@@ -216,3 +218,36 @@ def test_clause6_one_line_a_row_never_breaks_a_date_or_an_id():
     assert max(len(line) for line in lines) <= 30
     for part in parts:
         assert any(part in line for line in lines), part
+
+
+def test_clause6_identities_review_lists_20_then_says_how_many_more(tmp_path):
+    """Issue 16 clause 6: 20 rows by default with a count of the rest and --all."""
+    import pandas as pd
+
+    from perp_graph.identity.pairs import save_pairs
+
+    settings = Settings(workspace=tmp_path / "ws", resolve=False)
+    records = Records()
+    for n in range(30):
+        records.person(f"A{n:02d}", surname="Smith", forenames="Ann", date_of_birth="1980-01-01")
+        records.person(f"B{n:02d}", surname="Smith", forenames="Ann", date_of_birth="1980-01-01")
+    records.abuse("I1", "2024-01-01", "A00", "B00")
+    api.load(records.write(tmp_path / "data"), settings)
+    pairs = pd.DataFrame(
+        {
+            "record_l": [f"A{n:02d}" for n in range(30)],
+            "record_r": [f"B{n:02d}" for n in range(30)],
+            "match_probability": [0.4] * 30,
+            "outcome": ["possible"] * 30,
+            "reason": ["names agree"] * 30,
+            "merged": [False] * 30,
+        }
+    )
+    save_pairs(settings.workspace, pairs)
+    ws = ["--workspace", str(tmp_path / "ws")]
+    shown = CliRunner().invoke(app, ["identities", "review", *ws], env={"COLUMNS": "80"})
+    assert shown.exit_code == 0, shown.output
+    assert "30 possible pairs (the first 20)" in shown.output
+    assert "and 10 more (--all to list them, --limit N)" in shown.output
+    every = CliRunner().invoke(app, ["identities", "review", "--all", *ws], env={"COLUMNS": "80"})
+    assert "30. p 0.40" in every.output and "more (--all" not in every.output

@@ -13,6 +13,7 @@ from perp_graph.cli.options import out, store_command
 from perp_graph.cli.present import ExportFormat, ScanFormat, count, deliver, print_pair
 from perp_graph.render.files import iso_dates_as_days
 from perp_graph.render.identities import identities_csv, identities_json
+from perp_graph.render.terminal import DEFAULT_ROWS
 from perp_graph.settings import Settings
 
 identities_app = typer.Typer(
@@ -25,7 +26,10 @@ identities_app = typer.Typer(
 @identities_app.command("review")
 @store_command()
 def identities_review(
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Show at most this many (default 20).")
+    ] = DEFAULT_ROWS,
+    show_all: Annotated[bool, typer.Option("--all", help="List every possible pair.")] = False,
     unmask: Annotated[
         bool,
         typer.Option("--unmask", help="Show full names (needs --purpose); initials otherwise."),
@@ -37,17 +41,23 @@ def identities_review(
     depends on or that may make a serial perpetrator, then those touching a finding, then
     the rest, each group most likely first (names as initials unless --unmask --purpose
     TEXT)."""
-    pairs = api.review_identities(settings, limit, unmask=unmask)
+    pairs = api.review_identities(settings, None if show_all else limit, unmask=unmask)
     if not pairs:
         out.print("No possible pairs: nothing to review.")
         return
-    out.print(f"{count(len(pairs), 'possible pair')}: perp-graph identities confirm|reject A B")
+    every = api.resolved_pairs(settings)
+    total = int((every["outcome"] == "possible").sum())
+    shown = "" if total == len(pairs) else f" (the first {len(pairs):,})"
+    out.print(f"{count(total, 'possible pair')}{shown}: perp-graph identities confirm|reject A B")
     for number, pair in enumerate(pairs, 1):
         heading = f"{number}. p {pair.match_probability:.2f}"
         out.print()
         out.print(escape(heading + (f": {pair.stakes}" if pair.stakes else "")))
         print_pair(pair.record_a, pair.record_b)
         out.print(escape(f"why: {iso_dates_as_days(pair.reason)}"))
+    if total > len(pairs):
+        out.print()
+        out.print(f"and {total - len(pairs):,} more (--all to list them, --limit N)")
 
 
 def _decide(decision: str, record_a: str, record_b: str, settings: Settings, user: str | None):
