@@ -37,6 +37,7 @@ from perp_graph import wording
 from perp_graph.analytics.acpo import window_start
 
 if TYPE_CHECKING:
+    from perp_graph.analytics.profile_actions import Oversight
     from perp_graph.analytics.profile_findings import Rates, YearOnYear
 
 FORCE = "Whole force"
@@ -90,10 +91,13 @@ class AreaProfile:
     year_on_year: dict[str, YearOnYear] = field(default_factory=dict)
     rates: Rates | None = None
     findings: list[str] = field(default_factory=list)
+    #: the action register's figures (profile_actions); None: not read for this profile
+    actions: Oversight | None = None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, periods: Sequence[Quarter] = ()) -> dict[str, Any]:
         """The area's series as plain JSON (one value per quarter, oldest first), with its
-        findings in words, year-on-year comparisons and rates."""
+        findings in words, year-on-year comparisons, rates and the action register's
+        figures (`periods`: the profile's quarters, to name the register's first)."""
         return {
             "name": self.name,
             "findings": self.findings,
@@ -107,6 +111,7 @@ class AreaProfile:
             "risk": self.risk,
             "outcomes": self.outcomes,
             "protective_orders": self.protective_orders,
+            "actions": None if self.actions is None else self.actions.as_json(periods),
         }
 
 
@@ -178,8 +183,8 @@ class Profile:
                 "rule": self.comparison_note(),
             },
             "rate_denominator": "incidents recorded in the area (the export has no population)",
-            "force": self.force.as_json(),
-            "neighbourhoods": [n.as_json() for n in self.neighbourhoods],
+            "force": self.force.as_json(self.quarters),
+            "neighbourhoods": [n.as_json(self.quarters) for n in self.neighbourhoods],
             "outcome_recorded": self.outcome_recorded,
         }
 

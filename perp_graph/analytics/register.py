@@ -16,10 +16,14 @@ The sync rule (`plan_sync`), per person, kind and reason key:
   reason never went away): nothing, it stays done;
 - recommended, the last item superseded: a new item is raised (the reason returned);
 - not recommended, an open item exists: it is superseded, with a note saying why
-  (released, order ended, no longer qualifies ...) and, when it was still open after its
-  due date, saying so (a re-contact missed before a release stays visible);
+  (released, order ended, no longer qualifies, "identity merged into <id>" when the
+  person's records now belong to another identity ...) and, when it was still open after
+  its due date, saying so (a re-contact missed before a release stays visible);
 - not recommended, the last item done or declined: its history notes that the reason
   went away (`lapsed_on`), so that its return raises a new item.
+
+Retention: erasing a person's records erases their items and histories too (the stores'
+`erase`, called by jobs.loading inside the erasure's audit records).
 """
 
 from __future__ import annotations
@@ -337,11 +341,15 @@ def plan_sync(
     items: Sequence[Item],
     as_of: dt.date,
     assessed: Collection[str],
+    merged_into: Mapping[str, str] | None = None,
 ) -> SyncPlan:
     """What a sync as of `as_of` changes in a register holding `items`, given what the
     scan recommends and the identities it assessed as serial perpetrators (`assessed`:
     an open item of anyone else is superseded because the person no longer qualifies).
-    See the module's docstring for the rule."""
+    `merged_into`: the store's identities (record id -> identity id); an item whose person
+    id is now a record of another identity is superseded as "identity merged into <id>"
+    (the new identity's items are raised under its id). See the module's docstring."""
+    merged = merged_into or {}
     by_triple: dict[tuple[str, str, str], list[Item]] = defaultdict(list)
     for item in sorted(items, key=lambda i: (i.raised_on, i.id)):
         by_triple[(item.person_id, item.kind, item.key)].append(item)
@@ -362,7 +370,11 @@ def plan_sync(
         if triple in wanted:
             continue
         person_id, kind, key = triple
-        why = _gone(person_id, kind, key, as_of, person_id in assessed)
+        now = merged.get(person_id, person_id)
+        if now != person_id:
+            why = f"identity merged into {now} as of {as_of:%d %b %Y}"
+        else:
+            why = _gone(person_id, kind, key, as_of, person_id in assessed)
         for item in history:
             if item.is_open:
                 late = (
@@ -476,6 +488,21 @@ def select(
                 continue
         out.append(item)
     return sorted(out, key=lambda i: (i.due_by, i.id))
+
+
+def closing_change(item: Item) -> Change | None:
+    """The history entry that gave a closed item its status: the first of the last run of
+    entries with it (a later note from the sync, "reason gone", does not close it again);
+    None for an open item or one without a history."""
+    if item.is_open:
+        return None
+    found = None
+    for entry in item.history:
+        if entry.status != item.status:
+            found = None
+        elif found is None:
+            found = entry
+    return found
 
 
 def applied(item: Item, change: ItemChange, at: dt.datetime, user: str) -> Item:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import pandas as pd
 
 from perp_graph.audit import AuditLog, file_digest
+from perp_graph.errors import StoreError
 from perp_graph.identity.decisions import Decisions
 from perp_graph.identity.pairs import load_pairs, save_pairs
 from perp_graph.identity.resolve import Identities, resolve
@@ -34,8 +36,9 @@ def load(
     Args:
         data_dir: the folder holding people.csv, incidents.csv ... (data contract 1).
         full: the folder is a complete export: records it no longer holds are erased from
-            the store and from the outputs that named them (audited as an erasure, its
-            intent first).
+            the store, the action register (items about the people erased, with their
+            histories) and the outputs that named them (audited as an erasure, its intent
+            first; the register's counts are action_items and action_history).
 
     Returns the load report (also written to reports/last-load.json).
 
@@ -55,6 +58,8 @@ def load(
             )
         report = load_folder(data_dir, store, settings, session.progress, full=full)
         if report.removed is not None:
+            register = erase_register_items(store, report.removed_person_ids)
+            report.removed = report.removed | register
             cleaned = remove_outputs_about(
                 session.workspace, session.log, report.removed_person_ids
             )
@@ -103,8 +108,9 @@ class PurgeOutputs:
 
 
 def purge(settings: Settings, before: dt.date, progress: Progress | None = None) -> PurgeOutputs:
-    """Retention: erase records before `before` from the store (`GraphStore.purge`), then
-    the outputs that named anyone erased, and record the erasure by counts and a digest of
+    """Retention: erase records before `before` from the store (`GraphStore.purge`) and
+    the action register's items about the people erased (with their histories), then the
+    outputs that named anyone erased, and record the erasure by counts and a digest of
     the ids (never the erased content). The intent is recorded before anything is erased,
     the completion after.
 
@@ -116,6 +122,7 @@ def purge(settings: Settings, before: dt.date, progress: Progress | None = None)
         intent = session.erasure_intent({"before": before, "store": store.name})
         with session.progress.stage("erasing", total=1) as advance:
             erasure = store.purge(before)
+            erasure.counts.update(erase_register_items(store, erasure.person_ids))
             advance(1)
         if load_pairs(settings.workspace) is not None:
             identities = resolve_identities(store, settings, session.progress)
@@ -138,6 +145,33 @@ def purge(settings: Settings, before: dt.date, progress: Progress | None = None)
             intent=intent,
         )
         return PurgeOutputs(erasure, removed)
+
+
+@runtime_checkable
+class ErasableRegister(Protocol):
+    """An action register that erases people's items (both stores' registers)."""
+
+    def erase(self, person_ids: Collection[str]) -> dict[str, int]:
+        """Erase these identities' items and histories in one transaction; returns
+        {"action_items": n, "action_history": m}."""
+        ...
+
+
+def erase_register_items(store: GraphStore, person_ids: Collection[str]) -> dict[str, int]:
+    """Retention for the action register: erase the items about these people (the ids the
+    erasure removed; an item names its identity's id) and their histories, in one store
+    transaction. Returns the counts for the erasure's audit record.
+
+    Raises:
+        StoreError: the store's register cannot erase (never skipped in silence).
+    """
+    register = store.register()
+    if not isinstance(register, ErasableRegister):
+        raise StoreError(
+            f"the {store.name} store's action register cannot erase items; nothing about "
+            "the people erased was removed from it"
+        )
+    return register.erase(person_ids)
 
 
 def remove_outputs_about(

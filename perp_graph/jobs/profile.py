@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from perp_graph.analytics.profile import Profile, quarters
+from perp_graph.analytics.profile_actions import add_oversight
 from perp_graph.analytics.profile_build import build_profile
 from perp_graph.errors import ConfigError
 from perp_graph.jobs.scanning import scan_parameters
@@ -41,7 +42,8 @@ def profile(
 ) -> ProfileOutputs:
     """Write the problem profile for chief officers into `out_dir`: the force's page
     (index.html), one page per neighbourhood (neighbourhoods/), and the figures as
-    profile.json, over `years` years of quarters to `as_of`; audited as a consultation
+    profile.json, over `years` years of quarters to `as_of`, with the action register's
+    figures (analytics.profile_actions; "never synced" when it was not); audited as a consultation
     before anything is written.
 
     Raises:
@@ -66,6 +68,10 @@ def profile(
                 return result
 
             built = build_profile(records, parameters, years, scan_as_of)
+        # The action register's figures (issue 17, clause 5): counts only, read in this
+        # session like the records.
+        register = store.register()
+        add_oversight(built, register.items(), register.last_sync())
         store_name = store.name
         session.close_store()
         slug = slugs([a.name for a in built.neighbourhoods])

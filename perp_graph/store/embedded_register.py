@@ -19,7 +19,7 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from perp_graph.analytics.register import (
@@ -69,7 +69,8 @@ class EmbeddedRegister:
     """
 
     def __init__(self, workspace: Path) -> None:
-        self.path = Workspace(Path(workspace)).action_register_file
+        self.workspace = Path(workspace)
+        self.path = Workspace(self.workspace).action_register_file
 
     # --- connections ----------------------------------------------------------------------------
 
@@ -170,18 +171,25 @@ class EmbeddedRegister:
         *,
         at: dt.datetime | None = None,
         user: str,
+        merged_into: Mapping[str, str] | None = None,
     ) -> SyncPlan:
-        """Plan and apply a sync in one transaction (ActionRegister.sync).
+        """Plan and apply a sync in one transaction (ActionRegister.sync). `merged_into`:
+        record id -> identity id (default: the workspace's embedded store's identities), so
+        that a merged identity's open items say which identity it merged into.
 
         Raises:
             ConfigError: `as_of` before the last sync.
             StoreError: the file could not be written.
         """
+        if merged_into is None:
+            from perp_graph.store.embedded import EmbeddedStore  # it imports this module
+
+            merged_into = EmbeddedStore(self.workspace).identities()
         with self._writing() as connection:
             at = at or _now()
             check_sync_date(_last_sync(connection), as_of)
             items = _all_items(connection)
-            plan = plan_sync(recommended, items, as_of, assessed)
+            plan = plan_sync(recommended, items, as_of, assessed, merged_into)
             for item in plan.raised:
                 entry = Change(at, user, "open", None, f"raised: {item.reason}")
                 _insert(connection, item, entry)
@@ -210,6 +218,40 @@ class EmbeddedRegister:
             after = applied(item, change, when, user)
             _update(connection, after)
         return after
+
+    def erase(self, person_ids: Collection[str]) -> dict[str, int]:
+        """Retention: erase these identities' items and their histories in one transaction,
+        overwriting the freed pages and emptying the write-ahead log after, so that no copy
+        stays in the file. Returns {"action_items": n, "action_history": m}; a register never
+        written stays unwritten."""
+        ids = sorted(set(person_ids))
+        if not ids or not self.path.exists():
+            return {"action_items": 0, "action_history": 0}
+        wanted = json.dumps(ids)
+        with self._writing() as connection:
+            connection.execute("PRAGMA secure_delete = ON")
+            history = connection.execute(
+                "DELETE FROM changes WHERE item_id IN (SELECT id FROM items WHERE person_id IN "
+                "(SELECT value FROM json_each(?)))",
+                (wanted,),
+            ).rowcount
+            items = connection.execute(
+                "DELETE FROM items WHERE person_id IN (SELECT value FROM json_each(?))",
+                (wanted,),
+            ).rowcount
+        self._checkpoint()
+        return {"action_items": items, "action_history": history}
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the file and empty it (after an erasure)."""
+        try:
+            connection = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()
+        except sqlite3.Error as exc:
+            raise _error(self.path, exc) from None
 
 
 # --- rows ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from neo4j import ManagedTransaction, unit_of_work
@@ -134,20 +134,24 @@ class Neo4jRegister:
         *,
         at: dt.datetime | None = None,
         user: str,
+        merged_into: Mapping[str, str] | None = None,
     ) -> SyncPlan:
-        """Plan and apply a sync in one transaction (ActionRegister.sync).
+        """Plan and apply a sync in one transaction (ActionRegister.sync). `merged_into`:
+        record id -> identity id (default: the store's identities), so that a merged
+        identity's open items say which identity it merged into.
 
         Raises:
             ConfigError: `as_of` before the last sync.
             StoreError: the server failed.
         """
+        identities = self.store.identities() if merged_into is None else merged_into
 
         def work(tx: ManagedTransaction) -> SyncPlan:
             when = at or _now()
             rows = _run(tx, "register/last_sync")
             check_sync_date(_date(rows[0]["last_sync"]) if rows else None, as_of)
             items = [_item(r["item"], r["changes"]) for r in _run(tx, "register/items", ids=None)]
-            plan = plan_sync(recommended, items, as_of, assessed)
+            plan = plan_sync(recommended, items, as_of, assessed, identities)
             raised = [
                 {
                     "item": _properties(item, Change(when, user, "open", None, "")),
@@ -184,6 +188,19 @@ class Neo4jRegister:
             after = applied(item, change, at or _now(), user)
             _run(tx, "register/update", rows=[_update(after)])
             return after
+
+        return self._transaction(work)
+
+    def erase(self, person_ids: Collection[str]) -> dict[str, int]:
+        """Retention: erase these identities' items and their histories in one transaction
+        (`register/erase`). Returns {"action_items": n, "action_history": m}."""
+        ids = sorted(set(person_ids))
+        if not ids:
+            return {"action_items": 0, "action_history": 0}
+
+        def work(tx: ManagedTransaction) -> dict[str, int]:
+            row = _run(tx, "register/erase", person_ids=ids)[0]
+            return {"action_items": row["action_items"], "action_history": row["action_history"]}
 
         return self._transaction(work)
 
