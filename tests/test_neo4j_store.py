@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from typer.testing import CliRunner
 
+from perp_graph.audit import AuditLog
 from perp_graph.cli import app
 from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters
@@ -143,10 +144,13 @@ def test_cli_on_neo4j_gives_the_same_output_as_embedded(neo4j_store, data, tmp_p
     assert len(json.loads(on_neo4j.stdout)["perpetrators"]) > 0
 
 
-def test_scan_on_an_empty_neo4j_says_to_load_first(neo4j_store, monkeypatch):
+def test_scan_on_an_empty_neo4j_says_to_load_first(neo4j_store, tmp_path):
     neo4j_store.clear()
     neo4j_store.run("admin/clear_batch", limit=10)  # also removes the load state
-    result = CliRunner().invoke(app, ["scan", "--neo4j-uri", neo4j_uri(), "--quiet"])
+    AuditLog(tmp_path / "ws").check_writable()  # a workspace (reads never make one)
+    result = CliRunner().invoke(
+        app, ["scan", "--neo4j-uri", neo4j_uri(), "--workspace", str(tmp_path / "ws"), "-q"]
+    )
     assert result.exit_code == 3
     assert "load exports first" in result.output
 
