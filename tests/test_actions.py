@@ -540,3 +540,29 @@ def test_done_needs_a_note_and_a_superseded_item_cannot_change(workspace: Path):
     (gone,) = api.list_actions(settings, statuses={"superseded"})
     result = run("actions", "decline", gone.id, "--note", "n/a", "--workspace", str(workspace))
     assert result.exit_code == 2 and "was superseded" in result.output
+
+
+def test_actions_list_shows_20_rows_then_how_many_more(tmp_path: Path):
+    """Issue 16 clause 6 for the register's table: 20 rows by default, a count of the rest,
+    --all and --limit."""
+    from typer.testing import CliRunner
+
+    from perp_graph.cli import app
+
+    settings = Settings(workspace=tmp_path / "ws", resolve=False)
+    records = Records()
+    for n in range(25):
+        records.person(f"S{n:02d}", home_neighbourhood="Northside")
+        records.abuse(f"I{n:02d}a", "2024-01-10", f"S{n:02d}", f"V{n:02d}a")
+        records.abuse(f"I{n:02d}b", "2024-03-01", f"S{n:02d}", f"V{n:02d}b")
+    api.load(records.write(tmp_path / "d"), settings)
+    api.sync_actions(settings, as_of=D("2024-06-01"))
+    ws = ["--workspace", str(tmp_path / "ws"), "--as-of", "2024-06-01"]
+    listed = CliRunner().invoke(app, ["actions", "list", *ws], env={"COLUMNS": "80"})
+    assert listed.exit_code == 0, listed.output
+    total = len(api.list_actions(settings, statuses={"open", "in_progress"}))
+    assert total > 20
+    assert f"and {total - 20:,} more (--all to list them, --limit N)" in listed.output
+    every = CliRunner().invoke(app, ["actions", "list", "--all", *ws], env={"COLUMNS": "80"})
+    assert "more (--all" not in every.output
+    assert every.output.count("A-") == total

@@ -19,6 +19,7 @@ from perp_graph import api
 from perp_graph.analytics.register import KIND_LABELS, STATUSES, Item
 from perp_graph.cli.options import AsOfOpt, as_date, err, out, store_command
 from perp_graph.progress import Progress
+from perp_graph.render.terminal import DEFAULT_ROWS
 from perp_graph.settings import Settings
 from perp_graph.wording import count, day, moment
 
@@ -100,6 +101,12 @@ def actions_list(
     output_format: Annotated[
         ListFormat, typer.Option("--format", help="table, json or csv.")
     ] = ListFormat.table,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="Rows of the table (default 20).")
+    ] = DEFAULT_ROWS,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every action in the table.")
+    ] = False,
     *,
     settings: Settings,
 ) -> None:
@@ -123,7 +130,7 @@ def actions_list(
     elif output_format is ListFormat.csv:
         typer.echo(actions_csv(items, today), nl=False)
     else:
-        print_actions(items, today, out)
+        print_actions(items, today, out, limit=None if show_all else limit)
 
 
 @actions_app.command("show")
@@ -189,8 +196,11 @@ def _status(item: Item, today: dt.date) -> str:
     return f"{words}, overdue" if item.overdue(today) else words
 
 
-def print_actions(items: list[Item], today: dt.date, console: Console) -> None:
-    """The actions as a table that fits 80 columns (ids never cut)."""
+def print_actions(
+    items: list[Item], today: dt.date, console: Console, *, limit: int | None = None
+) -> None:
+    """The actions as a table that fits 80 columns (ids never cut): the first `limit`
+    rows (all when None), then how many more (issue 16 clause 6), then the totals."""
     if not items:
         console.print("No actions match.")
         return
@@ -201,7 +211,7 @@ def print_actions(items: list[Item], today: dt.date, console: Console) -> None:
     table.add_column("Due", no_wrap=True)
     table.add_column("Status", overflow="fold", ratio=1)
     table.add_column("Owner", overflow="fold", ratio=1)
-    for item in items:
+    for item in items[:limit] if limit is not None else items:
         table.add_row(
             item.id,
             escape(item.person_id),
@@ -211,6 +221,8 @@ def print_actions(items: list[Item], today: dt.date, console: Console) -> None:
             escape(item.owner or ""),
         )
     console.print(table)
+    if limit is not None and len(items) > limit:
+        console.print(f"and {len(items) - limit:,} more (--all to list them, --limit N)")
     overdue = sum(i.overdue(today) for i in items)
     console.print(f"{count(len(items), 'action')}, {overdue:,} overdue as of {day(today)}.")
 
