@@ -376,15 +376,10 @@ class Neo4jStore:
             StoreError: the store is empty or incomplete.
         """
         self._require_complete()
-        tables: dict[str, dict[str, list[Any]]] = {name: {} for name in Dataset.names()}
-        for page in self._pages("views/force_incidents"):
-            _extend(tables["incidents"], page, FORCE_COLUMNS["incidents"])
-            _extend(tables["involvements"], page, FORCE_COLUMNS["involvements"], prefix="in_")
-        for page in self._pages("views/force_people"):
-            _extend(tables["people"], page, FORCE_COLUMNS["people"])
-            _extend(tables["orders"], page, FORCE_COLUMNS["orders"], prefix="or_")
-            _extend(tables["relationships"], page, FORCE_COLUMNS["relationships"], prefix="re_")
-        return Dataset(**{name: _columns_frame(name, tables[name]) for name in tables})
+        return self._gather(
+            ("views/force_incidents", {"": "incidents", "in_": "involvements"}, {}),
+            ("views/force_people", {"": "people", "or_": "orders", "re_": "relationships"}, {}),
+        )
 
     def offending_records(self, parameters: ScanParameters) -> Dataset:
         """What the priority scores, alerts and release watch read, selected in Cypher and
@@ -394,26 +389,33 @@ class Neo4jStore:
             StoreError: the store is empty or incomplete.
         """
         self._require_complete()
-        incidents: dict[str, list[Any]] = {}
-        involvements: dict[str, list[Any]] = {}
-        for page in self._pages("views/offending_incidents", as_of=parameters.as_of):
-            _extend(incidents, page, FORCE_COLUMNS["incidents"])
-            _extend(involvements, page, FORCE_COLUMNS["involvements"], prefix="in_")
-        people: dict[str, list[Any]] = {}
-        orders: dict[str, list[Any]] = {}
-        for page in self._pages("views/offending_people", as_of=parameters.as_of):
-            _extend(people, page, FORCE_COLUMNS["people"])
-            _extend(orders, page, FORCE_COLUMNS["orders"], prefix="or_")
-        relationships: dict[str, list[Any]] = {}
-        types = sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)
-        for page in self._pages("views/offending_relationships", types=types):
-            _extend(relationships, page, FORCE_COLUMNS["relationships"])
+        as_of = {"as_of": parameters.as_of}
+        types = {"types": sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)}
+        return self._gather(
+            ("views/offending_incidents", {"": "incidents", "in_": "involvements"}, as_of),
+            ("views/offending_people", {"": "people", "or_": "orders"}, as_of),
+            ("views/offending_relationships", {"": "relationships"}, types),
+        )
+
+    def _gather(self, *views: tuple[str, dict[str, str], dict[str, Any]]) -> Dataset:
+        """Read paged views side by side (one thread each: the server works on one while
+        the driver decodes another) into the dataset's five tables, each sorted by its key.
+        A view is (name, column prefix -> table, parameters)."""
+
+        def read(view: tuple[str, dict[str, str], dict[str, Any]]) -> dict[str, dict]:
+            name, tables, params = view
+            columns: dict[str, dict[str, list[Any]]] = {table: {} for table in tables.values()}
+            for page in self._pages(name, **params):
+                for prefix, table in tables.items():
+                    _extend(columns[table], page, FORCE_COLUMNS[table], prefix=prefix)
+            return columns
+
+        gathered: dict[str, dict[str, list[Any]]] = {}
+        with ThreadPoolExecutor(len(views)) as pool:
+            for columns in pool.map(read, views):
+                gathered.update(columns)
         return Dataset(
-            people=_columns_frame("people", people),
-            incidents=_columns_frame("incidents", incidents),
-            involvements=_columns_frame("involvements", involvements),
-            relationships=_columns_frame("relationships", relationships),
-            orders=_columns_frame("orders", orders),
+            **{name: _columns_frame(name, gathered.get(name, {})) for name in Dataset.names()}
         )
 
     def _pages(self, name: str, **params: Any) -> Iterator[Record]:
