@@ -30,6 +30,7 @@ from typing import Any
 
 from perp_graph.audit import AuditLog, current_user, text_digest
 from perp_graph.dataset import Dataset
+from perp_graph.model import ScanParameters
 from perp_graph.output import check_free, write_text
 from perp_graph.progress import Progress
 from perp_graph.settings import Settings
@@ -98,6 +99,7 @@ class Session:
         self._on_wait = on_wait
         self._lock: Any = None
         self._store: GraphStore | None = None
+        self._offending: tuple[ScanParameters, Dataset] | None = None
 
     # --- entering and leaving ------------------------------------------------------------------
 
@@ -154,10 +156,25 @@ class Session:
         person id replaced by its identity's id."""
         return self.store.force_records().resolved(self.identity_of)
 
+    def offending_records(self, parameters: ScanParameters) -> Dataset:
+        """What the scores, alerts and release watch read (`GraphStore.offending_records`)
+        on identities. Read once per session: records read as of a later day serve an
+        earlier one too (every rule after them filters by its own as-of date)."""
+        cached = self._offending
+        if (
+            cached is None
+            or cached[0].as_of < parameters.as_of
+            or cached[0].connection_types != parameters.connection_types
+        ):
+            records = self.store.offending_records(parameters).resolved(self.identity_of)
+            cached = self._offending = (parameters, records)
+        return cached[1]
+
     def forget_identities(self) -> None:
         """Drop what was read of the identities (after they change in the store)."""
         self.__dict__.pop("identity_of", None)
         self.__dict__.pop("records", None)
+        self._offending = None
 
     # --- the audit log -------------------------------------------------------------------------
 

@@ -34,6 +34,9 @@ SAMPLE_PARAMS = {
     "incident_ids": ["I1"],
     "ids": ["P1"],
     "keys": ["k"],
+    "after": "",
+    "page": 10,
+    "types": ["intimate_partner"],
 }
 
 

@@ -1,7 +1,9 @@
-"""The view that briefings and network pages read: `GraphStore.records_about`."""
+"""The views the commands read: `GraphStore.records_about` (briefings, network pages),
+`offending_records` (scores, alerts, watch) and `force_records` (the profile)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -9,12 +11,13 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perp_graph.model import ScanParameters
 from perp_graph.pipeline.load import load_folder
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
 from tests.hypothesis_profiles import examples
 from tests.records import Records, records_dataset
-from tests.strategies import record_sets
+from tests.strategies import record_sets, scan_settings
 
 
 def _small_world() -> Records:
@@ -92,3 +95,45 @@ def test_records_about_are_the_same_on_both_stores(neo4j_store, records, pick):
     got = neo4j_store.records_about(seeds).sorted()
     for name in expected.names():
         pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+
+
+def test_offending_records_hold_only_what_the_scores_alerts_and_watch_read(store, tmp_path):
+    load_folder(_small_world().write(tmp_path / "data"), store, Settings(workspace=tmp_path / "w"))
+    got = store.offending_records(ScanParameters(as_of=dt.date(2023, 6, 30)))
+    # I3 is after the as-of date; W is a witness; NOBODY, X and Z are no suspect's record.
+    assert got.incidents["incident_id"].tolist() == ["I1", "I2"]
+    assert set(got.involvements["role"]) == {"suspect", "victim"}
+    assert got.people["person_id"].tolist() == ["P", "Q"]
+    assert got.orders["person_id"].tolist() == ["P", "Q"]
+    # intimate-partner and connection types, whoever they join
+    assert sorted(got.relationships["relationship_type"]) == [
+        "ex_intimate_partner",
+        "family",
+        "household",
+    ]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(records=record_sets(), options=scan_settings)
+def test_offending_and_force_records_are_the_same_on_both_stores(neo4j_store, records, options):
+    parameters = ScanParameters(**options)
+    dataset = records_dataset(records)
+    neo4j_store.clear()
+    neo4j_store.load(dataset)
+    with tempfile.TemporaryDirectory() as folder:
+        embedded = EmbeddedStore(Path(folder))
+        embedded.load(dataset)
+        expected = embedded.offending_records(parameters)
+        force = embedded.force_records().sorted()
+    got = neo4j_store.offending_records(parameters)
+    assert got.counts() == expected.counts()
+    for name in expected.names():
+        # both in key order already (GraphStore.offending_records)
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    got_force = neo4j_store.force_records().sorted()
+    for name in force.names():
+        pd.testing.assert_frame_equal(getattr(got_force, name), getattr(force, name), obj=name)

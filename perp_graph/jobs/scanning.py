@@ -92,7 +92,9 @@ def assess_identities(
     """`scan_identities` with its priority scores and alerts (analytics.assess)."""
     result = scan_identities(session, parameters)
     with session.progress.stage("scoring and alerts", total=1) as advance:
-        assessment = assess(result, session.records, session.settings.priority, rank=rank)
+        assessment = assess(
+            result, session.offending_records(parameters), session.settings.priority, rank=rank
+        )
         advance(1)
     return assessment
 
@@ -191,7 +193,7 @@ def watch(
     parameters = scan_parameters(settings, as_of)
     with Session(settings, "watch", progress=progress) as session:
         assessment = assess_identities(session, parameters)
-        records = session.records
+        records = session.offending_records(parameters)
         session.close_store()
         entries = release_watch(
             records.orders,

@@ -35,6 +35,7 @@ from perp_graph.store.protocol import (
     force_view,
     kept_by_retention,
     kept_if_present,
+    offending_view,
     require_complete,
     retained,
 )
@@ -146,6 +147,10 @@ class EmbeddedStore:
     def force_records(self) -> Dataset:
         """Every table in the force view the analytics read (store.protocol.force_view)."""
         return force_view(self.dataset())
+
+    def offending_records(self, parameters: ScanParameters) -> Dataset:
+        """What the scores, alerts and release watch read (store.protocol.offending_view)."""
+        return offending_view(self.force_records(), self.identities(), parameters)
 
     def purge(self, before: dt.date) -> Erasure:
         """Retention: erase records before `before` (store.protocol.kept_by_retention) and

@@ -24,10 +24,18 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from neo4j import Driver, GraphDatabase, Query, Record
+from neo4j import (
+    READ_ACCESS,
+    WRITE_ACCESS,
+    Driver,
+    GraphDatabase,
+    ManagedTransaction,
+    Record,
+    unit_of_work,
+)
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from perp_graph.dataset import Dataset, conform
+from perp_graph.dataset import KEYS, SCHEMA, Dataset, conform
 from perp_graph.errors import StoreError
 from perp_graph.model import (
     INTIMATE_PARTNER_TYPES,
@@ -40,9 +48,9 @@ from perp_graph.model import (
 from perp_graph.progress import Progress
 from perp_graph.store import cypher
 from perp_graph.store.protocol import (
+    FORCE_COLUMNS,
     Erasure,
     dropped,
-    force_view,
     kept_by_retention,
     kept_if_present,
     require_complete,
@@ -59,7 +67,11 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 logging.getLogger("neo4j").propagate = False
 
 BATCH_ROWS = 10_000
+#: Rows of a paged view per round trip (see `Neo4jStore._pages`).
+PAGE_ROWS = 50_000
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+#: Statements that only read: run with `execute_read` (routed to a reader in a cluster).
+READ_STATEMENTS = ("views/", "analytics/", "admin/snapshot_")
 _LOAD_ORDER = ("people", "incidents", "involvements", "relationships", "orders")
 
 
@@ -98,6 +110,7 @@ class Neo4jStore:
         password: str | None = None,
         database: str | None = None,
         batch_rows: int = BATCH_ROWS,
+        page_rows: int = PAGE_ROWS,
         retry_seconds: float = 15.0,
         query_timeout: float | None = 3600.0,
         write_workers: int = 2,
@@ -107,6 +120,7 @@ class Neo4jStore:
         self.uri = uri
         self.database = database
         self.batch_rows = batch_rows
+        self.page_rows = page_rows
         auth = (user, password or "") if user else None
         scheme = uri.split("://", 1)[0] if "://" in uri else ""
         if scheme not in URI_SCHEMES:
@@ -133,7 +147,10 @@ class Neo4jStore:
     # --- the one place queries run ------------------------------------------------
 
     def run(self, name: str, **params: Any) -> list[Record]:
-        """Run the named statement; log its name and parameter keys, never values."""
+        """Run the named statement in a managed transaction, `execute_read` for the views,
+        the analytics and the snapshots (READ_STATEMENTS: a cluster routes them to a
+        follower or read replica), `execute_write` for the rest (to the leader), retried
+        by the driver on transient errors; log its name and parameter keys, never values."""
         query = cypher.query(name)
         log.debug("cypher %s params=%s", name, sorted(params))
         try:
@@ -142,11 +159,14 @@ class Neo4jStore:
                 # driver's retries.
                 self.driver.verify_connectivity()
                 self._connected = True
-            records, _summary, _keys = self.driver.execute_query(
-                Query(query.text, timeout=self.query_timeout),
-                parameters_=params,
-                database_=self.database,
-            )
+            read = name.startswith(READ_STATEMENTS)
+            mode = READ_ACCESS if read else WRITE_ACCESS
+            with self.driver.session(database=self.database, default_access_mode=mode) as session:
+                work = unit_of_work(timeout=self.query_timeout)(_records)
+                if read:  # a follower or read replica may answer (cluster, Aura)
+                    records = session.execute_read(work, query.text, params)
+                else:  # the leader
+                    records = session.execute_write(work, query.text, params)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise StoreError(
                 f"cannot reach Neo4j at {self.uri} ({type(exc).__name__}); is it running? "
@@ -196,6 +216,8 @@ class Neo4jStore:
             StoreError: the server failed or refused a query.
         """
         self.ensure_schema()
+        if self.run("views/is_empty")[0]["empty"]:
+            return self._bulk_load(dataset)
         stored_incidents = set(self.ids("incidents"))
         self.run("load/set_state", state="loading", at=_now())
         try:
@@ -216,14 +238,53 @@ class Neo4jStore:
                 f"{exc}. The load stopped part-way and the store is marked incomplete; "
                 "re-run the same load to complete it."
             ) from None
-        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return self.counts()
 
-    def _write(self, statement: str, rows: list[dict[str, Any]], *, parallel: bool) -> None:
-        """Write rows in batches; two at a time where rows rarely share nodes (the
-        server detects the odd deadlock and the driver retries that batch)."""
-        batches = _batches(rows, self.batch_rows)
+    def _bulk_load(self, dataset: Dataset) -> dict[str, int]:
+        """The first load into an empty database: every node and relationship CREATEd (no
+        MERGE, nothing to look up but the keys the relationships join on), the
+        neighbourhoods first.
+
+        The state node is written first, "loading", so an interrupted bulk load leaves a
+        database that is neither empty nor complete: its re-run takes the MERGE path of
+        `load` and converges on what one uninterrupted load gives. Rows are deduplicated by
+        key here (the last row wins, as MERGE and SET would have it).
+        """
+        self.run("load/set_state", state="loading", at=_now())
+        places = pd.concat(
+            [dataset.people["home_neighbourhood"], dataset.incidents["neighbourhood"]]
+        ).dropna()
+        try:
+            self._write(
+                "load/bulk_neighbourhoods",
+                [{"name": name} for name in sorted(set(places))],
+                parallel=False,
+            )
+            for name in _LOAD_ORDER:
+                frame = getattr(dataset, name).drop_duplicates(KEYS[name], keep="last")
+                # involvements_new CREATEs (made for incidents new to the store).
+                bulk = "involvements_new" if name == "involvements" else f"bulk_{name}"
+                self._write(f"load/{bulk}", _rows(name, frame), parallel=name != "orders")
+                if name in _PLACES:
+                    statement, key, place = _PLACES[name]
+                    placed = _by_place(frame, key, place, self.batch_rows)
+                    self._write(statement, placed, parallel=True, size=1)
+        except StoreError as exc:
+            raise StoreError(
+                f"{exc}. The load stopped part-way and the store is marked incomplete; "
+                "re-run the same load to complete it."
+            ) from None
+        self.run("load/set_state", state="complete", at=_now())
+        return self.counts()
+
+    def _write(
+        self, statement: str, rows: list[dict[str, Any]], *, parallel: bool, size: int = 0
+    ) -> None:
+        """Write rows in batches of `size` rows (default `batch_rows`); two at a time where
+        rows rarely share nodes (the server detects the odd deadlock and the driver retries
+        that batch)."""
+        batches = _batches(rows, size or self.batch_rows)
         if not parallel or self.write_workers < 2:
             for batch in batches:
                 self.run(statement, rows=batch)
@@ -311,21 +372,64 @@ class Neo4jStore:
         )
 
     def force_records(self) -> Dataset:
-        """Every record, in the columns of `force_view` only (GraphStore.force_records).
+        """Every record, in the columns of `force_view` only, sent as columns a page at a
+        time (GraphStore.force_records), each table sorted by its key.
 
         Raises:
             StoreError: the store is empty or incomplete.
         """
         self._require_complete()
-        return force_view(
-            Dataset(
-                people=self._frame("people", "views/all_people"),
-                incidents=self._frame("incidents", "views/all_incidents"),
-                involvements=self._frame("involvements", "views/all_involvements"),
-                relationships=self._frame("relationships", "views/all_relationships"),
-                orders=self._frame("orders", "views/all_orders"),
-            )
+        return self._gather(
+            ("views/force_incidents", {"": "incidents", "in_": "involvements"}, {}),
+            ("views/force_people", {"": "people", "or_": "orders", "re_": "relationships"}, {}),
         )
+
+    def offending_records(self, parameters: ScanParameters) -> Dataset:
+        """What the priority scores, alerts and release watch read, selected in Cypher and
+        sent as columns a page at a time (GraphStore.offending_records).
+
+        Raises:
+            StoreError: the store is empty or incomplete.
+        """
+        self._require_complete()
+        as_of = {"as_of": parameters.as_of}
+        types = {"types": sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)}
+        return self._gather(
+            ("views/offending_incidents", {"": "incidents", "in_": "involvements"}, as_of),
+            ("views/offending_people", {"": "people", "or_": "orders"}, as_of),
+            ("views/offending_relationships", {"": "relationships"}, types),
+        )
+
+    def _gather(self, *views: tuple[str, dict[str, str], dict[str, Any]]) -> Dataset:
+        """Read paged views side by side (one thread each: the server works on one while
+        the driver decodes another) into the dataset's five tables, each sorted by its key.
+        A view is (name, column prefix -> table, parameters)."""
+
+        def read(view: tuple[str, dict[str, str], dict[str, Any]]) -> dict[str, dict]:
+            name, tables, params = view
+            columns: dict[str, dict[str, list[Any]]] = {table: {} for table in tables.values()}
+            for page in self._pages(name, **params):
+                for prefix, table in tables.items():
+                    _extend(columns[table], page, FORCE_COLUMNS[table], prefix=prefix)
+            return columns
+
+        gathered: dict[str, dict[str, list[Any]]] = {}
+        with ThreadPoolExecutor(len(views)) as pool:
+            for columns in pool.map(read, views):
+                gathered.update(columns)
+        return Dataset(
+            **{name: _columns_frame(name, gathered.get(name, {})) for name in Dataset.names()}
+        )
+
+    def _pages(self, name: str, **params: Any) -> Iterator[Record]:
+        """Run a paged view (params $after and $page, returns `last`) until it is done."""
+        after = ""
+        while True:
+            (page,) = self.run(name, after=after, page=self.page_rows, **params)
+            if page["last"] is None:
+                return
+            yield page
+            after = page["last"]
 
     def purge(self, before: dt.date) -> Erasure:
         """Retention: erase what `kept_by_retention` drops before `before` (GraphStore.purge)."""
@@ -423,6 +527,52 @@ class Neo4jStore:
         """Delete every node and relationship (tests and benchmarks only)."""
         while self.run("admin/clear_batch", limit=2_000)[0]["deleted"]:
             pass
+
+
+def _extend(
+    columns: dict[str, list[Any]], page: Record, names: Iterable[str], prefix: str = ""
+) -> None:
+    """Add a page's columns (named `prefix` + column) to the lists gathered so far."""
+    for column in names:
+        columns.setdefault(column, []).extend(page[prefix + column])
+
+
+def _columns_frame(table: str, columns: Mapping[str, list[Any]]) -> pd.DataFrame:
+    """Columns sent as lists (dates as ISO text) as a frame of one of the dataset's tables,
+    sorted by its key (dataset.KEYS) so that it is the same whichever order the pages came
+    in."""
+    frame = pd.DataFrame(dict(columns))
+    for column, dtype in SCHEMA[table].items():
+        if dtype.startswith("datetime64") and column in frame:
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype(dtype)
+    frame = conform(table, frame)[list(FORCE_COLUMNS[table])]
+    return frame.sort_values(KEYS[table], kind="stable").reset_index(drop=True)
+
+
+#: The bulk path's relationships to neighbourhoods: statement, key column, place column.
+_PLACES = {
+    "people": ("load/bulk_lives_in", "person_id", "home_neighbourhood"),
+    "incidents": ("load/bulk_occurred_in", "incident_id", "neighbourhood"),
+}
+
+
+def _by_place(frame: pd.DataFrame, key: str, place: str, size: int) -> list[dict[str, Any]]:
+    """Rows {name, ids} of at most `size` ids each, one neighbourhood a row, taking the
+    neighbourhoods in turn so that batches written side by side hold different ones."""
+    placed = frame[frame[place].notna()]
+    chunks: list[list[dict[str, Any]]] = []
+    for name, ids in placed.groupby(place, sort=True)[key]:
+        values = ids.tolist()
+        chunks.append(
+            [{"name": name, "ids": values[k : k + size]} for k in range(0, len(values), size)]
+        )
+    rounds = max((len(c) for c in chunks), default=0)
+    return [c[k] for k in range(rounds) for c in chunks if k < len(c)]
+
+
+def _records(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> list[Record]:
+    """The transaction function of `Neo4jStore.run`: every record of one statement."""
+    return list(tx.run(text, params))
 
 
 def _native(value: Any) -> Any:

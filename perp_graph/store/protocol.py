@@ -13,7 +13,8 @@ import pandas as pd
 from perp_graph.analytics.register import Item, ItemChange, Recommendation, SyncPlan
 from perp_graph.dataset import KEYS, Dataset
 from perp_graph.errors import StoreError
-from perp_graph.model import ScanParameters, ScanResult
+from perp_graph.frames import isin
+from perp_graph.model import INTIMATE_PARTNER_TYPES, ScanParameters, ScanResult
 from perp_graph.progress import Progress
 
 
@@ -74,6 +75,15 @@ class GraphStore(Protocol):
         involvement, relationship and order, and every person's id, names and home
         neighbourhood; never incident summaries, order details or other personal
         details (see `force_view`)."""
+        ...
+
+    def offending_records(self, parameters: ScanParameters) -> Dataset:
+        """What the priority scores, alerts and release watch read (`offending_view` of the
+        force records): the incidents dated on or before `parameters.as_of` with a suspect,
+        the suspect and victim involvements in them, every record of the suspects'
+        identities with the orders binding those records, and the relationships of an
+        intimate-partner or connection type; in the columns of `force_view`, each table
+        sorted by its key (dataset.KEYS). Never the whole force."""
         ...
 
     def purge(self, before: dt.date) -> Erasure:
@@ -214,6 +224,47 @@ def force_view(records: Dataset) -> Dataset:
     """Only the columns of FORCE_COLUMNS (data minimisation: nothing the rules do not read)."""
     return Dataset(
         **{name: getattr(records, name)[list(columns)] for name, columns in FORCE_COLUMNS.items()}
+    )
+
+
+def offending_view(
+    records: Dataset, identity_of: Mapping[str, str], parameters: ScanParameters
+) -> Dataset:
+    """`GraphStore.offending_records` from the force records (`force_view`, record ids)
+    and the stored identities: the embedded store's selection, and the rule the Neo4j
+    store's Cypher (cypher/views/offending_*) follows."""
+    incidents = records.incidents[
+        records.incidents["occurred_on"] <= np.datetime64(parameters.as_of, "s")
+    ]
+    involvements = records.involvements
+    suspects = involvements[involvements["role"] == "suspect"]
+    incidents = incidents[isin(incidents["incident_id"], suspects["incident_id"].unique())]
+    involvements = involvements[
+        isin(involvements["role"], ["suspect", "victim"])
+        & isin(involvements["incident_id"], incidents["incident_id"])
+    ]
+    lookup = pd.Series(dict(identity_of), dtype="str")
+
+    def identity(ids: pd.Series) -> pd.Series:
+        if lookup.empty:
+            return ids
+        return ids.map(lookup).fillna(ids).astype("str")
+
+    suspect_ids = involvements.loc[involvements["role"] == "suspect", "person_id"]
+    people = records.people[
+        isin(identity(records.people["person_id"]), identity(suspect_ids).unique())
+    ]
+    orders = records.orders[isin(records.orders["person_id"], people["person_id"])]
+    types = INTIMATE_PARTNER_TYPES | parameters.connection_types
+    relationships = records.relationships[isin(records.relationships["relationship_type"], types)]
+    chosen = Dataset(people, incidents, involvements, relationships, orders)
+    return Dataset(
+        **{
+            name: getattr(chosen, name)
+            .sort_values(KEYS[name], kind="stable")
+            .reset_index(drop=True)
+            for name in Dataset.names()
+        }
     )
 
 
