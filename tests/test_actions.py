@@ -542,10 +542,14 @@ def test_done_needs_a_note_and_a_superseded_item_cannot_change(workspace: Path):
     assert result.exit_code == 2 and "was superseded" in result.output
 
 
-def test_actions_list_shows_20_rows_then_how_many_more(tmp_path: Path):
+def test_actions_list_shows_20_rows_then_how_many_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     """Issue 16 clause 6 for the register's table: 20 rows by default, a count of the rest,
     --all and --limit."""
     from typer.testing import CliRunner
+
+    monkeypatch.delenv("PERP_GRAPH_NEO4J_URI", raising=False)  # the embedded store here
 
     from perp_graph.cli import app
 

@@ -220,10 +220,11 @@ def test_clause6_one_line_a_row_never_breaks_a_date_or_an_id():
         assert any(part in line for line in lines), part
 
 
-def test_clause6_identities_review_lists_20_then_says_how_many_more(tmp_path):
+def test_clause6_identities_review_lists_20_then_says_how_many_more(tmp_path, monkeypatch):
     """Issue 16 clause 6: 20 rows by default with a count of the rest and --all."""
     import pandas as pd
 
+    monkeypatch.delenv("PERP_GRAPH_NEO4J_URI", raising=False)  # the embedded store here
     from perp_graph.identity.pairs import save_pairs
 
     settings = Settings(workspace=tmp_path / "ws", resolve=False)
