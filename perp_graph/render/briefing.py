@@ -25,7 +25,7 @@ from markupsafe import Markup
 from perp_graph import __version__
 from perp_graph.analytics.dossier import Dossier
 from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS, SHIFT_DAYS, PersonRef, display_name
-from perp_graph.analytics.register import CLOSED_BY_USERS, KIND_LABELS, Change, Item
+from perp_graph.analytics.register import CLOSED_BY_USERS, KIND_LABELS, Item, closing_change
 from perp_graph.analytics.routing import WarningView
 from perp_graph.model import Contact, PrioritySettings, ScanParameters
 from perp_graph.wording import count, day, day_short, days_from, moment
@@ -185,19 +185,6 @@ def past_action(item: Item, *, unmask: bool = False) -> PastAction | None:
         words = f"{label} declined {when} by {who}"
     note = (closing.note if closing else item.note) if unmask else None
     return PastAction(item, words, note or None)
-
-
-def closing_change(item: Item) -> Change | None:
-    """The history entry that gave a closed item its status (the first of the last run
-    of entries with it: a later note from the sync, "reason gone", does not close it
-    again), or None without a history."""
-    found = None
-    for entry in item.history:
-        if entry.status != item.status:
-            found = None
-        elif found is None:
-            found = entry
-    return found
 
 
 def register_actions(

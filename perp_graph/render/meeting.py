@@ -17,13 +17,12 @@ from markupsafe import Markup
 
 from perp_graph.analytics.changes import Changes, ScoreRise
 from perp_graph.analytics.dossier import Dossier
-from perp_graph.analytics.register import Item
+from perp_graph.analytics.register import Item, closing_change
 from perp_graph.render.briefing import (
     BriefingContext,
     PastAction,
     PersonActions,
     _common,
-    closing_change,
     environment,
     kind_label,
     past_action,
@@ -129,7 +128,7 @@ class MeetingChanges:
 
 def closed_at(item: Item) -> dt.datetime:
     """When a closed item was closed: the history entry that gave it its status
-    (render.briefing.closing_change; a later "reason gone" note does not move it), else its
+    (analytics.register.closing_change; a later "reason gone" note does not move it), else its
     last change (the earliest time when it has none)."""
     closing = closing_change(item)
     if closing is not None:
