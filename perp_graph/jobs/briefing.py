@@ -109,11 +109,7 @@ def brief(
         assessment = assess_identities(session, parameters)
         result = assessment.result
         known = session.store.neighbourhoods()
-        latest = session.records.incidents["occurred_on"].max()
-        extract = Extract(
-            extracted_on=extracted_on(session.workspace.last_load_report),
-            latest_record_on=None if pd.isna(latest) else pd.Timestamp(latest).date(),
-        )
+        extract = extract_of(session)
         with progress.stage("reading the perpetrators' records", total=1) as advance:
             people = [f.person_id for f in result.perpetrators]
             people += [w.person_id for w in assessment.early_warnings]
@@ -155,6 +151,15 @@ class Extract:
 
     extracted_on: dt.date | None = None
     latest_record_on: dt.date | None = None
+
+
+def extract_of(session: Session) -> Extract:
+    """The extract behind a session's store: the last load's day and the latest incident."""
+    latest = session.records.incidents["occurred_on"].max()
+    return Extract(
+        extracted_on=extracted_on(session.workspace.last_load_report),
+        latest_record_on=None if pd.isna(latest) else pd.Timestamp(latest).date(),
+    )
 
 
 def extracted_on(last_load_report: Path) -> dt.date | None:

@@ -35,8 +35,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pandas as pd
-
 from perp_graph.analytics.changes import Snapshot, compare, snapshot_from_file
 from perp_graph.analytics.dossier import Dossier, build_dossiers
 from perp_graph.analytics.register import Item, select
@@ -45,8 +43,7 @@ from perp_graph.audit import file_digest
 from perp_graph.errors import ConfigError
 from perp_graph.jobs.briefing import (
     PDF_WORKERS,
-    Extract,
-    extracted_on,
+    extract_of,
     timeline_image,
 )
 from perp_graph.jobs.network import choose_neighbourhoods, records_about_identities
@@ -147,11 +144,7 @@ def meeting(
         assessment = assess_identities(session, parameters)
         result = assessment.result
         known = session.store.neighbourhoods()
-        latest = session.records.incidents["occurred_on"].max()
-        extract = Extract(
-            extracted_on=extracted_on(session.workspace.last_load_report),
-            latest_record_on=None if pd.isna(latest) else pd.Timestamp(latest).date(),
-        )
+        extract = extract_of(session)
         with progress.stage("reading the perpetrators' records", total=1) as advance:
             people = [f.person_id for f in result.perpetrators]
             records = records_about_identities(session.store, people, session.identity_of)
