@@ -1,0 +1,164 @@
+"""Converting between pandas frames and Cypher rows for the Neo4j store: rows to write in
+batches (dates as ISO text), pages of columns back to frames, a scan record to a Finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from neo4j import (
+    ManagedTransaction,
+    Record,
+)
+
+from perp_graph.dataset import KEYS, SCHEMA, conform
+from perp_graph.model import (
+    Finding,
+    QualifyingEvent,
+    ScanParameters,
+    Window,
+)
+from perp_graph.store.protocol import (
+    FORCE_COLUMNS,
+)
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+# The driver's own log lines can carry query text; they stay silent unless a
+# caller configures the "neo4j" logger on purpose.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+logging.getLogger("neo4j").propagate = False
+
+
+def _extend(
+    columns: dict[str, list[Any]], page: Record, names: Iterable[str], prefix: str = ""
+) -> None:
+    """Add a page's columns (named `prefix` + column) to the lists gathered so far."""
+    for column in names:
+        columns.setdefault(column, []).extend(page[prefix + column])
+
+
+def _columns_frame(table: str, columns: Mapping[str, list[Any]]) -> pd.DataFrame:
+    """Columns sent as lists (dates as ISO text) as a frame of one of the dataset's tables,
+    sorted by its key (dataset.KEYS) so that it is the same whichever order the pages came
+    in."""
+    frame = pd.DataFrame(dict(columns))
+    for column, dtype in SCHEMA[table].items():
+        if dtype.startswith("datetime64") and column in frame:
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype(dtype)
+    frame = conform(table, frame)[list(FORCE_COLUMNS[table])]
+    return frame.sort_values(KEYS[table], kind="stable").reset_index(drop=True)
+
+
+#: The bulk path's relationships to neighbourhoods: statement, key column, place column.
+_PLACES = {
+    "people": ("load/bulk_lives_in", "person_id", "home_neighbourhood"),
+    "incidents": ("load/bulk_occurred_in", "incident_id", "neighbourhood"),
+}
+
+
+def _by_place(frame: pd.DataFrame, key: str, place: str, size: int) -> list[dict[str, Any]]:
+    """Rows {name, ids} of at most `size` ids each, one neighbourhood a row, taking the
+    neighbourhoods in turn so that batches written side by side hold different ones."""
+    placed = frame[frame[place].notna()]
+    chunks: list[list[dict[str, Any]]] = []
+    for name, ids in placed.groupby(place, sort=True)[key]:
+        values = ids.tolist()
+        chunks.append(
+            [{"name": name, "ids": values[k : k + size]} for k in range(0, len(values), size)]
+        )
+    rounds = max((len(c) for c in chunks), default=0)
+    return [c[k] for k in range(rounds) for c in chunks if k < len(c)]
+
+
+def _records(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> list[Record]:
+    """The transaction function of `Neo4jStore.run`: every record of one statement."""
+    return list(tx.run(text, params))
+
+
+def _native(value: Any) -> Any:
+    """Neo4j temporal values as Python's."""
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _plain(properties: dict[str, Any]) -> tuple:
+    return tuple(sorted((k, str(v)) for k, v in properties.items()))
+
+
+def _finding(record: Record, parameters: ScanParameters) -> Finding:
+    events = tuple(
+        QualifyingEvent(
+            occurred_on=e["day"].to_native(),
+            incident_id=e["incident_id"],
+            victim_id=e["victim_id"],
+            offence_category=e["offence_category"],
+            risk_level=e["risk_level"],
+        )
+        for e in record["events"]
+    )
+    first, now = record["first"], record["now"]
+    first_window = Window.covering(events, first["start"].to_native(), first["end"].to_native())
+    current_window = (
+        Window.covering(events, now["start"].to_native(), now["end"].to_native())
+        if now["qualifies"]
+        else None
+    )
+    return Finding(
+        person_id=record["person_id"],
+        status="current" if current_window else "historic",
+        first_qualified_on=first_window.end,
+        victim_ids=tuple(sorted({e.victim_id for e in events})),
+        qualifying_incident_ids=tuple(sorted({e.incident_id for e in events})),
+        events=events,
+        first_window=first_window,
+        current_window=current_window,
+        surname=record["surname"] or "",
+        forenames=record["forenames"] or "",
+        home_neighbourhood=record["home_neighbourhood"],
+    )
+
+
+def _rows(name: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Frame rows as driver-ready dicts: str, bool, datetime.date or None."""
+    frame = frame.copy()
+    if name == "relationships":
+        frame["key"] = frame["relationship_type"] + "|" + _iso(frame["start_date"])
+    if name == "orders":
+        frame["order_key"] = (
+            frame["person_id"]
+            + "|"
+            + frame["order_type"]
+            + "|"
+            + _iso(frame["start_date"])
+            + "|"
+            + frame["protected_person_id"].fillna("")
+        )
+    columns: dict[str, list[Any]] = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            dates = values.dt.date.astype(object)
+            columns[column] = dates.where(values.notna(), None).tolist()
+        else:
+            columns[column] = values.astype(object).where(values.notna(), None).tolist()
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    text = dates.dt.strftime("%Y-%m-%d")
+    return text.where(dates.notna(), "").astype("str")
+
+
+def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
