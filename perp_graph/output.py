@@ -81,6 +81,26 @@ def publish(source: Path, target: Path, *, overwrite: bool) -> None:
     os.unlink(source)
 
 
+def publish_staged(
+    staged: list[Path], staging: Path, out_dir: Path, *, overwrite: bool
+) -> list[Path]:
+    """Move files made in the private folder `staging` to the same places under `out_dir`
+    (sub-folders made as needed), owner-only, each in one step (`publish`). Returns the
+    paths written, in the order given.
+
+    Raises:
+        OutputError: a target exists and `overwrite` is False.
+    """
+    files = []
+    for path in staged:
+        target = out_dir / path.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path, 0o600)
+        publish(path, target, overwrite=overwrite)
+        files.append(target)
+    return files
+
+
 def write_text(path: Path, text: str, *, overwrite: bool = False) -> Path:
     """Write UTF-8 text to path atomically, readable by the owner only."""
     return write_bytes(path, text.encode("utf-8"), overwrite=overwrite)

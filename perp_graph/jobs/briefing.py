@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -33,7 +32,7 @@ from perp_graph.jobs.scanning import (
     scan_parameters,
 )
 from perp_graph.model import ScanParameters, ScanResult
-from perp_graph.output import check_free, publish, write_text
+from perp_graph.output import check_free, publish_staged, write_text
 from perp_graph.progress import Progress
 from perp_graph.render.briefing import (
     BriefingContext,
@@ -363,13 +362,7 @@ def _write_packs(
             counts={"register_items": len(register.items)},
             purpose=purpose,
         )
-        files = []
-        (out_dir / NETWORKS).mkdir(exist_ok=True)
-        for path in staged:
-            target = out_dir / path.relative_to(staging)
-            os.chmod(path, 0o600)
-            publish(path, target, overwrite=overwrite)
-            files.append(target)
+        files = publish_staged(staged, staging, out_dir, overwrite=overwrite)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     # The next brief's badges compare with this one (ids and scores only, no names).

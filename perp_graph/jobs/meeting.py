@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -48,7 +47,7 @@ from perp_graph.jobs.briefing import (
 )
 from perp_graph.jobs.network import choose_neighbourhoods, records_about_identities
 from perp_graph.jobs.scanning import assess_identities, check_unmask, scan_parameters
-from perp_graph.output import check_free, publish, write_text
+from perp_graph.output import check_free, publish_staged, write_text
 from perp_graph.progress import Progress
 from perp_graph.render.briefing import BriefingContext, RegisterState, register_actions
 from perp_graph.render.meeting import (
@@ -313,13 +312,7 @@ def _write(
             counts={"agenda": len(agenda), "register_items": len(register.items)},
             purpose=context.purpose,
         )
-        files = []
-        (out_dir / SUBJECTS).mkdir(exist_ok=True)
-        for path in staged:
-            target = out_dir / path.relative_to(staging)
-            os.chmod(path, 0o600)
-            publish(path, target, overwrite=overwrite)
-            files.append(target)
+        files = publish_staged(staged, staging, out_dir, overwrite=overwrite)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return files
