@@ -62,7 +62,7 @@ def timed(run: Callable[[], Any]) -> tuple[float, Any]:
 def run_store(kind: str, data: Path, work: Path, profile_years: int) -> dict[str, Any]:
     """Every command on one store; returns seconds per command and the scan JSONs."""
     from perp_graph import api
-    from perp_graph.render.tables import to_json
+    from perp_graph.render.files import to_json
     from perp_graph.settings import Settings
 
     workspace = work / f"ws-{kind}"
