@@ -23,13 +23,16 @@ guide, "Where the house has outgrown its shape").
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import pandas as pd
+
 from perp_graph.audit import AuditLog, current_user, text_digest
 from perp_graph.dataset import Dataset
+from perp_graph.identity.resolve import records_of
 from perp_graph.model import ScanParameters
 from perp_graph.output import check_free, write_text
 from perp_graph.progress import Progress
@@ -268,3 +271,30 @@ class Session:
             purpose=purpose,
         )
         return [write_text(path, text, overwrite=overwrite) for path, text in texts.items()]
+
+
+def records_about_identities(
+    store: GraphStore, identity_ids: Sequence[str], identity_of: Mapping[str, str]
+) -> Dataset:
+    """`records_about` for identities: the records of every record of each identity,
+    with every person id replaced by its identity's id (`identity_of` as the store holds
+    it: store.identities())."""
+    if not identity_of:
+        return store.records_about(identity_ids)
+    by_identity = records_of(identity_of)
+    seeds = {r for i in identity_ids for r in by_identity.get(i, [i])}
+    records = store.records_about(seeds)
+    # Someone in view may be known here only by a record that is not their identity's
+    # own: fetch the identity's record too, so that they are named as in the scan.
+    present = set(records.people["person_id"])
+    missing = {identity_of[p] for p in present if p in identity_of} - present
+    if missing:
+        extra = store.records_about(missing).people
+        records = Dataset(
+            people=pd.concat([records.people, extra[extra["person_id"].isin(missing)]]),
+            incidents=records.incidents,
+            involvements=records.involvements,
+            relationships=records.relationships,
+            orders=records.orders,
+        )
+    return records.resolved(identity_of)

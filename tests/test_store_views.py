@@ -137,3 +137,11 @@ def test_offending_and_force_records_are_the_same_on_both_stores(neo4j_store, re
     got_force = neo4j_store.force_records().sorted()
     for name in force.names():
         pd.testing.assert_frame_equal(getattr(got_force, name), getattr(force, name), obj=name)
+
+
+def test_latest_incident_is_the_day_of_the_latest_incident_held(store, tmp_path):
+    """The packs' "latest record" line is read along the index, not from the force."""
+    load_folder(_small_world().write(tmp_path / "data"), store, Settings(workspace=tmp_path / "w"))
+    assert store.latest_incident_on() == dt.date(2023, 7, 1)
+    latest = store.force_records().incidents["occurred_on"].max()
+    assert store.latest_incident_on() == pd.Timestamp(latest).date()

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 from markupsafe import Markup
 
 from perp_graph.analytics.assess import Assessment
@@ -153,11 +152,11 @@ class Extract:
 
 
 def extract_of(session: Session) -> Extract:
-    """The extract behind a session's store: the last load's day and the latest incident."""
-    latest = session.records.incidents["occurred_on"].max()
+    """The extract behind a session's store: the last load's day and the latest incident
+    (one indexed read, not the force's records)."""
     return Extract(
         extracted_on=extracted_on(session.workspace.last_load_report),
-        latest_record_on=None if pd.isna(latest) else pd.Timestamp(latest).date(),
+        latest_record_on=session.store.latest_incident_on(),
     )
 
 

@@ -10,8 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.analytics.dossier import build_dossiers
 from perp_graph.analytics.network import NetworkGraph, build_network
@@ -29,7 +27,7 @@ from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.output import check_free
 from perp_graph.progress import Progress
 from perp_graph.render.network import render_network
-from perp_graph.session import Session
+from perp_graph.session import Session, records_about_identities
 from perp_graph.settings import Settings
 from perp_graph.store.protocol import GraphStore
 
@@ -128,33 +126,6 @@ def network(
             purpose=purpose,
         )
     return NetworkOutput(out_file, graph)
-
-
-def records_about_identities(
-    store: GraphStore, identity_ids: Sequence[str], identity_of: Mapping[str, str]
-) -> Dataset:
-    """`records_about` for identities: the records of every record of each identity,
-    with every person id replaced by its identity's id (`identity_of` as the store holds
-    it: store.identities())."""
-    if not identity_of:
-        return store.records_about(identity_ids)
-    by_identity = records_of(identity_of)
-    seeds = {r for i in identity_ids for r in by_identity.get(i, [i])}
-    records = store.records_about(seeds)
-    # Someone in view may be known here only by a record that is not their identity's
-    # own: fetch the identity's record too, so that they are named as in the scan.
-    present = set(records.people["person_id"])
-    missing = {identity_of[p] for p in present if p in identity_of} - present
-    if missing:
-        extra = store.records_about(missing).people
-        records = Dataset(
-            people=pd.concat([records.people, extra[extra["person_id"].isin(missing)]]),
-            incidents=records.incidents,
-            involvements=records.involvements,
-            relationships=records.relationships,
-            orders=records.orders,
-        )
-    return records.resolved(identity_of)
 
 
 def _person_network(

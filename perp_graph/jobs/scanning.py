@@ -18,7 +18,7 @@ from perp_graph.identity.pairs import load_pairs
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
 from perp_graph.render.files import to_json
-from perp_graph.session import Session
+from perp_graph.session import Session, records_about_identities
 from perp_graph.settings import Settings
 
 
@@ -104,13 +104,14 @@ def in_briefing_order(
 ) -> Assessment:
     """The assessment with its serial perpetrators in the packs' order (`order`), so the
     terminal table and the CSV rank them as the briefings do: the dossiers are built as
-    for a pack and sorted by analytics.dossier.briefing_order, the one ordering."""
+    for a pack and sorted by analytics.dossier.briefing_order, the one ordering. Only the
+    records about them are read (`records_about_identities`, as the packs read them),
+    never the force's."""
     people = [f.person_id for f in assessment.perpetrators]
     if not people:
         return assessment
-    dossiers = build_dossiers(
-        assessment.perpetrators, session.records.about(people), parameters, assessment
-    )
+    records = records_about_identities(session.store, people, session.identity_of)
+    dossiers = build_dossiers(assessment.perpetrators, records, parameters, assessment)
     return replace(assessment, order=tuple(d.person_id for d in dossiers))
 
 

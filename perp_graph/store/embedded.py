@@ -152,6 +152,12 @@ class EmbeddedStore:
         """What the scores, alerts and release watch read (store.protocol.offending_view)."""
         return offending_view(self.force_records(), self.identities(), parameters)
 
+    def latest_incident_on(self) -> dt.date | None:
+        """The latest incident's day, None when there is none (GraphStore.latest_incident_on).
+        Raises StoreError when the store is incomplete."""
+        latest = self.dataset().incidents["occurred_on"].max()
+        return None if pd.isna(latest) else pd.Timestamp(latest).date()
+
     def purge(self, before: dt.date) -> Erasure:
         """Retention: erase records before `before` (store.protocol.kept_by_retention) and
         return what went. Raises StoreError when the store is incomplete."""

@@ -445,6 +445,17 @@ class Neo4jStore:
             yield page
             after = page["last"]
 
+    def latest_incident_on(self) -> dt.date | None:
+        """The latest incident's day, None when there is none (GraphStore.latest_incident_on),
+        read along the occurred_on index.
+
+        Raises:
+            StoreError: the store is empty or incomplete.
+        """
+        self._require_complete()
+        records = self.run("views/latest_incident")
+        return _native(records[0]["latest"]) if records else None
+
     def purge(self, before: dt.date) -> Erasure:
         """Retention: erase what `kept_by_retention` drops before `before` (GraphStore.purge)."""
         every = self.force_records()

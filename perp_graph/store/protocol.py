@@ -86,6 +86,11 @@ class GraphStore(Protocol):
         sorted by its key (dataset.KEYS). Never the whole force."""
         ...
 
+    def latest_incident_on(self) -> dt.date | None:
+        """The day of the latest incident held (None when there is none): the packs'
+        "latest record" line, read without reading the force."""
+        ...
+
     def purge(self, before: dt.date) -> Erasure:
         """Retention: erase incidents dated before `before` (with everyone's involvement in
         them), relationships and orders that ended before it, then every person left with
