@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
+from perp_graph.analytics.acpo import scan as acpo_scan
 from perp_graph.model import ScanParameters
 from perp_graph.render.files import to_json
 from perp_graph.store.embedded import EmbeddedStore
@@ -31,3 +32,20 @@ def test_embedded_and_neo4j_give_identical_json(neo4j_store, records, options):
         embedded.load(dataset)
         expected = to_json(embedded.acpo_scan(parameters))
     assert to_json(neo4j_store.acpo_scan(parameters)) == expected
+
+
+@settings(
+    max_examples=examples(50),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(records=record_sets(), options=scan_settings)
+def test_the_rule_on_the_force_records_gives_the_stores_own_answer(neo4j_store, records, options):
+    """The problem profile scans each quarter on the force records it has read (the
+    rule's Python form) instead of asking the store again: the same JSON as Neo4j's
+    Cypher scan."""
+    parameters = ScanParameters(**options)
+    neo4j_store.clear()
+    neo4j_store.load(records_dataset(records))
+    on_records = acpo_scan(neo4j_store.force_records(), parameters)
+    assert to_json(on_records) == to_json(neo4j_store.acpo_scan(parameters))
