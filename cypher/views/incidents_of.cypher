@@ -4,7 +4,8 @@
 //          offence_category, risk_level, neighbourhood, postcode, children_present, summary,
 //          officer_in_case, extra
 UNWIND $person_ids AS id
-MATCH (:Person {person_id: id})-[:INVOLVED_IN]->(i:Incident)
+MATCH (p:Person {person_id: id})-[:INVOLVED_IN]->(i:Incident)
+USING INDEX p:Person(person_id)
 WITH DISTINCT i
 OPTIONAL MATCH (i)-[:OCCURRED_IN]->(n:Neighbourhood)
 RETURN i.incident_id AS incident_id,

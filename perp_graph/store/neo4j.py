@@ -247,9 +247,6 @@ class Neo4jStore:
                 f"{exc}. The load stopped part-way and the store is marked incomplete; "
                 "re-run the same load to complete it."
             ) from None
-        # Plans made on a much smaller graph's statistics can walk the whole graph for
-        # every person (seen after the store-differential tests' tiny graphs): resample.
-        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return self.counts()
 
@@ -287,9 +284,6 @@ class Neo4jStore:
                 f"{exc}. The load stopped part-way and the store is marked incomplete; "
                 "re-run the same load to complete it."
             ) from None
-        # Plans made on a much smaller graph's statistics can walk the whole graph for
-        # every person (seen after the store-differential tests' tiny graphs): resample.
-        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return self.counts()
 
@@ -489,9 +483,6 @@ class Neo4jStore:
             self.run("admin/delete_orders", keys=batch)
         for batch in _batches(people, self.batch_rows):
             self.run("admin/delete_people", ids=batch)
-        # Plans made on a much smaller graph's statistics can walk the whole graph for
-        # every person (seen after the store-differential tests' tiny graphs): resample.
-        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return erasure
 

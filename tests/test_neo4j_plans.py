@@ -1,0 +1,78 @@
+"""Issue 18, clause 3: the query plans do not depend on the statistics of yesterday's
+smaller graph. Every read statement is planned here on an empty graph, the statistics
+most unlike a force's, and no plan may scan a label or an index once per row (a scan
+under an Apply is repeated for every row on its left: the plan that walked the whole
+graph for every person). Lookups carry USING INDEX hints, so loads need not force a
+replan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from perp_graph.store import cypher
+
+pytestmark = pytest.mark.neo4j
+
+AS_OF = dt.date(2024, 1, 1)
+IDS = ["P1", "P2"]
+#: Parameters for EXPLAIN (values only matter for their types).
+PARAMETERS: dict[str, Any] = {
+    "as_of": AS_OF,
+    "window_years": 3,
+    "min_victims": 2,
+    "violent_categories": ["assault"],
+    "connection_types": ["family"],
+    "intimate_partner_types": ["intimate_partner"],
+    "types": ["intimate_partner"],
+    "after": "",
+    "page": 1000,
+    "person_ids": IDS,
+    "incident_ids": ["I1"],
+}
+#: Operators that read a whole label or index.
+SCANS = ("NodeByLabelScan", "AllNodesScan", "NodeIndexScan", "DirectedRelationshipTypeScan")
+
+
+#: Read statements whose scan under an Apply runs once, and why.
+ONCE = {"views/is_empty": "NOT EXISTS { MATCH (n) } on one row: stops at the first node"}
+
+
+def _read_statements() -> list[str]:
+    return [n for n in cypher.names() if n.startswith(("views/", "analytics/")) and n not in ONCE]
+
+
+def _scans_per_row(plan: Any, under_apply: bool = False) -> list[str]:
+    """The full scans in `plan` that run once per row of an Apply's left side."""
+    found = []
+    operator = plan["operatorType"].split("@")[0]
+    if under_apply and operator.startswith(SCANS):
+        found.append(f"{operator} {plan['args'].get('Details', '')}")
+    children = plan.get("children", [])
+    for n, child in enumerate(children):
+        # an Apply's right-hand child (the second) runs for each row of its left
+        right = operator.endswith("Apply") and n == 1
+        found += _scans_per_row(child, under_apply or right)
+    return found
+
+
+@pytest.mark.parametrize("name", _read_statements())
+def test_clause3_no_plan_made_on_a_tiny_graph_scans_the_graph_once_per_row(neo4j_store, name):
+    neo4j_store.clear()
+    neo4j_store.ensure_schema()
+    query = cypher.query(name)
+    with neo4j_store.driver.session(database=neo4j_store.database) as session:
+        summary = session.run("EXPLAIN " + query.text, PARAMETERS).consume()
+    assert summary.plan is not None
+    assert _scans_per_row(summary.plan) == [], name
+
+
+def test_clause3_a_scan_under_an_apply_is_what_the_check_catches(neo4j_store):
+    """The check itself: a lookup without its index, as a plan on a tiny graph may do."""
+    neo4j_store.clear()
+    text = "UNWIND $ids AS id CALL (id) { MATCH (p:Person) WHERE p.surname = id RETURN p } RETURN p"
+    with neo4j_store.driver.session(database=neo4j_store.database) as session:
+        summary = session.run("EXPLAIN " + text, {"ids": IDS}).consume()
+    assert any("NodeByLabelScan" in s for s in _scans_per_row(summary.plan))
