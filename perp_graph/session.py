@@ -22,8 +22,10 @@ guide, "Where the house has outgrown its shape").
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -172,6 +174,30 @@ class Session:
             records = self.store.offending_records(parameters).resolved(self.identity_of)
             cached = self._offending = (parameters, records)
         return cached[1]
+
+    @contextlib.contextmanager
+    def offending_records_ahead(self, parameters: ScanParameters) -> Iterator[None]:
+        """Read `offending_records(parameters)` in a second thread while the block runs,
+        on a store whose reads run on a server (`store.reads_side_by_side`): the server
+        selects those rows while it also runs the block's scan (at 300k on Neo4j, 17.1 s
+        one after the other, 12.0 s side by side). Elsewhere the block just runs. A
+        failure of the read is raised on leaving the block.
+
+        Raises:
+            StoreError: the read failed.
+        """
+        if not self.store.reads_side_by_side:
+            yield
+            return
+        self.identity_of  # noqa: B018 - read once here, not from two threads at once
+        with ThreadPoolExecutor(1, thread_name_prefix="offending") as pool:
+            ahead = pool.submit(self.offending_records, parameters)
+            try:
+                yield
+            finally:
+                error = ahead.exception()
+        if error is not None:
+            raise error
 
     def forget_identities(self) -> None:
         """Drop what was read of the identities (after they change in the store)."""

@@ -6,17 +6,23 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import threading
 from collections import defaultdict
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from perp_graph import api
 from perp_graph.analytics.acpo import window_start
 from perp_graph.cli import app
+from perp_graph.dataset import Dataset
+from perp_graph.errors import StoreError
+from perp_graph.jobs.scanning import scan_parameters
 from perp_graph.pipeline.load import load_folder
 from perp_graph.render.files import to_json
+from perp_graph.session import Session
 from perp_graph.synth import SynthConfig, generate
 
 END = dt.date(2025, 3, 31)
@@ -235,3 +241,37 @@ def test_both_stores_give_the_same_ranked_json(generated, tmp_path, request):
     assert outputs[0] == outputs[1]
     body = json.loads(outputs[0])
     assert body["ranking"] and body["changes"]["newly_qualified"] is not None
+
+
+# --- issue 18: what the scores read is fetched while the scan runs -------------------------
+
+
+def test_offending_records_read_during_the_scan_are_those_read_after_it(loaded, store):
+    parameters = scan_parameters(loaded, END)
+    with Session(loaded, "scan") as session:
+        with session.offending_records_ahead(parameters):
+            threads = {t.name for t in threading.enumerate()}
+            session.store.acpo_scan(parameters)
+        ahead = session.offending_records(parameters)
+        after = session.store.offending_records(parameters).resolved(session.identity_of)
+    for name in Dataset.names():
+        pd.testing.assert_frame_equal(getattr(ahead, name), getattr(after, name))
+    # only a server's store reads side by side
+    assert any(t.startswith("offending") for t in threads) == (store.name == "neo4j")
+
+
+def test_a_failed_read_ahead_is_raised_when_the_scan_is_done(loaded, store, monkeypatch):
+    if store.name != "neo4j":
+        pytest.skip("the embedded store reads nothing ahead")
+
+    def fails(self, parameters):
+        raise StoreError("Neo4j failed running views/offending_incidents: Neo.Test")
+
+    monkeypatch.setattr(type(store), "offending_records", fails)
+    parameters = scan_parameters(loaded, END)
+    with (
+        Session(loaded, "scan") as session,
+        pytest.raises(StoreError, match="offending"),
+        session.offending_records_ahead(parameters),
+    ):
+        session.store.acpo_scan(parameters)

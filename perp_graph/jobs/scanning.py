@@ -89,8 +89,10 @@ def scan_identities(session: Session, parameters: ScanParameters) -> ScanResult:
 def assess_identities(
     session: Session, parameters: ScanParameters, *, rank: bool = False
 ) -> Assessment:
-    """`scan_identities` with its priority scores and alerts (analytics.assess)."""
-    result = scan_identities(session, parameters)
+    """`scan_identities` with its priority scores and alerts (analytics.assess); what the
+    scores read is fetched while the scan runs (`Session.offending_records_ahead`)."""
+    with session.offending_records_ahead(parameters):
+        result = scan_identities(session, parameters)
     with session.progress.stage("scoring and alerts", total=1) as advance:
         assessment = assess(
             result, session.offending_records(parameters), session.settings.priority, rank=rank

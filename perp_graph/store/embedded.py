@@ -48,6 +48,8 @@ class EmbeddedStore:
     """GraphStore held in a local folder."""
 
     name = "embedded"
+    #: reads run in this process: nothing gained by two at once
+    reads_side_by_side = False
 
     def __init__(self, workspace: Path) -> None:
         self.root = Workspace(Path(workspace)).embedded_dir

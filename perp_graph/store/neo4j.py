@@ -111,6 +111,8 @@ class Neo4jStore:
     """GraphStore on a Neo4j server or cluster (bolt://, neo4j://, and their +s forms)."""
 
     name = "neo4j"
+    #: reads run on the server, so two can run side by side (Session.offending_records_ahead)
+    reads_side_by_side = True
 
     def __init__(
         self,

@@ -33,6 +33,9 @@ class GraphStore(Protocol):
 
     #: short name shown to users ("embedded", "neo4j")
     name: str
+    #: whether two reads gain by running at once (a server's store; see
+    #: Session.offending_records_ahead)
+    reads_side_by_side: bool
 
     def ids(self, table: str) -> pd.Index:
         """Ids already stored: table is "people" or "incidents"."""
