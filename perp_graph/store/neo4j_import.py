@@ -475,12 +475,18 @@ class BulkImport:
                 "PERP_GRAPH_NEO4J_IMPORT_COMMAND to a command, or unset it"
             )
         shutil.rmtree(self.folder, ignore_errors=True)  # a killed run's files
+        started = time.perf_counter()
         try:
             files = write_import(dataset, self.folder, database=store.database or DEFAULT_DATABASE)
-            log.info("neo4j-admin import: %s", files.counts)
+            wrote = time.perf_counter()
+            log.info(
+                "neo4j-admin import files written in %.1f s: %s", wrote - started, files.counts
+            )
             run_import_command(argv, files.argument_file, self.log_file)
+            log.info("neo4j import command ran in %.1f s", time.perf_counter() - wrote)
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+        finishing = time.perf_counter()
         state = self._wait(store)
         if state != "loading":
             raise StoreError(
@@ -504,6 +510,10 @@ class BulkImport:
             )
         store.run("load/refresh_statistics", timeout_seconds=300)
         store.run("load/set_state", state="complete", at=_now())
+        log.info(
+            "after the import: server, schema, checks and statistics in %.1f s",
+            time.perf_counter() - finishing,
+        )
         return store.counts()
 
     def _wait(self, store: Neo4jStore) -> str:
