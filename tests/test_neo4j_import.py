@@ -426,6 +426,40 @@ def test_a_dangling_relationship_fails_the_import_and_leaves_an_empty_store(own_
         store.close()
 
 
+@pytest.mark.neo4j
+@pytest.mark.slow
+def test_a_load_cut_short_after_the_import_is_completed_by_a_rerun(
+    own_neo4j, neo4j_store, tmp_path, monkeypatch
+):
+    neo4j_uri()
+    dataset = hostile_dataset()
+    neo4j_store.clear()
+    neo4j_store.load(dataset)
+    expected = neo4j_store.snapshot()
+    store = importing_store(own_neo4j, Workspace(tmp_path / "ws"))
+    real = store.run
+
+    def cut(name: str, **params):
+        if name == "load/refresh_statistics":
+            raise StoreError("the connection was cut")
+        return real(name, **params)
+
+    try:
+        monkeypatch.setattr(store, "run", cut)
+        with pytest.raises(StoreError, match="cut"):
+            store.load(dataset)
+        monkeypatch.undo()
+        assert store.state() == "loading"
+        with pytest.raises(StoreError, match="incomplete"):
+            store.acpo_scan(ScanParameters(as_of=AS_OF))
+        store.load(dataset)  # not empty: MERGE
+        assert store.state() == "complete"
+        assert store.snapshot() == expected
+    finally:
+        store.clear()
+        store.close()
+
+
 def _settings(workspace: Workspace):
     from perp_graph.settings import Settings
 
