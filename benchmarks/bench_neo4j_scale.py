@@ -3,14 +3,18 @@
 Usage:
     PERP_GRAPH_NEO4J_URI=bolt://127.0.0.1:17687 \\
         python benchmarks/bench_neo4j_scale.py [--sizes 300000 1000000] [--out DIR] \\
-        [--profile-years 5]
+        [--profile-years 5] [--import-command "scripts/neo4j-local import" [--also-create]]
 
 For each size it generates synthetic data once (seeded, three years of records ending on
 AS_OF, no duplicate records), then on each store in turn runs, through the library's
 entry points (perp_graph.api, what the CLI calls) and without identity resolution
 (Settings.resolve=False):
 
-- load: a first full load (the Neo4j database emptied first, so it takes the bulk path);
+- load: a first full load (the Neo4j database emptied first, so it takes the bulk path:
+  CREATE in batches, or neo4j-admin import through `--import-command`, perp-graph's
+  `[neo4j] import_command`, e.g. `scripts/neo4j-local import` with the server's
+  NEO4J_LOCAL_* settings in the environment); with `--also-create` as well, a CREATE load
+  is timed first on Neo4j ("load (CREATE)"), then the database is emptied again;
 - scan, scan --rank, watch;
 - brief -n ONE: the packs of the neighbourhood with the most serial perpetrators (no PDF);
 - network PERSON: the network page of the first serial perpetrator (depth 1);
@@ -37,6 +41,8 @@ from typing import Any
 
 AS_OF = dt.date(2026, 6, 30)
 COMMANDS = ("load", "scan", "scan --rank", "watch", "brief -n ONE", "network PERSON", "profile")
+#: the CREATE path's first load, timed too when the import path is measured (--also-create)
+CREATE_LOAD = "load (CREATE)"
 
 
 def generate(size: int, folder: Path) -> dict[str, int]:
@@ -59,27 +65,51 @@ def timed(run: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-def run_store(kind: str, data: Path, work: Path, profile_years: int) -> dict[str, Any]:
-    """Every command on one store; returns seconds per command and the scan JSONs."""
+def empty_neo4j(uri: str) -> float:
+    """Empty the Neo4j database (so that a load takes the first-load path); seconds taken."""
+    from perp_graph.store.neo4j import Neo4jStore
+
+    store = Neo4jStore(uri, allow_insecure=True)
+    try:
+        seconds, _ = timed(store.clear)
+    finally:
+        store.close()
+    return seconds
+
+
+def run_store(
+    kind: str,
+    data: Path,
+    work: Path,
+    profile_years: int,
+    import_command: str | None = None,
+    also_create: bool = False,
+) -> dict[str, Any]:
+    """Every command on one store; returns seconds per command and the scan JSONs. On
+    Neo4j, the first load goes through `import_command` when given, after a timed CREATE
+    load (CREATE_LOAD) when `also_create`."""
     from perp_graph import api
     from perp_graph.render.files import to_json
     from perp_graph.settings import Settings
 
     workspace = work / f"ws-{kind}"
     shutil.rmtree(workspace, ignore_errors=True)
+    seconds: dict[str, float] = {}
     if kind == "neo4j":
-        from perp_graph.store.neo4j import Neo4jStore
-
         uri = os.environ["PERP_GRAPH_NEO4J_URI"]
-        store = Neo4jStore(uri, allow_insecure=True)
-        store.clear()
-        store.close()
         settings = Settings(workspace=workspace, resolve=False, neo4j_uri=uri, neo4j_insecure=True)
+        empty_neo4j(uri)
+        if import_command and also_create:
+            seconds[CREATE_LOAD], _created = timed(lambda: api.load(data, settings))
+            print(f"{CREATE_LOAD}: {seconds[CREATE_LOAD]:.1f} s", flush=True)
+            shutil.rmtree(workspace, ignore_errors=True)
+            print(f"emptied Neo4j again in {empty_neo4j(uri):.1f} s", flush=True)
+        if import_command:
+            settings = settings.with_flags(neo4j_import_command=import_command)
     else:
         settings = Settings(workspace=workspace, resolve=False)
     out = work / f"out-{kind}"
     shutil.rmtree(out, ignore_errors=True)
-    seconds: dict[str, float] = {}
     seconds["load"], report = timed(lambda: api.load(data, settings))
     seconds["scan"], assessment = timed(lambda: api.scan(settings, AS_OF))
     seconds["scan --rank"], ranked = timed(lambda: api.scan(settings, AS_OF, rank=True))
@@ -107,6 +137,7 @@ def run_store(kind: str, data: Path, work: Path, profile_years: int) -> dict[str
     )
     rows = sum(f.read for f in report.files)
     return {
+        "load_path": "import" if settings.neo4j_import_command else "CREATE",
         "seconds": seconds,
         "rows": rows,
         "scan": to_json(assessment),
@@ -125,15 +156,18 @@ def table(size: int, rows: dict[str, int], results: dict[str, dict[str, Any]]) -
     lines = [
         f"{size:,} incidents ({', '.join(f'{k} {v:,}' for k, v in rows.items())}); "
         f"{first['serial']:,} serial; brief -n {first['neighbourhood']}; "
-        f"network {first['person']}",
+        f"network {first['person']}; {loaded:,} CSV rows read by a load",
         "",
         "| command | embedded | Neo4j | Neo4j / embedded |",
         "|---|---:|---:|---:|",
     ]
-    for command in COMMANDS:
-        e, n = embedded[command], neo4j[command]
-        extra = f" ({loaded / n / 1000:.1f}k rows/s)" if command == "load" else ""
-        lines.append(f"| {command} | {e:.1f} s | {n:.1f} s{extra} | {n / e:.1f}x |")
+    for command in (CREATE_LOAD, *COMMANDS):
+        if command not in neo4j:
+            continue
+        e, n = embedded["load" if command == CREATE_LOAD else command], neo4j[command]
+        extra = f" ({loaded / n / 1000:.1f}k rows/s)" if command.startswith("load") else ""
+        name = f"{command} ({results['neo4j']['load_path']})" if command == "load" else command
+        lines.append(f"| {name} | {e:.1f} s | {n:.1f} s{extra} | {n / e:.1f}x |")
     return "\n".join(lines)
 
 
@@ -143,6 +177,16 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[300_000, 1_000_000])
     parser.add_argument("--out", type=Path, default=Path("/tmp/perp-graph-bench-neo4j"))
     parser.add_argument("--profile-years", type=int, default=5)
+    parser.add_argument(
+        "--import-command",
+        help="Neo4j's first load through neo4j-admin import with this command ([neo4j] "
+        "import_command), e.g. 'scripts/neo4j-local import'",
+    )
+    parser.add_argument(
+        "--also-create",
+        action="store_true",
+        help="with --import-command: time a CREATE first load on Neo4j too",
+    )
     args = parser.parse_args()
     if not os.environ.get("PERP_GRAPH_NEO4J_URI"):
         print("set PERP_GRAPH_NEO4J_URI (scripts/neo4j-local start prints it)", file=sys.stderr)
@@ -155,8 +199,14 @@ def main() -> int:
         rows = generate(size, data)
         results = {}
         for kind in ("embedded", "neo4j"):
-            results[kind] = run_store(kind, data, work, args.profile_years)
-            print(f"{size:,} {kind}: {json.dumps(results[kind]['seconds'])}", flush=True)
+            results[kind] = run_store(
+                kind, data, work, args.profile_years, args.import_command, args.also_create
+            )
+            print(
+                f"{size:,} {kind}: {json.dumps(results[kind]['seconds'])}; "
+                f"load average {os.getloadavg()}",
+                flush=True,
+            )
         print()
         print(table(size, rows, results))
         for key in ("scan", "rank"):

@@ -45,8 +45,10 @@ from perp_graph.workspace import Workspace
 
 
 def open_store(settings: Settings) -> GraphStore:
-    """The store the settings select: Neo4j when a URI is set, else the embedded store in
-    the settings' workspace. The caller closes it.
+    """The store the settings select: Neo4j when a URI is set (a first load through
+    `settings.neo4j_import_command` when that is set, its files in the workspace's
+    neo4j-import/ folder), else the embedded store in the settings' workspace. The caller
+    closes it.
 
     Raises:
         StoreError: Neo4j is unreachable, refuses the credentials or the connection's
@@ -54,13 +56,23 @@ def open_store(settings: Settings) -> GraphStore:
     """
     if settings.neo4j_uri:
         from perp_graph.store.neo4j import Neo4jStore  # the driver is only needed here
+        from perp_graph.store.neo4j_import import BulkImport
 
+        workspace = Workspace(Path(settings.workspace))
+        bulk_import = None
+        if settings.neo4j_import_command:
+            bulk_import = BulkImport(
+                settings.neo4j_import_command,
+                folder=workspace.neo4j_import_dir,
+                log_file=workspace.neo4j_import_log,
+            )
         return Neo4jStore(
             settings.neo4j_uri,
             user=settings.neo4j_user,
             password=settings.neo4j_password,
             database=settings.neo4j_database,
             allow_insecure=settings.neo4j_insecure,
+            bulk_import=bulk_import,
         )
     return EmbeddedStore(settings.workspace)
 

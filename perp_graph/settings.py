@@ -40,6 +40,7 @@ ENV_NEO4J_USER = "PERP_GRAPH_NEO4J_USER"
 ENV_NEO4J_PASSWORD = "PERP_GRAPH_NEO4J_PASSWORD"  # never a command-line argument
 ENV_NEO4J_DATABASE = "PERP_GRAPH_NEO4J_DATABASE"
 ENV_NEO4J_INSECURE = "PERP_GRAPH_NEO4J_INSECURE"  # development servers only
+ENV_NEO4J_IMPORT_COMMAND = "PERP_GRAPH_NEO4J_IMPORT_COMMAND"
 DEFAULT_WORKSPACE = Path(".perp-graph")
 
 
@@ -77,6 +78,10 @@ class Settings:
     neo4j_database: str | None = None
     #: allow plain or self-signed Neo4j connections (development servers only)
     neo4j_insecure: bool = False
+    #: a command line that stops the Neo4j server, runs `neo4j-admin database import full
+    #: @ARGFILE` (the path it is given last) and starts the server again: a first load into
+    #: an empty database then goes through it (store.neo4j_import; [neo4j] import_command)
+    neo4j_import_command: str | None = None
     #: who runs the command and why (the audit log; --user / --purpose)
     user: str | None = None
     purpose: str | None = None
@@ -124,13 +129,23 @@ def load_settings(
         neo4j_password=env.get(ENV_NEO4J_PASSWORD) or None,
         neo4j_database=env.get(ENV_NEO4J_DATABASE) or None,
         neo4j_insecure=env.get(ENV_NEO4J_INSECURE, "").strip().lower() in ("1", "true", "yes"),
+        neo4j_import_command=env.get(ENV_NEO4J_IMPORT_COMMAND) or settings.neo4j_import_command,
     )
     if workspace is not None:
         settings = replace(settings, workspace=workspace)
     return settings
 
 
-_SECTIONS = {"input", "offence_codes", "scan", "priority", "workspace", "contacts", "actions"}
+_SECTIONS = {
+    "input",
+    "offence_codes",
+    "scan",
+    "priority",
+    "workspace",
+    "contacts",
+    "actions",
+    "neo4j",
+}
 _CONTACT_KEYS = ("role", "name", "phone", "note")
 _PRIORITY_KEYS = {"weights", "harm_days", "high_at", "medium_at"}
 _INPUT_LISTS = (
@@ -245,6 +260,17 @@ def _apply_config_file(settings: Settings, path: Path) -> Settings:
         changes["contacts"] = _contacts(raw["contacts"], fail)
     if "actions" in raw:
         changes["action_due_days"] = _due_days(raw["actions"], fail)
+    section = raw.get("neo4j", {})
+    if set(section) - {"import_command"}:
+        raise fail(f"unknown key(s) {sorted(set(section) - {'import_command'})} in [neo4j]")
+    if "import_command" in section:
+        command = section["import_command"]
+        if not isinstance(command, str) or not command.strip():
+            raise fail(
+                "[neo4j] import_command must be a command line, e.g. "
+                'import_command = "scripts/neo4j-local import"'
+            )
+        changes["neo4j_import_command"] = command
     return replace(settings, **changes)
 
 

@@ -7,8 +7,10 @@ Every path inside a workspace is named here and nowhere else:
     <root>/identities/              analysts' decisions, scored pairs, DuckDB's spill
     <root>/quarantine/<file>.csv    records a load could not use, with their reasons
     <root>/register/actions.sqlite  the embedded store's action register (issue 17)
+    <root>/neo4j-import/            a first load's neo4j-admin import files, only while it
+                                    runs (perp_graph.store.neo4j_import)
     <root>/reports/                 last-load.json, last-scan.json, last-brief.json,
-                                    data-quality.csv
+                                    data-quality.csv, neo4j-import.log
     <root>/.lock                    the lock (below)
 
 Locking (POSIX `flock`, advisory, on `<root>/.lock`): a command that changes the
@@ -106,6 +108,17 @@ class Workspace:
     def reports_dir(self) -> Path:
         """Reports the commands keep."""
         return self.root / "reports"
+
+    @property
+    def neo4j_import_dir(self) -> Path:
+        """A first load's neo4j-admin import files (personal data): written, imported and
+        deleted by one load (perp_graph.store.neo4j_import)."""
+        return self.root / "neo4j-import"
+
+    @property
+    def neo4j_import_log(self) -> Path:
+        """The output of the last Neo4j import command (counts and progress; ids at most)."""
+        return self.reports_dir / "neo4j-import.log"
 
     @property
     def last_load_report(self) -> Path:

@@ -67,6 +67,7 @@ from perp_graph.store.protocol import (
 )
 
 if TYPE_CHECKING:
+    from perp_graph.store.neo4j_import import BulkImport
     from perp_graph.store.neo4j_register import Neo4jRegister
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ class Neo4jStore:
         query_timeout: float | None = 3600.0,
         write_workers: int = 2,
         allow_insecure: bool = False,
+        bulk_import: BulkImport | None = None,
     ) -> None:
         check_uri(uri, allow_insecure)
         self.uri = uri
@@ -152,6 +154,8 @@ class Neo4jStore:
             raise StoreError(f"Neo4j URI {uri!r} is not valid: {exc}") from None
         self.query_timeout = query_timeout
         self.write_workers = write_workers
+        #: a first load's neo4j-admin import (store.neo4j_import); None: CREATE in Cypher
+        self.bulk_import = bulk_import
         self._schema_ready = False
         self._connected = False
 
@@ -192,10 +196,10 @@ class Neo4jStore:
             raise StoreError(f"Neo4j failed running {name}: {exc.code}") from None
         return records
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self, *, again: bool = False) -> None:
         """Create the constraints and indexes (cypher/schema, IF NOT EXISTS), once per
-        store object."""
-        if self._schema_ready:
+        store object, or `again` (after neo4j-admin import replaced the database)."""
+        if self._schema_ready and not again:
             return
         for name in cypher.names("schema"):
             self.run(name)
@@ -217,6 +221,8 @@ class Neo4jStore:
     def load(self, dataset: Dataset) -> dict[str, int]:
         """Insert or update every row, keyed as dataset.KEYS, in batches (GraphStore.load).
 
+        Into an empty database, a first load: through neo4j-admin import when `bulk_import`
+        is set (store.neo4j_import), else CREATE in batches (`_bulk_load`).
         The store is "loading" until every table is written, so an interrupted load leaves it
         incomplete and a re-run of the same load completes it.
 
@@ -228,6 +234,8 @@ class Neo4jStore:
         """
         self.ensure_schema()
         if self.run("views/is_empty")[0]["empty"]:
+            if self.bulk_import is not None and self.bulk_import.accepts(dataset):
+                return self.bulk_import.load(self, dataset)
             return self._bulk_load(dataset)
         stored_incidents = set(self.ids("incidents"))
         self.run("load/set_state", state="loading", at=_now())

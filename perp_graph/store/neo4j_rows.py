@@ -127,17 +127,9 @@ def _rows(name: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Frame rows as driver-ready dicts: str, bool, datetime.date or None."""
     frame = frame.copy()
     if name == "relationships":
-        frame["key"] = frame["relationship_type"] + "|" + _iso(frame["start_date"])
+        frame["key"] = relationship_keys(frame)
     if name == "orders":
-        frame["order_key"] = (
-            frame["person_id"]
-            + "|"
-            + frame["order_type"]
-            + "|"
-            + _iso(frame["start_date"])
-            + "|"
-            + frame["protected_person_id"].fillna("")
-        )
+        frame["order_key"] = order_keys(frame)
     columns: dict[str, list[Any]] = {}
     for column in frame.columns:
         values = frame[column]
@@ -148,6 +140,28 @@ def _rows(name: str, frame: pd.DataFrame) -> list[dict[str, Any]]:
             columns[column] = values.astype(object).where(values.notna(), None).tolist()
     names = list(columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def relationship_keys(relationships: pd.DataFrame) -> pd.Series:
+    """The `key` of each RELATED_TO (a str Series aligned with the frame): its
+    relationship_type, "|", its start_date as YYYY-MM-DD ("" when unknown). With the two
+    people it is the relationship's key in the graph (dataset.KEYS)."""
+    return relationships["relationship_type"] + "|" + _iso(relationships["start_date"])
+
+
+def order_keys(orders: pd.DataFrame) -> pd.Series:
+    """The `order_key` of each Order node (a str Series aligned with the frame):
+    person_id|order_type|start_date as YYYY-MM-DD ("" when unknown)|protected_person_id
+    ("" when none), the order's key in the graph (dataset.KEYS)."""
+    return (
+        orders["person_id"]
+        + "|"
+        + orders["order_type"]
+        + "|"
+        + _iso(orders["start_date"])
+        + "|"
+        + orders["protected_person_id"].fillna("")
+    )
 
 
 def _iso(dates: pd.Series) -> pd.Series:
