@@ -440,7 +440,7 @@ def test_a_load_cut_short_after_the_import_is_completed_by_a_rerun(
     real = store.run
 
     def cut(name: str, **params):
-        if name == "load/refresh_statistics":
+        if name == "load/set_state" and params.get("state") == "complete":
             raise StoreError("the connection was cut")
         return real(name, **params)
 

@@ -10,7 +10,7 @@ state, "loading"); tests/test_neo4j_import.py holds the two to one snapshot.
 `BulkImport` is the load itself (`Neo4jStore.load` calls it on an empty database when the
 `[neo4j] import_command` setting is given): write the files into the workspace, run the
 configured command (which stops the server, imports and starts it again), wait for Bolt,
-create the schema after the data, check every count, resample the statistics and mark the
+create the schema after the data, check every count and mark the
 load complete. The folder holds personal data: it is deleted afterwards whatever happens.
 
 Nothing is skipped: the argument file refuses bad relationships and duplicate nodes
@@ -454,7 +454,7 @@ class BulkImport:
     def load(self, store: Neo4jStore, dataset: Dataset) -> dict[str, int]:
         """The first load of `dataset` into `store`'s empty database: the import files
         written, the command run, then the server awaited, the schema created, every count
-        checked, the statistics resampled and the load state set complete.
+        checked and the load state set complete.
 
         Returns:
             The store's row counts per table (Neo4jStore.counts).
@@ -508,10 +508,9 @@ class BulkImport:
                 "the Neo4j import wrote " + "; ".join(wrong) + ". The store is marked "
                 "incomplete; re-run the same load to complete it (it then writes with MERGE)"
             )
-        store.run("load/refresh_statistics", timeout_seconds=300)
         store.run("load/set_state", state="complete", at=_now())
         log.info(
-            "after the import: server, schema, checks and statistics in %.1f s",
+            "after the import: server, schema and checks in %.1f s",
             time.perf_counter() - finishing,
         )
         return store.counts()
