@@ -117,7 +117,9 @@ class Workspace:
 
     @property
     def neo4j_import_log(self) -> Path:
-        """The output of the last Neo4j import command (counts and progress; ids at most)."""
+        """The output of the last Neo4j import command: counts and progress; after a failed
+        import, neo4j-admin's error, which may quote part of the record it could not read
+        (owner-only, like everything in the workspace)."""
         return self.reports_dir / "neo4j-import.log"
 
     @property

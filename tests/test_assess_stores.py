@@ -16,10 +16,11 @@ from typer.testing import CliRunner
 
 from perp_graph import api
 from perp_graph.analytics.acpo import window_start
+from perp_graph.analytics.dossier import build_dossiers
 from perp_graph.cli import app
 from perp_graph.dataset import Dataset
 from perp_graph.errors import StoreError
-from perp_graph.jobs.scanning import scan_parameters
+from perp_graph.jobs.scanning import assess_identities, in_briefing_order, scan_parameters
 from perp_graph.pipeline.load import load_folder
 from perp_graph.render.files import to_json
 from perp_graph.session import Session
@@ -269,9 +270,42 @@ def test_a_failed_read_ahead_is_raised_when_the_scan_is_done(loaded, store, monk
 
     monkeypatch.setattr(type(store), "offending_records", fails)
     parameters = scan_parameters(loaded, END)
+    with Session(loaded, "scan") as session:
+        with (
+            pytest.raises(StoreError, match="offending"),
+            session.offending_records_ahead(parameters),
+        ):
+            result = session.store.acpo_scan(parameters)
+        assert result.perpetrators  # the scan itself ran to its end
+
+
+def test_when_the_scan_fails_its_error_is_raised_not_the_reads(loaded, store, monkeypatch):
+    """A failed scan (or Ctrl-C) is raised at once; the read ahead is abandoned, and its
+    own failure dropped."""
+
+    def fails(self, parameters):
+        raise StoreError("Neo4j failed running views/offending_incidents: Neo.Test")
+
+    monkeypatch.setattr(type(store), "offending_records", fails)
+    parameters = scan_parameters(loaded, END)
     with (
         Session(loaded, "scan") as session,
-        pytest.raises(StoreError, match="offending"),
+        pytest.raises(KeyboardInterrupt),
         session.offending_records_ahead(parameters),
     ):
-        session.store.acpo_scan(parameters)
+        raise KeyboardInterrupt
+
+
+def test_scan_orders_its_perpetrators_as_from_the_force_records(loaded):
+    """The table and CSV order comes from the records about the perpetrators (as the
+    packs read them); it is the order the force's records gave before issue 18."""
+    parameters = scan_parameters(loaded, END)
+    with Session(loaded, "scan") as session:
+        assessment = assess_identities(session, parameters)
+        ordered = in_briefing_order(session, assessment, parameters)
+        people = [f.person_id for f in assessment.perpetrators]
+        from_force = build_dossiers(
+            assessment.perpetrators, session.records.about(people), parameters, assessment
+        )
+    assert len(ordered.order) == len(people) > 10
+    assert ordered.order == tuple(d.person_id for d in from_force)

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from perp_graph.store.neo4j import Neo4jStore
 from perp_graph.store.neo4j_import import (
     BulkImport,
     importable,
+    remove_import_files,
     run_import_command,
     write_import,
 )
@@ -209,6 +211,9 @@ class _NoStore:
     database = None
     uri = "bolt://nowhere"
 
+    def database_name(self) -> str:
+        return "neo4j"
+
 
 def test_a_failing_command_names_the_exit_code_and_the_log_and_leaves_no_files(tmp_path, capfd):
     command = tmp_path / "import-command"
@@ -363,10 +368,14 @@ def test_the_import_gives_the_create_paths_graph_and_a_reload_merges(
         imported = store.snapshot()
         imported_types = typed(store)
         scan = to_json(store.acpo_scan(ScanParameters(as_of=AS_OF)))
+        with store.driver.session(database=store.database) as session:
+            states = session.run("SHOW INDEXES YIELD state RETURN collect(DISTINCT state) AS s")
+            online = states.single()["s"]
 
         neo4j_store.clear()
         created = load_folder(synth_data, neo4j_store, _settings(Workspace(tmp_path / "ws2")))
         assert report.store_counts == created.store_counts
+        assert online == ["ONLINE"]  # the load is complete only with every index online
         assert imported == neo4j_store.snapshot()
         assert imported_types == typed(neo4j_store)
 
@@ -467,9 +476,44 @@ def _settings(workspace: Workspace):
 
 
 def test_csv_reader_agrees_with_the_quoting(tmp_path):
-    """The files are RFC 4180 as Python's csv module reads them (neo4j-admin's reading)."""
+    """The files are RFC 4180 as Python's csv module reads them (a check of pandas'
+    quoting; neo4j-admin's own reading of them is tested on a server by
+    test_hostile_fields_import_as_the_create_path_writes_them)."""
     files = write_import(hostile_dataset(), tmp_path / "imp")
     with (files.folder / "incident.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert [row[0] for row in rows] == ["I1", "I2"]
     assert rows[0][6] == HOSTILE
+
+
+def test_import_files_a_killed_load_left_are_deleted_by_the_next_load(tmp_path):
+    folder = tmp_path / "ws" / "neo4j-import"
+    folder.mkdir(parents=True)
+    (folder / "person.csv").write_text("P1,Smith\n")
+    remove_import_files(folder)
+    assert not folder.exists()
+    remove_import_files(folder)  # nothing there: nothing to do
+
+
+def test_import_files_that_cannot_be_deleted_are_an_error_naming_the_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "neo4j-import"
+    folder.mkdir()
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(shutil, "rmtree", refuse)
+    with pytest.raises(StoreError, match="delete the folder by hand") as caught:
+        remove_import_files(folder)
+    assert str(folder) in str(caught.value)
+
+
+@pytest.mark.neo4j
+def test_the_import_replaces_the_database_the_server_serves_not_one_assumed(neo4j_store, tmp_path):
+    """With no database configured, the name comes from the server (db.info), and the
+    argument file names it."""
+    assert neo4j_store.database is None
+    name = neo4j_store.database_name()
+    assert name == "neo4j"  # the launcher's default database
+    files = write_import(hostile_dataset(), tmp_path / "imp", database=name)
+    assert f'"{name}"' in files.argument_file.read_text().splitlines()

@@ -1,9 +1,11 @@
 """Issue 18, clause 3: the query plans do not depend on the statistics of yesterday's
-smaller graph. Every read statement is planned here on an empty graph, the statistics
-most unlike a force's, and no plan may scan a label or an index once per row (a scan
-under an Apply is repeated for every row on its left: the plan that walked the whole
-graph for every person). Lookups carry USING INDEX hints, so loads need not force a
-replan."""
+smaller graph. Every view and analytics statement (cypher/views, cypher/analytics) is
+planned here afresh (query caches cleared) on an empty graph, the statistics most unlike
+a force's, and no plan may scan a label, a relationship type or an index once per row (a
+scan under an Apply is repeated for every row on its left: the plan that walked the
+whole graph for every person). The plan tree's operators are checked; a subquery the
+planner folds into an expression is not among them. Lookups carry USING INDEX hints,
+so loads need not force a replan."""
 
 from __future__ import annotations
 
@@ -32,8 +34,10 @@ PARAMETERS: dict[str, Any] = {
     "person_ids": IDS,
     "incident_ids": ["I1"],
 }
-#: Operators that read a whole label or index.
-SCANS = ("NodeByLabelScan", "AllNodesScan", "NodeIndexScan", "DirectedRelationshipTypeScan")
+#: Operators that read a whole label, relationship type or index have "Scan" in their
+#: names (NodeByLabelScan, AllNodesScan, NodeIndexScan, UndirectedRelationshipTypeScan,
+#: ...); lookups are "Seek"s.
+SCAN = "Scan"
 
 
 #: Read statements whose scan under an Apply runs once, and why.
@@ -48,7 +52,7 @@ def _scans_per_row(plan: Any, under_apply: bool = False) -> list[str]:
     """The full scans in `plan` that run once per row of an Apply's left side."""
     found = []
     operator = plan["operatorType"].split("@")[0]
-    if under_apply and operator.startswith(SCANS):
+    if under_apply and SCAN in operator:
         found.append(f"{operator} {plan['args'].get('Details', '')}")
     children = plan.get("children", [])
     for n, child in enumerate(children):
@@ -64,6 +68,7 @@ def test_clause3_no_plan_made_on_a_tiny_graph_scans_the_graph_once_per_row(neo4j
     neo4j_store.ensure_schema()
     query = cypher.query(name)
     with neo4j_store.driver.session(database=neo4j_store.database) as session:
+        session.run("CALL db.clearQueryCaches()").consume()
         summary = session.run("EXPLAIN " + query.text, PARAMETERS).consume()
     assert summary.plan is not None
     assert _scans_per_row(summary.plan) == [], name

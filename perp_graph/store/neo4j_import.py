@@ -442,6 +442,14 @@ class BulkImport:
     log_file: Path
     wait_seconds: float = WAIT_SECONDS
 
+    def remove_files(self) -> None:
+        """Delete import files a killed load left in `folder` (`remove_import_files`).
+
+        Raises:
+            StoreError: they could not be deleted.
+        """
+        remove_import_files(self.folder)
+
     def accepts(self, dataset: Dataset) -> bool:
         """Whether the import gives exactly the graph of the CREATE path for this dataset
         (`importable`); when not, the reason is logged (no values) and the caller loads
@@ -474,10 +482,10 @@ class BulkImport:
                 "the Neo4j import command is blank; set [neo4j] import_command or "
                 "PERP_GRAPH_NEO4J_IMPORT_COMMAND to a command, or unset it"
             )
-        shutil.rmtree(self.folder, ignore_errors=True)  # a killed run's files
+        remove_import_files(self.folder)  # a killed run's files
         started = time.perf_counter()
         try:
-            files = write_import(dataset, self.folder, database=store.database or DEFAULT_DATABASE)
+            files = write_import(dataset, self.folder, database=store.database_name())
             wrote = time.perf_counter()
             log.info(
                 "neo4j-admin import files written in %.1f s: %s", wrote - started, files.counts
@@ -485,18 +493,20 @@ class BulkImport:
             run_import_command(argv, files.argument_file, self.log_file)
             log.info("neo4j import command ran in %.1f s", time.perf_counter() - wrote)
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            remove_import_files(self.folder)
         finishing = time.perf_counter()
         state = self._wait(store)
         if state != "loading":
             raise StoreError(
                 f"the Neo4j import command succeeded but database "
-                f"{store.database or DEFAULT_DATABASE} at {store.uri} holds no import (its "
+                f"{store.database_name()} at {store.uri} holds no import (its "
                 f"load state is {state!r}); check that the command imports into the database "
                 "the store uses and restarts that server (its output is in "
                 f"{self.log_file})"
             )
         store.ensure_schema(again=True)  # constraints and indexes after the data
+        # The plain indexes fill in the background: the scan's hints need them online.
+        store.run("load/await_indexes", timeout_seconds=int(self.wait_seconds))
         found = store.run("views/graph_counts")[0]
         wrong = [
             f"{int(found[name]):,} {name} where the data holds {count:,}"
@@ -534,3 +544,20 @@ class BulkImport:
                         "incomplete, and a re-run completes it"
                     ) from None
                 time.sleep(1.0)
+
+
+def remove_import_files(folder: Path) -> None:
+    """Delete the import folder (it holds personal data) if it is there.
+
+    Raises:
+        StoreError: it could not be deleted (naming the folder and what to do).
+    """
+    if not folder.exists():
+        return
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        raise StoreError(
+            f"could not delete the Neo4j import files in {folder} ({type(exc).__name__}); "
+            "they hold personal data: delete the folder by hand (as the user that owns it)"
+        ) from None
