@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from perp_graph.analytics.acpo import scan
@@ -356,3 +357,25 @@ def test_clause5_urgent_actions_come_first_in_words_that_read_right():
     assert urgent == sorted(urgent, reverse=True) and urgent[0]
     assert actions[0].reason == "Bail conditions: ends 04 Jul 2024 (in 4 days)"
     assert any(a.reason == "children present at 1 incident" for a in actions)
+
+
+def test_ending_soon_people_are_those_whose_constraint_in_force_ends_within_the_days():
+    """The order's third part read from the orders alone (issue 18: the scan orders its
+    perpetrators without the records about them), as the dossiers' constraints say it."""
+    from perp_graph.analytics.dossier import ENDING_SOON_DAYS, ending_soon_people
+
+    as_of = dt.date(2026, 6, 30)
+    day = pd.Timestamp(as_of)
+    rows = [
+        ("EDGE", day - pd.Timedelta(days=30), day + pd.Timedelta(days=ENDING_SOON_DAYS)),
+        ("TODAY", None, day),
+        ("LATER", day, day + pd.Timedelta(days=ENDING_SOON_DAYS + 1)),
+        ("ENDED", day - pd.Timedelta(days=30), day - pd.Timedelta(days=1)),
+        ("NOT_YET", day + pd.Timedelta(days=1), day + pd.Timedelta(days=2)),
+        ("OPEN", day - pd.Timedelta(days=30), None),
+    ]
+    orders = pd.DataFrame(rows, columns=["person_id", "start_date", "end_date"]).astype(
+        {"start_date": "datetime64[s]", "end_date": "datetime64[s]"}
+    )
+    assert ending_soon_people(orders, as_of) == {"EDGE", "TODAY"}
+    assert ending_soon_people(orders.iloc[:0], as_of) == set()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from perp_graph.analytics.assess import Assessment, assess
 from perp_graph.analytics.changes import compare, snapshot_from_file
-from perp_graph.analytics.dossier import build_dossiers
+from perp_graph.analytics.dossier import briefing_sequence
 from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS
 from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.errors import ConfigError
@@ -18,7 +18,7 @@ from perp_graph.identity.pairs import load_pairs
 from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.progress import Progress
 from perp_graph.render.files import to_json
-from perp_graph.session import Session, records_about_identities
+from perp_graph.session import Session
 from perp_graph.settings import Settings
 
 
@@ -105,16 +105,17 @@ def in_briefing_order(
     session: Session, assessment: Assessment, parameters: ScanParameters
 ) -> Assessment:
     """The assessment with its serial perpetrators in the packs' order (`order`), so the
-    terminal table and the CSV rank them as the briefings do: the dossiers are built as
-    for a pack and sorted by analytics.dossier.briefing_order, the one ordering. Only the
-    records about them are read (`records_about_identities`, as the packs read them),
-    never the force's."""
-    people = [f.person_id for f in assessment.perpetrators]
-    if not people:
+    terminal table and the CSV rank them as the briefings do (analytics.dossier's one
+    ordering, `briefing_sequence`). It reads only what the order depends on: the scores
+    and the orders binding the perpetrators, both already read for the scores
+    (`Session.offending_records`), never the records about them or the force's."""
+    if not assessment.perpetrators:
         return assessment
-    records = records_about_identities(session.store, people, session.identity_of)
-    dossiers = build_dossiers(assessment.perpetrators, records, parameters, assessment)
-    return replace(assessment, order=tuple(d.person_id for d in dossiers))
+    orders = session.offending_records(parameters).orders
+    order = briefing_sequence(
+        assessment.perpetrators, assessment.priorities, orders, parameters.as_of
+    )
+    return replace(assessment, order=order)
 
 
 def scan(
