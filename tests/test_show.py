@@ -135,3 +135,25 @@ def test_clause6_show_is_audited_as_a_consultation_without_the_name_searched(wor
 def test_clause6_show_refuses_a_blank_search(workspace):
     with pytest.raises(ConfigError):
         api.show(Settings(workspace=workspace), "  ")
+
+
+@pytest.mark.neo4j
+def test_show_on_neo4j_says_what_it_says_on_the_embedded_store(workspace, neo4j_store, tmp_path):
+    """Issue 18: `show` reads the records about the person (or, for a name, the rows the
+    scores read), never the force's; on Neo4j it prints what the embedded store gives."""
+    from tests.conftest import neo4j_uri
+
+    neo4j_store.clear()
+    data = records().write(tmp_path / "data")
+    args = ["--neo4j-uri", neo4j_uri(), "--workspace", str(tmp_path / "ws")]
+    loaded = runner.invoke(app, ["load", str(data), *args, "-q", "--no-resolve"])
+    assert loaded.exit_code == 0, loaded.output
+    for query in (PERP, "hollowmere", "WM0000000000002"):
+        embedded = show(workspace, query)
+        on_neo4j = runner.invoke(
+            app,
+            ["show", query, *args, "--as-of", AS_OF, "-q"],
+            env={"COLUMNS": "80"},
+        )
+        assert on_neo4j.exit_code == embedded.exit_code == 0, on_neo4j.output
+        assert on_neo4j.stdout == embedded.stdout

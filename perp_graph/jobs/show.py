@@ -98,8 +98,9 @@ def show(
 ) -> Person:
     """One person as of `as_of` (default today), by any of their record ids, or the
     suspects a name matches (every word of `person` a whole word of their names, in any
-    order). Audited as a consultation with the ids of everyone shown; a name search's
-    words are not recorded.
+    order; suspects in incidents up to `as_of`). Reads the records about the person, or
+    the rows the scores read, never the force's records. Audited as a consultation with
+    the ids of everyone shown; a name search's words are not recorded.
 
     Args:
         person: a person record id, or a name ("Kyle Gladworth", "GLADWORTH, Kyle").
@@ -120,13 +121,11 @@ def show(
     parameters = scan_parameters(settings, as_of)
     with Session(settings, "show", progress=progress) as session:
         identity_of = session.identity_of
-        records = session.records  # on identities
-        people = records.people.set_index("person_id", drop=False)
         identity = identity_of.get(query, query)
-        if identity in people.index:
+        # The records as a pack reads them, about this one person (never the force's).
+        about = records_about_identities(session.store, [identity], identity_of)
+        if identity in set(about.people["person_id"]):
             assessment = assess_identities(session, parameters)
-            # The records as a pack reads them (force_records holds only what the rule needs).
-            about = records_about_identities(session.store, [identity], identity_of)
             session.close_store()
             own = about.people.set_index("person_id", drop=False).loc[identity]
             found = replace(
@@ -134,7 +133,7 @@ def show(
                 unmask=unmask,
                 record_ids=tuple(records_of(identity_of).get(identity, [identity])),
             )
-            roles = records.involvements.loc[records.involvements["person_id"] == identity, "role"]
+            roles = about.involvements.loc[about.involvements["person_id"] == identity, "role"]
             if not unmask and not (roles == "suspect").any():
                 # Never a suspect: named as packs name victims, by initials and reference.
                 found = replace(
@@ -152,6 +151,11 @@ def show(
             )
             return found
         words = _words(query)
+        # The suspects' names: what the scores read (GraphStore.offending_records), the
+        # records of everyone a suspect in an incident up to the as-of date.
+        assessment = assess_identities(session, parameters)
+        records = session.offending_records(parameters)  # on identities
+        people = records.people
         suspects = set(
             records.involvements.loc[records.involvements["role"] == "suspect"].person_id
         )
@@ -170,7 +174,6 @@ def show(
                 "no suspect with that name in the store (every word must be a whole forename "
                 "or surname); check the spelling, or give a person id from perp-graph scan"
             )
-        assessment = assess_identities(session, parameters)
         statuses = {f.person_id: f.status for f in assessment.perpetrators}
         matches = [
             Match(
