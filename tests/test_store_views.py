@@ -145,3 +145,25 @@ def test_latest_incident_is_the_day_of_the_latest_incident_held(store, tmp_path)
     assert store.latest_incident_on() == dt.date(2023, 7, 1)
     latest = store.force_records().incidents["occurred_on"].max()
     assert store.latest_incident_on() == pd.Timestamp(latest).date()
+
+
+def test_views_read_side_by_side_are_those_read_one_after_the_other(neo4j_store, tmp_path):
+    """Issue 18: the paged views are read a thread each; small pages, so each view takes
+    several pages while the others run."""
+    neo4j_store.clear()
+    load_folder(
+        _small_world().write(tmp_path / "data"), neo4j_store, Settings(workspace=tmp_path / "w")
+    )
+    parameters = ScanParameters(as_of=dt.date(2024, 1, 1))
+    page_rows, workers = neo4j_store.page_rows, neo4j_store.read_workers
+    try:
+        neo4j_store.page_rows = 2
+        neo4j_store.read_workers = 1
+        one_by_one = neo4j_store.offending_records(parameters), neo4j_store.force_records()
+        neo4j_store.read_workers = 3
+        side_by_side = neo4j_store.offending_records(parameters), neo4j_store.force_records()
+    finally:
+        neo4j_store.page_rows, neo4j_store.read_workers = page_rows, workers
+    for before, after in zip(one_by_one, side_by_side, strict=True):
+        for name in before.names():
+            pd.testing.assert_frame_equal(getattr(after, name), getattr(before, name), obj=name)
