@@ -34,7 +34,7 @@ from neo4j import (
 )
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from perp_graph.dataset import KEYS, Dataset, conform
+from perp_graph.dataset import Dataset, conform
 from perp_graph.errors import StoreError
 from perp_graph.model import (
     INTIMATE_PARTNER_TYPES,
@@ -43,10 +43,9 @@ from perp_graph.model import (
 )
 from perp_graph.progress import Progress
 from perp_graph.store import cypher
+from perp_graph.store.neo4j_bulk import LOAD_ORDER, create_first_load
 from perp_graph.store.neo4j_rows import (
-    _PLACES,
     _batches,
-    _by_place,
     _columns_frame,
     _extend,
     _finding,
@@ -56,6 +55,7 @@ from perp_graph.store.neo4j_rows import (
     _records,
     _rows,
 )
+from perp_graph.store.neo4j_uri import URI_SCHEMES, check_uri
 from perp_graph.store.protocol import (
     FORCE_COLUMNS,
     Erasure,
@@ -79,33 +79,8 @@ logging.getLogger("neo4j").propagate = False
 BATCH_ROWS = 10_000
 #: Rows of a paged view per round trip (see `Neo4jStore._pages`).
 PAGE_ROWS = 50_000
-URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 #: Statements that only read: run with `execute_read` (routed to a reader in a cluster).
 READ_STATEMENTS = ("views/", "analytics/", "admin/snapshot_")
-_LOAD_ORDER = ("people", "incidents", "involvements", "relationships", "orders")
-
-
-#: Encrypted with a certificate the system trusts: the only schemes production may use.
-SECURE_SCHEMES = ("neo4j+s", "bolt+s")
-ENV_INSECURE = "PERP_GRAPH_NEO4J_INSECURE"
-
-
-def check_uri(uri: str, allow_insecure: bool) -> None:
-    """Refuse credentials in the URI (they would show in errors and process lists) and,
-    unless development mode allows it, anything but a verified TLS connection."""
-    scheme, _, rest = uri.partition("://")
-    if "@" in rest.split("/", 1)[0]:
-        raise StoreError(
-            "the Neo4j URI carries a user or password; remove them from the URI and set "
-            "PERP_GRAPH_NEO4J_USER and PERP_GRAPH_NEO4J_PASSWORD instead"
-        )
-    if scheme in URI_SCHEMES and scheme not in SECURE_SCHEMES and not allow_insecure:
-        kind = "a self-signed certificate" if scheme.endswith("+ssc") else "no encryption"
-        raise StoreError(
-            f"the Neo4j URI {uri} uses {kind}: production must use neo4j+s:// or bolt+s:// "
-            "(TLS with a verified certificate). For a development server only, pass "
-            f"--insecure-dev or set {ENV_INSECURE}=1"
-        )
 
 
 class Neo4jStore:
@@ -231,7 +206,7 @@ class Neo4jStore:
         """Insert or update every row, keyed as dataset.KEYS, in batches (GraphStore.load).
 
         Into an empty database, a first load: through neo4j-admin import when `bulk_import`
-        is set (store.neo4j_import), else CREATE in batches (`_bulk_load`).
+        is set (store.neo4j_import), else CREATE in batches (store.neo4j_bulk).
         The store is "loading" until every table is written, so an interrupted load leaves it
         incomplete and a re-run of the same load completes it.
 
@@ -247,11 +222,11 @@ class Neo4jStore:
         if self.run("views/is_empty")[0]["empty"]:
             if self.bulk_import is not None and self.bulk_import.accepts(dataset):
                 return self.bulk_import.load(self, dataset)
-            return self._bulk_load(dataset)
+            return create_first_load(self, dataset)
         stored_incidents = set(self.ids("incidents"))
         self.run("load/set_state", state="loading", at=_now())
         try:
-            for name in _LOAD_ORDER:
+            for name in LOAD_ORDER:
                 rows = _rows(name, getattr(dataset, name))
                 if name == "involvements":
                     # An incident that did not exist before this load has no involvement
@@ -259,10 +234,10 @@ class Neo4jStore:
                     # finds the incidents it wrote, so it MERGEs them).
                     new = [r for r in rows if r["incident_id"] not in stored_incidents]
                     old = [r for r in rows if r["incident_id"] in stored_incidents]
-                    self._write("load/involvements", old, parallel=True)
-                    self._write("load/involvements_new", new, parallel=True)
+                    self.write_rows("load/involvements", old, parallel=True)
+                    self.write_rows("load/involvements_new", new, parallel=True)
                 else:
-                    self._write(f"load/{name}", rows, parallel=name == "relationships")
+                    self.write_rows(f"load/{name}", rows, parallel=name == "relationships")
         except StoreError as exc:
             raise StoreError(
                 f"{exc}. The load stopped part-way and the store is marked incomplete; "
@@ -271,44 +246,7 @@ class Neo4jStore:
         self.run("load/set_state", state="complete", at=_now())
         return self.counts()
 
-    def _bulk_load(self, dataset: Dataset) -> dict[str, int]:
-        """The first load into an empty database: every node and relationship CREATEd (no
-        MERGE, nothing to look up but the keys the relationships join on), the
-        neighbourhoods first.
-
-        The state node is written first, "loading", so an interrupted bulk load leaves a
-        database that is neither empty nor complete: its re-run takes the MERGE path of
-        `load` and converges on what one uninterrupted load gives. Rows are deduplicated by
-        key here (the last row wins, as MERGE and SET would have it).
-        """
-        self.run("load/set_state", state="loading", at=_now())
-        places = pd.concat(
-            [dataset.people["home_neighbourhood"], dataset.incidents["neighbourhood"]]
-        ).dropna()
-        try:
-            self._write(
-                "load/bulk_neighbourhoods",
-                [{"name": name} for name in sorted(set(places))],
-                parallel=False,
-            )
-            for name in _LOAD_ORDER:
-                frame = getattr(dataset, name).drop_duplicates(KEYS[name], keep="last")
-                # involvements_new CREATEs (made for incidents new to the store).
-                bulk = "involvements_new" if name == "involvements" else f"bulk_{name}"
-                self._write(f"load/{bulk}", _rows(name, frame), parallel=name != "orders")
-                if name in _PLACES:
-                    statement, key, place = _PLACES[name]
-                    placed = _by_place(frame, key, place, self.batch_rows)
-                    self._write(statement, placed, parallel=True, size=1)
-        except StoreError as exc:
-            raise StoreError(
-                f"{exc}. The load stopped part-way and the store is marked incomplete; "
-                "re-run the same load to complete it."
-            ) from None
-        self.run("load/set_state", state="complete", at=_now())
-        return self.counts()
-
-    def _write(
+    def write_rows(
         self, statement: str, rows: list[dict[str, Any]], *, parallel: bool, size: int = 0
     ) -> None:
         """Write rows in batches of `size` rows (default `batch_rows`); two at a time where
@@ -326,7 +264,7 @@ class Neo4jStore:
     def counts(self) -> dict[str, int]:
         """Rows held per table (nodes and relationships of each kind)."""
         record = self.run("views/counts")[0]
-        return {name: int(record[name]) for name in _LOAD_ORDER}
+        return {name: int(record[name]) for name in LOAD_ORDER}
 
     def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
         """Apply the ACPO rule (contract, section 2) in Cypher (cypher/analytics/acpo_scan),
@@ -503,12 +441,12 @@ class Neo4jStore:
             {k: r[k] for k in ("incident_id", "person_id", "role")}
             for r in _rows("involvements", dropped(every, kept, "involvements"))
         ]
-        self._write("admin/delete_involvements", involvements, parallel=False)
+        self.write_rows("admin/delete_involvements", involvements, parallel=False)
         relationships = [
             {k: r[k] for k in ("person_id_a", "person_id_b", "key")}
             for r in _rows("relationships", dropped(every, kept, "relationships"))
         ]
-        self._write("admin/delete_relationships", relationships, parallel=False)
+        self.write_rows("admin/delete_relationships", relationships, parallel=False)
         orders = [r["order_key"] for r in _rows("orders", dropped(every, kept, "orders"))]
         for batch in _batches(orders, self.batch_rows):
             self.run("admin/delete_orders", keys=batch)
@@ -525,7 +463,7 @@ class Neo4jStore:
         rows = [{"record_id": r, "identity_id": i} for r, i in sorted(identity_of.items())]
         # Records no longer merged stand for themselves again.
         rows += [{"record_id": r, "identity_id": r} for r in sorted(set(before) - set(identity_of))]
-        self._write("load/identities", rows, parallel=False)
+        self.write_rows("load/identities", rows, parallel=False)
 
     def identities(self) -> dict[str, str]:
         """record id -> identity id for every record of a merged identity (the identity's own id
