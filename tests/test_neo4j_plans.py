@@ -4,8 +4,8 @@ planned here afresh (query caches cleared) on an empty graph, the statistics mos
 a force's, and no plan may scan a label, a relationship type or an index once per row (a
 scan under an Apply is repeated for every row on its left: the plan that walked the
 whole graph for every person). The plan tree's operators are checked; a subquery the
-planner folds into an expression is not among them. Lookups carry USING INDEX hints,
-so loads need not force a replan."""
+planner folds into an expression is not among them. Lookups carry USING INDEX hints;
+loads still resample the statistics (docs/operations.md says why)."""
 
 from __future__ import annotations
 

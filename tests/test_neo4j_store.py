@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from perp_graph.audit import AuditLog
 from perp_graph.cli import app
+from perp_graph.dataset import Dataset
 from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters
 from perp_graph.pipeline.load import load_folder
@@ -23,6 +24,7 @@ from perp_graph.settings import Settings
 from perp_graph.store.neo4j import Neo4jStore
 from perp_graph.synth import SynthConfig, generate
 from tests.conftest import neo4j_uri
+from tests.records import Records, records_dataset
 from tests.tcp_proxy import CuttingProxy
 
 AS_OF = dt.date(2025, 3, 31)
@@ -185,3 +187,50 @@ def test_the_wheel_ships_the_cypher_files_templates_and_vendored_scripts(tmp_pat
         for path in (render / folder).rglob("*"):
             if path.is_file():
                 assert f"perp_graph/render/{path.relative_to(render)}" in names, path
+
+
+# --- nothing dropped without a word: a row naming a record the graph does not hold -------
+
+
+def _world() -> Records:
+    r = Records()
+    r.abuse("I1", "2023-01-05", "P", "V1")
+    r.relate("P", "V1", "intimate_partner")
+    r.order("P", "dvpo", "2023-02-01", "2023-03-01", protected="V1")
+    return r
+
+
+def test_a_first_load_naming_someone_absent_writes_nothing_and_says_which(neo4j_store):
+    dataset = records_dataset(_world())
+    dataset.involvements.loc[0, "person_id"] = "P404"
+    dataset.orders.loc[0, "protected_person_id"] = "V404"
+    neo4j_store.clear()
+    with pytest.raises(StoreError) as caught:
+        neo4j_store.load(dataset)
+    message = str(caught.value)
+    assert "nothing was loaded" in message and "P404" in message and "V404" in message
+    assert "1 involvements name a person_id" in message and "quarantines" in message
+    assert neo4j_store.state() == "empty"
+
+
+def test_a_reload_may_name_records_the_store_already_holds(neo4j_store):
+    neo4j_store.clear()
+    neo4j_store.load(records_dataset(_world()))
+    later = Records()
+    later.abuse("I2", "2023-06-01", "P", "V1")
+    dataset = records_dataset(later)
+    # only the new incident and its involvements: P and V1 are in the store already
+    dataset = Dataset(
+        people=dataset.people.iloc[:0],
+        incidents=dataset.incidents,
+        involvements=dataset.involvements,
+        relationships=dataset.relationships.iloc[:0],
+        orders=dataset.orders.iloc[:0],
+    )
+    counts = neo4j_store.load(dataset)
+    assert counts["incidents"] == 2 and counts["involvements"] == 4
+    dataset.involvements.loc[0, "person_id"] = "P404"
+    before = neo4j_store.snapshot()
+    with pytest.raises(StoreError, match="P404"):
+        neo4j_store.load(dataset)
+    assert neo4j_store.snapshot() == before

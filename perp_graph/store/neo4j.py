@@ -59,6 +59,7 @@ from perp_graph.store.neo4j_uri import URI_SCHEMES, check_uri
 from perp_graph.store.protocol import (
     FORCE_COLUMNS,
     Erasure,
+    dangling_references,
     dropped,
     kept_by_retention,
     kept_if_present,
@@ -214,9 +215,19 @@ class Neo4jStore:
             The store's row counts per table after the load.
 
         Raises:
-            StoreError: the server failed or refused a query.
+            StoreError: a row names a person or incident neither in the dataset nor in
+                the store (nothing is written: the graph would drop it without a word);
+                the server failed or refused a query.
         """
         self.ensure_schema()
+        dangling = dangling_references(dataset, lambda table: self.ids(table))
+        if dangling:
+            raise StoreError(
+                "nothing was loaded: "
+                + "; ".join(dangling)
+                + ". Load through perp-graph load, which quarantines such rows, or add the "
+                "records they name"
+            )
         if self.bulk_import is not None:  # a killed import's files (personal data)
             self.bulk_import.remove_files()
         if self.run("views/is_empty")[0]["empty"]:
@@ -243,6 +254,9 @@ class Neo4jStore:
                 f"{exc}. The load stopped part-way and the store is marked incomplete; "
                 "re-run the same load to complete it."
             ) from None
+        # Plans made on a much smaller graph's statistics can walk the whole graph for
+        # every person (seen after tests on tiny graphs, with the hints too): resample.
+        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return self.counts()
 
@@ -452,6 +466,9 @@ class Neo4jStore:
             self.run("admin/delete_orders", keys=batch)
         for batch in _batches(people, self.batch_rows):
             self.run("admin/delete_people", ids=batch)
+        # Plans made on a much smaller graph's statistics can walk the whole graph for
+        # every person (seen after tests on tiny graphs, with the hints too): resample.
+        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return erasure
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -335,3 +335,47 @@ def dropped(before: Dataset, after: Dataset, name: str) -> pd.DataFrame:
 
 def _keys(records: Dataset, name: str) -> pd.MultiIndex:
     return pd.MultiIndex.from_frame(getattr(records, name)[KEYS[name]].astype(str))
+
+
+#: The references a graph store resolves by MATCH: table -> (column, the table it names).
+REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "involvements": (("person_id", "people"), ("incident_id", "incidents")),
+    "relationships": (("person_id_a", "people"), ("person_id_b", "people")),
+    "orders": (("person_id", "people"), ("protected_person_id", "people")),
+}
+
+
+def dangling_references(dataset: Dataset, stored: Callable[[str], Iterable[str]]) -> list[str]:
+    """Rows of `dataset` that name a person or incident neither in it nor in the store,
+    one line per table and column ("3 involvements name a person_id ... e.g. P1, P2"), ids
+    only. A graph store would drop such a row without a word (its MATCH finds nothing);
+    the pipeline quarantines them before a load, so this is the store's own guard.
+
+    Args:
+        stored: table ("people" or "incidents") -> the ids the store holds; called only
+            when the dataset does not hold every id it names.
+    """
+    own = {
+        "people": set(dataset.people["person_id"].dropna()),
+        "incidents": set(dataset.incidents["incident_id"].dropna()),
+    }
+    named: dict[tuple[str, str, str], set[str]] = {}
+    for table, references in REFERENCES.items():
+        frame = getattr(dataset, table)
+        for column, target in references:
+            ids = set(frame[column].dropna()) - own[target]
+            if ids:
+                named[table, column, target] = ids
+    if not named:
+        return []
+    held = {target: set(stored(target)) for target in {t for _, _, t in named}}
+    lines = []
+    for (table, column, target), ids in named.items():
+        missing = sorted(ids - held[target])
+        if missing:
+            rows = int(getattr(dataset, table)[column].isin(missing).sum())
+            lines.append(
+                f"{rows:,} {table} name a {column} that is not in {target} or the store, "
+                f"e.g. {', '.join(missing[:3])}"
+            )
+    return lines
