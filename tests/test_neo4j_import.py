@@ -425,8 +425,14 @@ def test_a_dangling_relationship_fails_the_import_and_leaves_an_empty_store(own_
     workspace = Workspace(tmp_path / "ws")
     store = importing_store(own_neo4j, workspace)
     try:
-        with pytest.raises(StoreError, match="import command failed") as caught:
+        # The store refuses it before anything is written (dangling_references) ...
+        with pytest.raises(StoreError, match="nothing was loaded"):
             store.load(dataset)
+        assert not workspace.neo4j_import_dir.exists()
+        # ... and neo4j-admin refuses it too, should it get there.
+        assert store.bulk_import is not None
+        with pytest.raises(StoreError, match="import command failed") as caught:
+            store.bulk_import.load(store, dataset)
         assert str(workspace.neo4j_import_log) in str(caught.value)
         assert not workspace.neo4j_import_dir.exists()
         assert store.state() == "empty"
