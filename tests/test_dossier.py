@@ -362,7 +362,7 @@ def test_clause5_urgent_actions_come_first_in_words_that_read_right():
 def test_ending_soon_people_are_those_whose_constraint_in_force_ends_within_the_days():
     """The order's third part read from the orders alone (issue 18: the scan orders its
     perpetrators without the records about them), as the dossiers' constraints say it."""
-    from perp_graph.analytics.dossier import ENDING_SOON_DAYS, ending_soon_people
+    from perp_graph.analytics.dossier_order import ENDING_SOON_DAYS, ending_soon_people
 
     as_of = dt.date(2026, 6, 30)
     day = pd.Timestamp(as_of)

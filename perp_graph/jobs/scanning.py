@@ -9,7 +9,7 @@ from pathlib import Path
 
 from perp_graph.analytics.assess import Assessment, assess
 from perp_graph.analytics.changes import compare, snapshot_from_file
-from perp_graph.analytics.dossier import briefing_sequence
+from perp_graph.analytics.dossier_order import briefing_sequence
 from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS
 from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.errors import ConfigError
