@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import sys
@@ -202,6 +203,9 @@ def main() -> int:
         help="with --import-command: time a CREATE first load on Neo4j too",
     )
     args = parser.parse_args()
+    # The import load's phases (files written, the command, after it), as it logs them.
+    logging.basicConfig(format="  %(name)s: %(message)s")
+    logging.getLogger("perp_graph.store.neo4j_import").setLevel(logging.INFO)
     if not os.environ.get("PERP_GRAPH_NEO4J_URI"):
         print("set PERP_GRAPH_NEO4J_URI (scripts/neo4j-local start prints it)", file=sys.stderr)
         return 2
