@@ -26,7 +26,7 @@ WHERE EXISTS { (s)-[:INVOLVED_IN {role: 'suspect'}]->(:Incident) }
 WITH DISTINCT s.identity_id AS pid
 CALL (pid) {
   MATCH (s:Person)-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)
-  USING INDEX s:Person(identity_id)
+  USING INDEX SEEK s:Person(identity_id)
   WHERE s.identity_id = pid
   WITH DISTINCT i
   WHERE i.occurred_on <= $as_of AND i.offence_category IN $violent_categories
@@ -35,14 +35,14 @@ CALL (pid) {
   WHERE vid <> pid
     AND (
       EXISTS {
-        MATCH (a:Person)-[r:RELATED_TO]-(b:Person)
-        USING INDEX a:Person(identity_id)
+        MATCH (a:Person)-[r:RELATED_TO]-(b)
+        USING INDEX SEEK a:Person(identity_id)
         WHERE a.identity_id = pid AND b.identity_id = vid
           AND r.relationship_type IN $intimate_partner_types
       }
       OR EXISTS {
-        MATCH (a:Person)-[:INVOLVED_IN {role: 'suspect'}]->(j:Incident)<-[w:INVOLVED_IN {role: 'victim'}]-(b:Person)
-        USING INDEX a:Person(identity_id)
+        MATCH (a:Person)-[:INVOLVED_IN {role: 'suspect'}]->(j)<-[w:INVOLVED_IN {role: 'victim'}]-(b)
+        USING INDEX SEEK a:Person(identity_id)
         WHERE a.identity_id = pid AND b.identity_id = vid AND j.occurred_on <= $as_of
           AND w.relationship_to_suspect IN $intimate_partner_types
       }
@@ -62,8 +62,8 @@ WHERE size(victims) >= $min_victims
 //    their records.
 CALL (victims) {
   UNWIND victims AS vid
-  MATCH (a:Person)-[r:RELATED_TO]-(b:Person)
-  USING INDEX a:Person(identity_id)
+  MATCH (a:Person)-[r:RELATED_TO]-(b)
+  USING INDEX SEEK a:Person(identity_id)
   WHERE a.identity_id = vid AND b.identity_id IN victims AND b.identity_id <> vid
     AND r.relationship_type IN $connection_types
   RETURN collect(DISTINCT [vid, b.identity_id]) AS connected
@@ -98,7 +98,7 @@ WITH pid, events, [w IN windows[..-1] WHERE w.qualifies][0] AS first, last(windo
 WHERE first IS NOT NULL
 // The identity's own record (its id is its smallest record id) names it.
 MATCH (p:Person)
-USING INDEX p:Person(person_id)
+USING INDEX SEEK p:Person(person_id)
 WHERE p.person_id = pid
 OPTIONAL MATCH (p)-[:LIVES_IN]->(home:Neighbourhood)
 RETURN p.person_id AS person_id,
