@@ -17,9 +17,14 @@
 //    The query goes identity by identity from the suspects, never from an index over all
 //    incidents, so that its plan and memory do not depend on the statistics of the day:
 //    a label scan of :Person, then index seeks (Person.identity_id, Person.person_id) and
-//    expansions only, whatever the counts: every lookup carries a USING INDEX hint, since
-//    a plan made on a small graph's statistics would otherwise scan the whole
-//    identity_id index for each row (measured: 25M db hits for 5k incidents).
+//    expansions only, whatever the counts: every lookup carries a USING INDEX SEEK hint
+//    (a plain USING INDEX may be met by a whole-index scan per row), since a plan made on
+//    a small graph's statistics would otherwise scan the whole identity_id index for each
+//    row (measured: 25M db hits for 5k incidents). The incident whose date is compared
+//    and the other person in the subqueries carry no label (INVOLVED_IN and RELATED_TO
+//    join only people and incidents), so there is no index to scan for them: with an
+//    Incident(occurred_on) index sampled empty just after a load, the planner scanned it
+//    once per suspect (160.8M db hits at 6k incidents). No load forces a replan.
 //    docs/performance.md shows its PROFILE at 300k incidents.
 //    The partner test, the costliest part, runs only for the identities with K distinct
 //    victims of violence (an exact cut: partner victims are among them): at 300k, 9.0M
@@ -29,7 +34,7 @@ WHERE EXISTS { (s)-[:INVOLVED_IN {role: 'suspect'}]->(:Incident) }
 WITH DISTINCT s.identity_id AS pid
 CALL (pid) {
   MATCH (s:Person)-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)
-  USING INDEX s:Person(identity_id)
+  USING INDEX SEEK s:Person(identity_id)
   WHERE s.identity_id = pid
   WITH DISTINCT i
   WHERE i.occurred_on <= $as_of AND i.offence_category IN $violent_categories
@@ -46,14 +51,14 @@ CALL (pid, violence) {
   UNWIND violence AS pair
   WITH pair.i AS i, pair.vid AS vid
   WHERE EXISTS {
-      MATCH (a:Person)-[r:RELATED_TO]-(b:Person)
-      USING INDEX a:Person(identity_id)
+      MATCH (a:Person)-[r:RELATED_TO]-(b)
+      USING INDEX SEEK a:Person(identity_id)
       WHERE a.identity_id = pid AND b.identity_id = vid
         AND r.relationship_type IN $intimate_partner_types
     }
     OR EXISTS {
-      MATCH (a:Person)-[:INVOLVED_IN {role: 'suspect'}]->(j:Incident)<-[w:INVOLVED_IN {role: 'victim'}]-(b:Person)
-      USING INDEX a:Person(identity_id)
+      MATCH (a:Person)-[:INVOLVED_IN {role: 'suspect'}]->(j)<-[w:INVOLVED_IN {role: 'victim'}]-(b)
+      USING INDEX SEEK a:Person(identity_id)
       WHERE a.identity_id = pid AND b.identity_id = vid AND j.occurred_on <= $as_of
         AND w.relationship_to_suspect IN $intimate_partner_types
     }
@@ -72,8 +77,8 @@ WHERE size(victims) >= $min_victims
 //    their records.
 CALL (victims) {
   UNWIND victims AS vid
-  MATCH (a:Person)-[r:RELATED_TO]-(b:Person)
-  USING INDEX a:Person(identity_id)
+  MATCH (a:Person)-[r:RELATED_TO]-(b)
+  USING INDEX SEEK a:Person(identity_id)
   WHERE a.identity_id = vid AND b.identity_id IN victims AND b.identity_id <> vid
     AND r.relationship_type IN $connection_types
   RETURN collect(DISTINCT [vid, b.identity_id]) AS connected
@@ -108,7 +113,7 @@ WITH pid, events, [w IN windows[..-1] WHERE w.qualifies][0] AS first, last(windo
 WHERE first IS NOT NULL
 // The identity's own record (its id is its smallest record id) names it.
 MATCH (p:Person)
-USING INDEX p:Person(person_id)
+USING INDEX SEEK p:Person(person_id)
 WHERE p.person_id = pid
 OPTIONAL MATCH (p)-[:LIVES_IN]->(home:Neighbourhood)
 RETURN p.person_id AS person_id,

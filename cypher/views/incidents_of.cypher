@@ -5,7 +5,7 @@
 //          officer_in_case, extra
 UNWIND $person_ids AS id
 MATCH (p:Person {person_id: id})-[:INVOLVED_IN]->(i:Incident)
-USING INDEX p:Person(person_id)
+USING INDEX SEEK p:Person(person_id)
 WITH DISTINCT i
 OPTIONAL MATCH (i)-[:OCCURRED_IN]->(n:Neighbourhood)
 RETURN i.incident_id AS incident_id,

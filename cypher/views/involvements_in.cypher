@@ -4,7 +4,7 @@
 //          relationship_to_suspect, extra
 UNWIND $incident_ids AS id
 MATCH (p:Person)-[r:INVOLVED_IN]->(i:Incident {incident_id: id})
-USING INDEX i:Incident(incident_id)
+USING INDEX SEEK i:Incident(incident_id)
 RETURN i.incident_id AS incident_id,
        p.person_id AS person_id,
        r.role AS role,

@@ -19,8 +19,8 @@ CALL (page) {
   UNWIND page AS p
   WITH p
   WHERE EXISTS {
-    MATCH (r:Person {identity_id: p.identity_id})-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)
-    USING INDEX r:Person(identity_id)
+    MATCH (r:Person {identity_id: p.identity_id})-[:INVOLVED_IN {role: 'suspect'}]->(i)
+    USING INDEX SEEK r:Person(identity_id)
     WHERE i.occurred_on <= $as_of
   }
   OPTIONAL MATCH (p)-[:LIVES_IN]->(n:Neighbourhood)

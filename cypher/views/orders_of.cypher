@@ -4,7 +4,7 @@
 //          protected_person_id, details, extra
 UNWIND $person_ids AS id
 MATCH (p:Person {person_id: id})-[:BOUND_BY]->(o:Order)
-USING INDEX p:Person(person_id)
+USING INDEX SEEK p:Person(person_id)
 OPTIONAL MATCH (o)-[:PROTECTS]->(protected:Person)
 RETURN p.person_id AS person_id,
        o.order_type AS order_type,

@@ -5,7 +5,7 @@
 //          extra
 UNWIND $person_ids AS id
 MATCH (p:Person {person_id: id})
-USING INDEX p:Person(person_id)
+USING INDEX SEEK p:Person(person_id)
 OPTIONAL MATCH (p)-[:LIVES_IN]->(n:Neighbourhood)
 RETURN p.person_id AS person_id,
        p.surname AS surname,

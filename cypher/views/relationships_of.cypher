@@ -4,7 +4,7 @@
 //          person_id_b, relationship_type, start_date, end_date, extra
 UNWIND $person_ids AS id
 MATCH (p:Person {person_id: id})-[r:RELATED_TO]-(:Person)
-USING INDEX p:Person(person_id)
+USING INDEX SEEK p:Person(person_id)
 WITH DISTINCT r
 MATCH (a:Person)-[r]->(b:Person)
 RETURN a.person_id AS person_id_a,

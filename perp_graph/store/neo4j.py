@@ -254,9 +254,6 @@ class Neo4jStore:
                 f"{exc}. The load stopped part-way and the store is marked incomplete; "
                 "re-run the same load to complete it."
             ) from None
-        # Plans made on a much smaller graph's statistics can walk the whole graph for
-        # every person (seen after tests on tiny graphs, with the hints too): resample.
-        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return self.counts()
 
@@ -466,9 +463,6 @@ class Neo4jStore:
             self.run("admin/delete_orders", keys=batch)
         for batch in _batches(people, self.batch_rows):
             self.run("admin/delete_people", ids=batch)
-        # Plans made on a much smaller graph's statistics can walk the whole graph for
-        # every person (seen after tests on tiny graphs, with the hints too): resample.
-        self.run("load/refresh_statistics", timeout_seconds=300)
         self.run("load/set_state", state="complete", at=_now())
         return erasure
 

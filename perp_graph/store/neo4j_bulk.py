@@ -60,8 +60,5 @@ def create_first_load(store: Neo4jStore, dataset: Dataset) -> dict[str, int]:
             f"{exc}. The load stopped part-way and the store is marked incomplete; "
             "re-run the same load to complete it."
         ) from None
-    # Plans made on a much smaller graph's statistics can walk the whole graph for
-    # every person (seen after tests on tiny graphs, with the hints too): resample.
-    store.run("load/refresh_statistics", timeout_seconds=300)
     store.run("load/set_state", state="complete", at=_now())
     return store.counts()

@@ -185,7 +185,6 @@ class BulkImport:
                 "the Neo4j import wrote " + "; ".join(wrong) + ". The store is marked "
                 "incomplete; re-run the same load to complete it (it then writes with MERGE)"
             )
-        store.run("load/refresh_statistics", timeout_seconds=300)  # as every load
         store.run("load/set_state", state="complete", at=_now())
         log.info(
             "after the import: server, schema and checks in %.1f s",
