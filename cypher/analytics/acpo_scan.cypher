@@ -30,15 +30,15 @@
 //    victims of violence (an exact cut: partner victims are among them): at 300k, 9.0M
 //    db hits in all where testing every suspect's pairs took 13.7M.
 MATCH (s:Person)
-WHERE EXISTS { (s)-[:INVOLVED_IN {role: 'suspect'}]->(:Incident) }
+WHERE EXISTS { (s)-[:INVOLVED_IN {role: 'suspect'}]->() }
 WITH DISTINCT s.identity_id AS pid
 CALL (pid) {
-  MATCH (s:Person)-[:INVOLVED_IN {role: 'suspect'}]->(i:Incident)
+  MATCH (s:Person)-[:INVOLVED_IN {role: 'suspect'}]->(i)
   USING INDEX SEEK s:Person(identity_id)
   WHERE s.identity_id = pid
   WITH DISTINCT i
   WHERE i.occurred_on <= $as_of AND i.offence_category IN $violent_categories
-  MATCH (i)<-[:INVOLVED_IN {role: 'victim'}]-(v:Person)
+  MATCH (i)<-[:INVOLVED_IN {role: 'victim'}]-(v)
   WITH DISTINCT i, v.identity_id AS vid
   WHERE vid <> pid
   RETURN collect({i: i, vid: vid}) AS violence, count(DISTINCT vid) AS hurt

@@ -19,14 +19,14 @@ CALL (page) {
   UNWIND page AS i
   WITH i
   WHERE i.occurred_on <= $as_of
-    AND EXISTS { (:Person)-[:INVOLVED_IN {role: 'suspect'}]->(i) }
-  OPTIONAL MATCH (i)-[:OCCURRED_IN]->(n:Neighbourhood)
+    AND EXISTS { ()-[:INVOLVED_IN {role: 'suspect'}]->(i) }
+  OPTIONAL MATCH (i)-[:OCCURRED_IN]->(n)
   RETURN collect({i: i, neighbourhood: n.name}) AS kept
 }
 CALL (kept) {
   UNWIND kept AS k
   WITH k.i AS i
-  MATCH (p:Person)-[r:INVOLVED_IN]->(i)
+  MATCH (p)-[r:INVOLVED_IN]->(i)
   WHERE r.role IN ['suspect', 'victim']
   RETURN collect({incident_id: i.incident_id, person_id: p.person_id, role: r.role,
                   relationship_to_suspect: r.relationship_to_suspect}) AS involved

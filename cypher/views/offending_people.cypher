@@ -23,14 +23,14 @@ CALL (page) {
     USING INDEX SEEK r:Person(identity_id)
     WHERE i.occurred_on <= $as_of
   }
-  OPTIONAL MATCH (p)-[:LIVES_IN]->(n:Neighbourhood)
+  OPTIONAL MATCH (p)-[:LIVES_IN]->(n)
   RETURN collect({p: p, home: n.name}) AS kept
 }
 CALL (kept) {
   UNWIND kept AS k
   WITH k.p AS p
-  MATCH (p)-[:BOUND_BY]->(o:Order)
-  OPTIONAL MATCH (o)-[:PROTECTS]->(protected:Person)
+  MATCH (p)-[:BOUND_BY]->(o)
+  OPTIONAL MATCH (o)-[:PROTECTS]->(protected)
   RETURN collect({person_id: p.person_id, o: o, protected: protected.person_id}) AS bound
 }
 RETURN last(page).person_id AS last,

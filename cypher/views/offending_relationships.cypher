@@ -15,7 +15,7 @@ LIMIT $page
 WITH collect(a) AS page
 CALL (page) {
   UNWIND page AS a
-  MATCH (a)-[r:RELATED_TO]->(b:Person)
+  MATCH (a)-[r:RELATED_TO]->(b)
   WHERE r.relationship_type IN $types
   RETURN collect({a: a.person_id, b: b.person_id, r: r}) AS related
 }

@@ -8,13 +8,17 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from neo4j import (
     ManagedTransaction,
     Record,
 )
 
 from perp_graph.dataset import KEYS, SCHEMA, conform
+from perp_graph.frames import sorted_by
 from perp_graph.model import (
     Finding,
     QualifyingEvent,
@@ -36,23 +40,40 @@ logging.getLogger("neo4j").propagate = False
 
 
 def _extend(
-    columns: dict[str, list[Any]], page: Record, names: Iterable[str], prefix: str = ""
+    columns: dict[str, list[pa.Array]],
+    page: Record,
+    table: str,
+    names: Iterable[str],
+    prefix: str = "",
 ) -> None:
-    """Add a page's columns (named `prefix` + column) to the lists gathered so far."""
+    """Add a page's columns (named `prefix` + column) of `table` to the chunks gathered so
+    far, each converted to Arrow as it arrives (text, dates as ISO text, flags as bool),
+    so that the conversion runs while the server works on the next pages and other views."""
     for column in names:
-        columns.setdefault(column, []).extend(page[prefix + column])
+        kind = pa.bool_() if SCHEMA[table][column] == "boolean" else pa.string()
+        columns.setdefault(column, []).append(pa.array(page[prefix + column], type=kind))
 
 
-def _columns_frame(table: str, columns: Mapping[str, list[Any]]) -> pd.DataFrame:
-    """Columns sent as lists (dates as ISO text) as a frame of one of the dataset's tables,
-    sorted by its key (dataset.KEYS) so that it is the same whichever order the pages came
-    in."""
-    frame = pd.DataFrame(dict(columns))
-    for column, dtype in SCHEMA[table].items():
-        if dtype.startswith("datetime64") and column in frame:
-            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype(dtype)
+def _columns_frame(table: str, columns: Mapping[str, list[pa.Array]]) -> pd.DataFrame:
+    """Columns sent as lists and gathered as Arrow chunks (`_extend`; dates as ISO text) as
+    a frame of one of the dataset's tables, sorted by its key (dataset.KEYS) so that it is
+    the same whichever order the pages came in."""
+    frame = pd.DataFrame(index=pd.RangeIndex(sum(len(c) for c in next(iter(columns.values()), []))))
+    for column, chunks in columns.items():
+        dtype = SCHEMA[table][column]
+        values = pa.chunked_array(chunks, type=chunks[0].type) if chunks else pa.array([])
+        if dtype.startswith("datetime64"):
+            values = pc.strptime(values, format="%Y-%m-%d", unit="s")
+        frame[column] = pd.Series(values.to_pandas(types_mapper=_PANDAS_TYPES.get)).astype(dtype)
     frame = conform(table, frame)[list(FORCE_COLUMNS[table])]
-    return frame.sort_values(KEYS[table], kind="stable").reset_index(drop=True)
+    return sorted_by(frame, KEYS[table])
+
+
+#: Arrow -> pandas types of the frames (the schema's "str" and nullable "boolean").
+_PANDAS_TYPES = {
+    pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),
+    pa.bool_(): pd.BooleanDtype(),
+}
 
 
 #: The bulk path's relationships to neighbourhoods: statement, key column, place column.
