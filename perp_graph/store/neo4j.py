@@ -17,6 +17,7 @@ an interrupted load, converges on the same graph. The ACPO scan runs in Cypher
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator, Mapping
@@ -235,8 +236,7 @@ class Neo4jStore:
                 return self.bulk_import.load(self, dataset)
             return create_first_load(self, dataset)
         stored_incidents = set(self.ids("incidents"))
-        self.run("load/set_state", state="loading", at=_now())
-        try:
+        with self.loading():
             for name in LOAD_ORDER:
                 rows = _rows(name, getattr(dataset, name))
                 if name == "involvements":
@@ -249,13 +249,25 @@ class Neo4jStore:
                     self.write_rows("load/involvements_new", new, parallel=True)
                 else:
                     self.write_rows(f"load/{name}", rows, parallel=name == "relationships")
+        return self.counts()
+
+    @contextlib.contextmanager
+    def loading(self) -> Iterator[None]:
+        """Mark the store "loading" while the block writes and "complete" once it is done,
+        so that an interrupted load leaves it incomplete and a re-run completes it.
+
+        Raises:
+            StoreError: the block's, with what to do (the store is left "loading").
+        """
+        self.run("load/set_state", state="loading", at=_now())
+        try:
+            yield
         except StoreError as exc:
             raise StoreError(
                 f"{exc}. The load stopped part-way and the store is marked incomplete; "
                 "re-run the same load to complete it."
             ) from None
         self.run("load/set_state", state="complete", at=_now())
-        return self.counts()
 
     def write_rows(
         self, statement: str, rows: list[dict[str, Any]], *, parallel: bool, size: int = 0

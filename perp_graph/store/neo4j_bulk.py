@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from perp_graph.dataset import KEYS, Dataset
-from perp_graph.errors import StoreError
-from perp_graph.store.neo4j_rows import _PLACES, _by_place, _now, _rows
+from perp_graph.store.neo4j_rows import _PLACES, _by_place, _rows
 
 if TYPE_CHECKING:
     from perp_graph.store.neo4j import Neo4jStore
@@ -36,11 +35,10 @@ def create_first_load(store: Neo4jStore, dataset: Dataset) -> dict[str, int]:
     Raises:
         StoreError: the server failed or refused a query (the store is left "loading").
     """
-    store.run("load/set_state", state="loading", at=_now())
     places = pd.concat(
         [dataset.people["home_neighbourhood"], dataset.incidents["neighbourhood"]]
     ).dropna()
-    try:
+    with store.loading():
         store.write_rows(
             "load/bulk_neighbourhoods",
             [{"name": name} for name in sorted(set(places))],
@@ -55,10 +53,4 @@ def create_first_load(store: Neo4jStore, dataset: Dataset) -> dict[str, int]:
                 statement, key, place = _PLACES[name]
                 placed = _by_place(frame, key, place, store.batch_rows)
                 store.write_rows(statement, placed, parallel=True, size=1)
-    except StoreError as exc:
-        raise StoreError(
-            f"{exc}. The load stopped part-way and the store is marked incomplete; "
-            "re-run the same load to complete it."
-        ) from None
-    store.run("load/set_state", state="complete", at=_now())
     return store.counts()
