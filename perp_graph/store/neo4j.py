@@ -45,10 +45,9 @@ from perp_graph.model import (
 from perp_graph.progress import Progress
 from perp_graph.store import cypher
 from perp_graph.store.neo4j_bulk import LOAD_ORDER, create_first_load
+from perp_graph.store.neo4j_reads import gather
 from perp_graph.store.neo4j_rows import (
     _batches,
-    _columns_frame,
-    _extend,
     _finding,
     _native,
     _now,
@@ -58,7 +57,6 @@ from perp_graph.store.neo4j_rows import (
 )
 from perp_graph.store.neo4j_uri import URI_SCHEMES, check_uri
 from perp_graph.store.protocol import (
-    FORCE_COLUMNS,
     Erasure,
     dangling_references,
     dropped,
@@ -370,7 +368,8 @@ class Neo4jStore:
             StoreError: the store is empty or incomplete.
         """
         self._require_complete()
-        return self._gather(
+        return gather(
+            self,
             ("views/force_incidents", {"": "incidents", "in_": "involvements"}, {}),
             ("views/force_people", {"": "people", "or_": "orders", "re_": "relationships"}, {}),
         )
@@ -385,57 +384,12 @@ class Neo4jStore:
         self._require_complete()
         as_of = {"as_of": parameters.as_of}
         types = {"types": sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)}
-        return self._gather(
+        return gather(
+            self,
             ("views/offending_incidents", {"": "incidents", "in_": "involvements"}, as_of),
             ("views/offending_people", {"": "people", "or_": "orders"}, as_of),
             ("views/offending_relationships", {"": "relationships"}, types),
         )
-
-    def _gather(self, *views: tuple[str, dict[str, str], dict[str, Any]]) -> Dataset:
-        """Read paged views into the dataset's five tables, each sorted by its key. A view
-        is (name, column prefix -> table, parameters). The views are read side by side, a
-        thread and a session each (`read_workers` at a time; 1 reads them one after the
-        other): the server works on two while the driver decodes. At 1M on an idle
-        2-core machine the offending records took 39.9 s one view after the other and
-        23.2 s side by side (29.9 s with the Cypher scan running beside them, against
-        39.0 s). An earlier attempt at this hung in a test run; the likeliest cause was a
-        stale plan, since prevented (USING INDEX hints, tests/test_neo4j_plans.py)."""
-
-        def read(view: tuple[str, dict[str, str], dict[str, Any]]) -> dict[str, pd.DataFrame]:
-            name, tables, params = view
-            columns: dict[str, dict[str, list[Any]]] = {table: {} for table in tables.values()}
-            for page in self._pages(name, **params):
-                for prefix, table in tables.items():
-                    _extend(columns[table], page, table, FORCE_COLUMNS[table], prefix=prefix)
-            # Converted page by page and framed here, in the view's own thread, while the
-            # server still works on the other views: at 300k, 1.4 s came after the last
-            # page when all was framed at the end.
-            return {table: _columns_frame(table, columns[table]) for table in columns}
-
-        gathered: dict[str, pd.DataFrame] = {}
-        if self.read_workers < 2:
-            for view in views:
-                gathered.update(read(view))
-        else:
-            with ThreadPoolExecutor(min(self.read_workers, len(views))) as pool:
-                for frames in pool.map(read, views):
-                    gathered.update(frames)
-        return Dataset(
-            **{
-                name: gathered[name] if name in gathered else _columns_frame(name, {})
-                for name in Dataset.names()
-            }
-        )
-
-    def _pages(self, name: str, **params: Any) -> Iterator[Record]:
-        """Run a paged view (params $after and $page, returns `last`) until it is done."""
-        after = ""
-        while True:
-            (page,) = self.run(name, after=after, page=self.page_rows, **params)
-            if page["last"] is None:
-                return
-            yield page
-            after = page["last"]
 
     def latest_incident_on(self) -> dt.date | None:
         """The latest incident's day, None when there is none (GraphStore.latest_incident_on),
