@@ -27,7 +27,7 @@
 //    once per suspect (160.8M db hits at 6k incidents). No load forces a replan.
 //    docs/performance.md shows its PROFILE at 300k incidents.
 //    The partner test, the costliest part, runs only for the identities with K distinct
-//    victims of violence (an exact cut: partner victims are among them): at 300k, 9.0M
+//    victims of violence (an exact cut: partner victims are among them): at 300k, 8.2M
 //    db hits in all where testing every suspect's pairs took 13.7M.
 MATCH (s:Person)
 WHERE EXISTS { (s)-[:INVOLVED_IN {role: 'suspect'}]->() }
@@ -44,7 +44,7 @@ CALL (pid) {
   RETURN collect({i: i, vid: vid}) AS violence, count(DISTINCT vid) AS hurt
 }
 // Only people with K distinct victims of violence can have K intimate-partner victims:
-// the partner test below runs for those alone (at 300k, 3,600 of 227,148 identities).
+// the partner test below runs for those alone (at 300k, 4,500 of 227,148 identities).
 WITH pid, violence
 WHERE hurt >= $min_victims
 CALL (pid, violence) {

@@ -363,7 +363,7 @@ def dangling_references(dataset: Dataset, stored: Callable[[str], Iterable[str]]
     for table, references in REFERENCES.items():
         frame = getattr(dataset, table)
         for column, target in references:
-            # frames.isin (Arrow) on the columns: at 300k incidents 0.2 s in all, where
+            # frames.isin (Arrow) on the columns: at 300k incidents 0.4 s in all, where
             # Python sets took 1.9 s
             values = frame[column].dropna()
             outside = values[~isin(values, own[target])]
