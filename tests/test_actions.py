@@ -19,11 +19,11 @@ from perp_graph.analytics.register import (
     Item,
     ItemChange,
     Recommendation,
-    applied,
     due_date,
     item_id,
     plan_sync,
 )
+from perp_graph.analytics.register_items import applied
 from perp_graph.audit import AuditLog
 from perp_graph.cli import app
 from perp_graph.errors import ConfigError
@@ -117,7 +117,7 @@ def test_a_declined_item_is_not_raised_again_while_its_reason_lasts():
 
 
 def test_what_packs_and_profiles_ask_open_overdue_and_done_between_dates():
-    from perp_graph.analytics.register import select
+    from perp_graph.analytics.register_items import select
 
     _, items = apply([], [rec(), rec("marac_referral", "I9"), rec(person="S2")], "2024-06-01")
     done_at = dt.datetime(2024, 6, 12, 10, tzinfo=dt.UTC)

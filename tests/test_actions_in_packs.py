@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from perp_graph import api
-from perp_graph.analytics.register import Change, Item, closing_change
+from perp_graph.analytics.register import Change, Item
+from perp_graph.analytics.register_items import closing_change
 from perp_graph.render.briefing import past_action
 from perp_graph.session import open_store
 from perp_graph.settings import Settings

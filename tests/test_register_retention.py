@@ -9,7 +9,8 @@ import datetime as dt
 from pathlib import Path
 
 from perp_graph import api
-from perp_graph.analytics.register import ItemChange, Recommendation, applied, plan_sync
+from perp_graph.analytics.register import ItemChange, Recommendation, plan_sync
+from perp_graph.analytics.register_items import applied
 from perp_graph.audit import AuditLog
 from perp_graph.pipeline.load import load_folder
 from perp_graph.settings import Settings

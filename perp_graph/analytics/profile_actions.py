@@ -13,7 +13,7 @@ Per quarter [start, end] (the last one ends on the profile's as-of day T), an it
 - **overdue at the quarter's end**: raised by the quarter's last day, still open (open or in
   progress) at the end of that day, and due before it.
 The day an item was done, declined or superseded is the first history entry of its last run
-with that status (`analytics.register.closing_change`: a later note from the sync does not
+with that status (`analytics.register_items.closing_change`: a later note from the sync does not
 move it); dates are UTC days. An item superseded on or before its due date (its reason went
 in time) is in none of the closing figures.
 
@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from perp_graph import wording
 from perp_graph.analytics.profile import NOT_RECORDED
-from perp_graph.analytics.register import KIND_LABELS, KINDS, Item, closing_change
+from perp_graph.analytics.register import KIND_LABELS, KINDS, Item
+from perp_graph.analytics.register_items import closing_change
 
 if TYPE_CHECKING:
     from perp_graph.analytics.profile import Profile, Quarter

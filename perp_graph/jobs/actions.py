@@ -36,9 +36,9 @@ from perp_graph.analytics.register import (
     Item,
     ItemChange,
     SyncPlan,
-    UnknownAction,
     recommendations,
 )
+from perp_graph.analytics.register_items import UnknownAction
 from perp_graph.audit import current_user, text_digest
 from perp_graph.errors import ConfigError
 from perp_graph.jobs.briefing import records_about_identities

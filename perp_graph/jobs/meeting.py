@@ -36,7 +36,8 @@ from pathlib import Path
 
 from perp_graph.analytics.changes import Snapshot, compare, snapshot_from_file
 from perp_graph.analytics.dossier import Dossier, build_dossiers
-from perp_graph.analytics.register import Item, select
+from perp_graph.analytics.register import Item
+from perp_graph.analytics.register_items import select
 from perp_graph.analytics.routing import route
 from perp_graph.audit import file_digest
 from perp_graph.errors import ConfigError
@@ -364,7 +365,7 @@ def changed_since(
     items: Sequence[Item], since: dt.date | None, previous: PreviousMeeting | None
 ) -> tuple[list[Item], list[Item]]:
     """The register's items raised, and those closed (done, declined, superseded), since
-    `since` (inclusive; the register's raised/closed filters, analytics.register.select).
+    `since` (inclusive; the register's raised/closed filters, analytics.register_items.select).
     Since the last meeting (`previous`): only the items that meeting did not see, and
     those closed after it was made, so nothing is reported twice."""
     if since is None:

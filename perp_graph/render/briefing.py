@@ -25,7 +25,8 @@ from markupsafe import Markup
 from perp_graph import __version__
 from perp_graph.analytics.dossier import Dossier
 from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS, SHIFT_DAYS, PersonRef, display_name
-from perp_graph.analytics.register import CLOSED_BY_USERS, KIND_LABELS, Item, closing_change
+from perp_graph.analytics.register import CLOSED_BY_USERS, KIND_LABELS, Item
+from perp_graph.analytics.register_items import closing_change
 from perp_graph.analytics.routing import WarningView
 from perp_graph.model import Contact, PrioritySettings, ScanParameters
 from perp_graph.wording import count, day, day_short, days_from, moment

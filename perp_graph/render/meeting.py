@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from perp_graph.analytics.changes import Changes, ScoreRise
 from perp_graph.analytics.dossier import Dossier
-from perp_graph.analytics.register import Item, closing_change
+from perp_graph.analytics.register import Item
+from perp_graph.analytics.register_items import closing_change
 from perp_graph.render.briefing import (
     BriefingContext,
     PastAction,
@@ -128,7 +129,7 @@ class MeetingChanges:
 
 def closed_at(item: Item) -> dt.datetime:
     """When a closed item was closed: the history entry that gave it its status
-    (analytics.register.closing_change; a later "reason gone" note does not move it), else its
+    (analytics.register_items.closing_change; a later "reason gone" note does not move it), else its
     last change (the earliest time when it has none)."""
     closing = closing_change(item)
     if closing is not None:

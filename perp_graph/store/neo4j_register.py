@@ -32,11 +32,13 @@ from perp_graph.analytics.register import (
     ItemChange,
     Recommendation,
     SyncPlan,
+    plan_sync,
+)
+from perp_graph.analytics.register_items import (
     UnknownAction,
     applied,
     check_change,
     check_sync_date,
-    plan_sync,
     select,
 )
 from perp_graph.errors import StoreError

@@ -149,7 +149,7 @@ class ActionRegister(Protocol):
         closed_from: dt.date | None = None,
         closed_to: dt.date | None = None,
     ) -> list[Item]:
-        """The items matching every filter given (analytics.register.select), by due date
+        """The items matching every filter given (analytics.register_items.select), by due date
         then id, each with its history. An empty list when nothing was ever synced."""
         ...
 
@@ -177,13 +177,13 @@ class ActionRegister(Protocol):
         Returns the plan applied.
 
         Raises:
-            ConfigError: `as_of` before the last sync (analytics.register.check_sync_date).
+            ConfigError: `as_of` before the last sync (analytics.register_items.check_sync_date).
             StoreError: the store failed.
         """
         ...
 
     def change(self, change: ItemChange, *, at: dt.datetime | None = None, user: str) -> Item:
-        """In one transaction: check the change applies (analytics.register.check_change),
+        """In one transaction: check the change applies (analytics.register_items.check_change),
         set the item's status / owner / note and append the change to its history (at `at`,
         default the time the transaction takes its lock, so histories are in time order). Two
         changes at once both reach the history; the later one's status stands.
