@@ -1,6 +1,6 @@
 """Time to draw a perpetrator's timeline (perp_graph.render.timeline, issue 16 clause 2)
 against the obvious alternative: one of the problem profile's charts drawn the way
-perp_graph.render.profile draws them (pyplot, a figure per chart, closed after).
+perp_graph.render.profile_charts draws them (pyplot, a figure per chart, closed after).
 
 Usage:  python benchmarks/bench_timeline.py [--incidents 20000] [--dossiers 40] [--repeat 3]
 
@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from perp_graph.render.profile import _chart
+    from perp_graph.render.profile_charts import _chart
     from perp_graph.render.timeline import timeline_figure
 
     with tempfile.TemporaryDirectory() as folder:
