@@ -189,48 +189,37 @@ def _bands(axes: plt.Axes, under: Sequence[bool], last_partial: bool) -> None:
             end = q
             while end + 1 < n and under[end + 1] and not (last_partial and end + 1 == n - 1):
                 end += 1
-            axes.axvspan(
-                q - 0.5,
-                end + 0.5,
-                facecolor=UNDERCOUNT_BAND,
-                hatch=UNDERCOUNT_HATCH,
-                edgecolor="#CCCCCC",
-                linewidth=0,
-                zorder=0,
-            )
-            axes.text(
-                (q + end) / 2,
-                0.98,
-                "undercounts",
-                transform=axes.get_xaxis_transform(),
-                ha="center",
-                va="top",
-                fontsize=7,
-                color="#555555",
-            )
+            _band(axes, q, end, "undercounts", UNDERCOUNT_BAND, UNDERCOUNT_HATCH, "#CCCCCC")
             q = end + 1
         else:
             q += 1
     if last_partial:
-        axes.axvspan(
-            n - 1.5,
-            n - 0.5,
-            facecolor="white",
-            hatch=PARTIAL_HATCH,
-            edgecolor="#BBBBBB",
-            linewidth=0,
-            zorder=0,
-        )
-        axes.text(
-            n - 1,
-            0.98,
-            "partial",
-            transform=axes.get_xaxis_transform(),
-            ha="center",
-            va="top",
-            fontsize=7,
-            color="#555555",
-        )
+        _band(axes, n - 1, n - 1, "partial", "white", PARTIAL_HATCH, "#BBBBBB")
+
+
+def _band(
+    axes: plt.Axes, first: int, last: int, label: str, face: str, hatch: str, edge: str
+) -> None:
+    """One hatched band behind quarters first..last (x positions), its label at the top."""
+    axes.axvspan(
+        first - 0.5,
+        last + 0.5,
+        facecolor=face,
+        hatch=hatch,
+        edgecolor=edge,
+        linewidth=0,
+        zorder=0,
+    )
+    axes.text(
+        (first + last) / 2,
+        0.98,
+        label,
+        transform=axes.get_xaxis_transform(),
+        ha="center",
+        va="top",
+        fontsize=7,
+        color="#555555",
+    )
 
 
 def _bars(
