@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from perp_graph.analytics.alerts import EarlyWarning
 from perp_graph.analytics.assess import Assessment
-from perp_graph.analytics.dossier import UNKNOWN_NEIGHBOURHOOD, Dossier, RecordIndex
+from perp_graph.analytics.dossier import UNKNOWN_NEIGHBOURHOOD, Dossier
 from perp_graph.analytics.dossier_parts import PersonRef
+from perp_graph.analytics.dossier_records import RecordIndex
 from perp_graph.analytics.priority import Priority
 from perp_graph.dataset import Dataset
 
