@@ -25,10 +25,10 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -42,6 +42,8 @@ from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
 from perp_graph.store.protocol import GraphStore
 from perp_graph.workspace import Workspace
+
+T = TypeVar("T")
 
 
 def open_store(settings: Settings) -> GraphStore:
@@ -188,33 +190,30 @@ class Session:
         return cached[1]
 
     @contextlib.contextmanager
-    def offending_records_ahead(self, parameters: ScanParameters) -> Iterator[None]:
-        """Read `offending_records(parameters)` in a second thread while the block runs,
-        on a store whose reads run on a server (`store.reads_side_by_side`): the server
-        selects those rows while it also runs the block's scan (at 300k on Neo4j, 17.1 s
-        one after the other, 12.0 s side by side). Elsewhere the block just runs.
+    def alongside(self, call: Callable[..., T], *args: Any) -> Iterator[Future[T]]:
+        """Run `call(*args)` in a second thread while the block runs; yields its future.
+        For work a server does while this process works on something else (on Neo4j,
+        the ACPO scan runs on the server while the scores are worked out here:
+        jobs.scanning.assess_identities).
 
-        When the block raises (a failed scan, Ctrl-C), its error is raised at once: the
-        read is abandoned, not awaited (it ends when the session closes the store), and
-        its own outcome is dropped. When the block succeeds, the read is awaited and a
-        failure of it is raised.
+        When the block raises (a failed step, Ctrl-C), its error is raised at once: the
+        call is abandoned, not awaited (a read on the server ends when the session
+        closes the store), and its own outcome is dropped. When the block succeeds, the
+        call is awaited and a failure of it is raised.
 
         Raises:
-            StoreError: the read failed.
+            Whatever `call` raised, once the block is done.
         """
-        if not self.store.reads_side_by_side:
-            yield
-            return
         self.identity_of  # noqa: B018 - read once here, not from two threads at once
-        pool = ThreadPoolExecutor(1, thread_name_prefix="offending")
-        ahead = pool.submit(self.offending_records, parameters)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="alongside")
+        pending = pool.submit(call, *args)
         try:
-            yield
+            yield pending
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-        error = ahead.exception()
+        error = pending.exception()
         if error is not None:
             raise error
 

@@ -10,7 +10,7 @@ import pytest
 
 from perp_graph.analytics.acpo import scan
 from perp_graph.analytics.alerts import counter_allegations, escalations
-from perp_graph.analytics.assess import Assessment, assess
+from perp_graph.analytics.assess import Assessment, assess, scored
 from perp_graph.analytics.changes import Snapshot, compare, snapshot_from_file
 from perp_graph.analytics.offending import offending
 from perp_graph.analytics.priority import PrioritySettings
@@ -400,3 +400,48 @@ def test_changes_against_a_file_that_is_not_a_scan_says_what_to_give(tmp_path):
         snapshot_from_file(bad)
     with pytest.raises(ConfigError, match="no such file"):
         snapshot_from_file(tmp_path / "missing.json")
+
+
+# --- scores worked out ahead of the scan's answer (jobs.scanning.assess_identities) ---------
+
+
+def test_scores_worked_out_before_the_scan_give_the_same_assessment():
+    r = Records()
+    r.abuse("I1", "2023-01-10", "P", "V1")
+    r.abuse("I2", "2024-03-01", "P", "V2")
+    r.abuse("I3", "2024-04-01", "Q", "W1")
+    r.relate("Q", "W2", "intimate_partner", "2024-05-01")
+    dataset = records_dataset(r)
+    parameters = ScanParameters(as_of=dt.date.fromisoformat(AS_OF))
+    ready = scored(dataset, parameters, PrioritySettings())
+    result = scan(dataset, parameters)
+    apart = assess(result, dataset, PrioritySettings(), rank=True)
+    together = assess(result, dataset, PrioritySettings(), rank=True, ready=ready)
+    assert together.as_json() == apart.as_json()
+    assert together.early_warnings and together.perpetrators
+    assert together.priorities is ready.priorities  # used, not worked out again
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"parameters": ScanParameters(as_of=dt.date(2024, 1, 1))},
+        {"settings": PrioritySettings(high_at=10.0, medium_at=5.0)},
+    ],
+    ids=["another as-of date", "other priority settings"],
+)
+def test_scores_worked_out_for_other_parameters_or_settings_are_not_used(other):
+    r = Records()
+    r.abuse("I1", "2023-01-10", "P", "V1")
+    r.abuse("I2", "2024-03-01", "P", "V2")
+    dataset = records_dataset(r)
+    parameters = ScanParameters(as_of=dt.date.fromisoformat(AS_OF))
+    ready = scored(
+        dataset,
+        other.get("parameters", parameters),
+        other.get("settings", PrioritySettings()),
+    )
+    result = scan(dataset, parameters)
+    assert assess(result, dataset, PrioritySettings(), ready=ready).as_json() == (
+        assess(result, dataset, PrioritySettings()).as_json()
+    )

@@ -10,15 +10,14 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from perp_graph import api
 from perp_graph.analytics.acpo import window_start
+from perp_graph.analytics.assess import assess
 from perp_graph.analytics.dossier import build_dossiers
 from perp_graph.cli import app
-from perp_graph.dataset import Dataset
 from perp_graph.errors import StoreError
 from perp_graph.jobs.scanning import assess_identities, in_briefing_order, scan_parameters
 from perp_graph.pipeline.load import load_folder
@@ -244,56 +243,80 @@ def test_both_stores_give_the_same_ranked_json(generated, tmp_path, request):
     assert body["ranking"] and body["changes"]["newly_qualified"] is not None
 
 
-# --- issue 18: what the scores read is fetched while the scan runs -------------------------
+# --- issue 18: on a server's store, the scan runs on the server while the scores are worked
+# out here
 
 
-def test_offending_records_read_during_the_scan_are_those_read_after_it(loaded, store):
+def test_scoring_while_the_server_scans_gives_the_assessment_of_one_step_after_the_other(
+    loaded, store, monkeypatch
+):
     parameters = scan_parameters(loaded, END)
+    threads: set[str] = set()
+    scan = type(store).acpo_scan
+
+    def noting(self, *args, **kwargs):
+        threads.add(threading.current_thread().name)
+        return scan(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(store), "acpo_scan", noting)
     with Session(loaded, "scan") as session:
-        with session.offending_records_ahead(parameters):
-            threads = {t.name for t in threading.enumerate()}
-            session.store.acpo_scan(parameters)
-        ahead = session.offending_records(parameters)
-        after = session.store.offending_records(parameters).resolved(session.identity_of)
-    for name in Dataset.names():
-        pd.testing.assert_frame_equal(getattr(ahead, name), getattr(after, name))
-    # only a server's store reads side by side
-    assert any(t.startswith("offending") for t in threads) == (store.name == "neo4j")
+        together = assess_identities(session, parameters, rank=True)
+        records = session.offending_records(parameters)
+        result = session.store.acpo_scan(parameters)
+        apart = assess(result, records, session.settings.priority, rank=True)
+    assert together.perpetrators and together.early_warnings and together.priorities
+    assert json.dumps(together.as_json(), sort_keys=True) == json.dumps(
+        apart.as_json(), sort_keys=True
+    )
+    assert together.names == apart.names
+    # only a server's store scans in a second thread
+    assert any(t.startswith("alongside") for t in threads) == (store.name == "neo4j")
 
 
-def test_a_failed_read_ahead_is_raised_when_the_scan_is_done(loaded, store, monkeypatch):
-    if store.name != "neo4j":
-        pytest.skip("the embedded store reads nothing ahead")
+def test_a_failed_scan_alongside_the_scoring_is_raised(loaded, store, monkeypatch):
+    def fails(self, parameters, progress=None):
+        raise StoreError("Neo4j failed running analytics/acpo_scan: Neo.Test")
 
-    def fails(self, parameters):
-        raise StoreError("Neo4j failed running views/offending_incidents: Neo.Test")
-
-    monkeypatch.setattr(type(store), "offending_records", fails)
+    monkeypatch.setattr(type(store), "acpo_scan", fails)
     parameters = scan_parameters(loaded, END)
-    with Session(loaded, "scan") as session:
+    with Session(loaded, "scan") as session, pytest.raises(StoreError, match="acpo_scan"):
+        assess_identities(session, parameters)
+
+
+def test_when_the_block_fails_its_error_is_raised_at_once_not_the_call_alongside(loaded):
+    """A failed step (or Ctrl-C) is raised at once: the call alongside is abandoned, not
+    awaited, and its own failure dropped."""
+    release = threading.Event()
+
+    def waits():
+        release.wait(60)
+        raise StoreError("dropped")
+
+    try:
         with (
-            pytest.raises(StoreError, match="offending"),
-            session.offending_records_ahead(parameters),
+            Session(loaded, "scan") as session,
+            pytest.raises(KeyboardInterrupt),
+            session.alongside(waits),
         ):
-            result = session.store.acpo_scan(parameters)
-        assert result.perpetrators  # the scan itself ran to its end
+            raise KeyboardInterrupt
+        assert not release.is_set()  # raised before the call alongside ended
+    finally:
+        release.set()
 
 
-def test_when_the_scan_fails_its_error_is_raised_not_the_reads(loaded, store, monkeypatch):
-    """A failed scan (or Ctrl-C) is raised at once; the read ahead is abandoned, and its
-    own failure dropped."""
+def test_a_call_alongside_is_awaited_and_its_failure_raised_when_the_block_is_done(loaded):
+    done = threading.Event()
 
-    def fails(self, parameters):
-        raise StoreError("Neo4j failed running views/offending_incidents: Neo.Test")
+    def fails():
+        done.wait(5)
+        raise StoreError("Neo4j failed running analytics/acpo_scan: Neo.Test")
 
-    monkeypatch.setattr(type(store), "offending_records", fails)
-    parameters = scan_parameters(loaded, END)
-    with (
-        Session(loaded, "scan") as session,
-        pytest.raises(KeyboardInterrupt),
-        session.offending_records_ahead(parameters),
-    ):
-        raise KeyboardInterrupt
+    with Session(loaded, "scan") as session:
+        with pytest.raises(StoreError, match="acpo_scan"), session.alongside(fails):
+            done.set()
+        with session.alongside(lambda: 42) as pending:
+            pass
+        assert pending.result() == 42
 
 
 def test_scan_orders_its_perpetrators_as_from_the_force_records(loaded):

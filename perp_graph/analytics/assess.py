@@ -154,41 +154,86 @@ class Assessment:
         }
 
 
+@dataclass(frozen=True)
+class Scored:
+    """What follows from the records alone, before the ACPO scan's answer is known: the
+    suspects' table, priority scores, escalations, counter-allegations, and the
+    connections among victims the early warning reads. `assess` finishes it with the
+    scan's result (the early warning leaves out who is serial now; the names)."""
+
+    parameters: ScanParameters
+    settings: PrioritySettings
+    table: Offending
+    priorities: Mapping[str, Priority]
+    escalations: Mapping[str, Escalation]
+    counter_allegations: tuple[CounterAllegation, ...]
+    #: victim id -> victims connected to them (analytics.acpo.connections), among the
+    #: victims of violence against partners
+    connections: Mapping[str, set[str]] = field(repr=False)
+    #: id -> (surname, forenames, home neighbourhood) of everyone scored
+    names: Mapping[str, tuple[str, str, str | None]] = field(repr=False, default_factory=dict)
+
+
+def scored(records: Dataset, parameters: ScanParameters, settings: PrioritySettings) -> Scored:
+    """The scores and alerts that do not depend on the scan's result, as of
+    `parameters.as_of`; `records` are the store's records on identities
+    (`GraphStore.offending_records`, then `Dataset.resolved`). A store that scans on a
+    server scores while the server scans (jobs.scanning.assess_identities)."""
+    table = offending(records, parameters.as_of, parameters.violent_categories)
+    victims = table.victims.loc[table.victims["violent"] & table.victims["partner"], "victim_id"]
+    priorities = score(table, parameters.window_years, settings)
+    return Scored(
+        parameters=parameters,
+        settings=settings,
+        table=table,
+        priorities=priorities,
+        escalations=escalations(table, settings),
+        counter_allegations=tuple(counter_allegations(table)),
+        connections=connections(records, parameters, victims),
+        names=people_names(records.people, priorities),
+    )
+
+
 def assess(
     result: ScanResult,
     records: Dataset,
     settings: PrioritySettings,
     *,
     rank: bool = False,
+    ready: Scored | None = None,
 ) -> Assessment:
-    """Scores and alerts as of the scan's date; `records` are the store's force records on
-    identities (the same ids as the scan's)."""
+    """Scores and alerts as of the scan's date; `records` are the store's records on
+    identities (the same ids as the scan's). `ready` is `scored(records, ...)` worked out
+    already; it is used only when made with the scan's parameters and these settings,
+    else the scores are worked out here."""
     parameters = result.parameters
-    table = offending(records, parameters.as_of, parameters.violent_categories)
-    priorities = score(table, parameters.window_years, settings)
+    if ready is None or ready.parameters != parameters or ready.settings != settings:
+        ready = scored(records, parameters, settings)
+    table = ready.table
+    current = {f.person_id for f in result.perpetrators if f.status == "current"}
+    # everyone a table or ranking may list: the scored and the serial (the serial are
+    # scored too; the names are read again only should one not be)
+    names = ready.names
+    if any(f.person_id not in names for f in result.perpetrators):
+        names = people_names(
+            records.people, [*ready.priorities, *(f.person_id for f in result.perpetrators)]
+        )
     return Assessment(
         result=result,
         priority_settings=settings,
-        priorities=priorities,
-        escalations=escalations(table, settings),
-        early_warnings=tuple(_early_warnings(table, records, result)),
-        counter_allegations=tuple(counter_allegations(table)),
-        # everyone a table or ranking may list: the scored and the serial
-        names=people_names(
-            records.people, [*priorities, *(f.person_id for f in result.perpetrators)]
+        priorities=ready.priorities,
+        escalations=ready.escalations,
+        early_warnings=tuple(
+            early_warnings(
+                table,
+                parameters.window_years,
+                parameters.min_victims,
+                ready.connections,
+                current=current,
+            )
         ),
+        counter_allegations=ready.counter_allegations,
+        names=names,
         rank=rank,
         offending=table,
-    )
-
-
-def _early_warnings(table: Offending, records: Dataset, result: ScanResult) -> list[EarlyWarning]:
-    parameters = result.parameters
-    victims = table.victims.loc[table.victims["violent"] & table.victims["partner"], "victim_id"]
-    return early_warnings(
-        table,
-        parameters.window_years,
-        parameters.min_victims,
-        connections(records, parameters, victims),
-        current={f.person_id for f in result.perpetrators if f.status == "current"},
     )

@@ -87,7 +87,7 @@ class Neo4jStore:
     """GraphStore on a Neo4j server or cluster (bolt://, neo4j://, and their +s forms)."""
 
     name = "neo4j"
-    #: reads run on the server, so two can run side by side (Session.offending_records_ahead)
+    #: reads run on the server (jobs.scanning.assess_identities scores while it scans)
     reads_side_by_side = True
 
     def __init__(

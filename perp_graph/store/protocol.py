@@ -33,8 +33,8 @@ class GraphStore(Protocol):
 
     #: short name shown to users ("embedded", "neo4j")
     name: str
-    #: whether two reads gain by running at once (a server's store; see
-    #: Session.offending_records_ahead)
+    #: whether the store's reads run on a server, so that this process can work while
+    #: the server reads (jobs.scanning.assess_identities)
     reads_side_by_side: bool
 
     def ids(self, table: str) -> pd.Index:
