@@ -332,12 +332,40 @@ def records_about_identities(
     """
     if not identity_of:
         return store.records_about(identity_ids)
+    return _about_identities(store, identity_ids, identity_of, widen=False)[0]
+
+
+def records_in_view(
+    store: GraphStore, identity_ids: Sequence[str], identity_of: Mapping[str, str]
+) -> tuple[Dataset, dict[str, str]]:
+    """`records_about_identities` for a person-level command, which never reads the
+    force's identities: `identity_of` holds what is known so far (may be empty); the
+    identities of these ids and of everyone in view are read (GraphStore.identities_of)
+    and returned with the records.
+
+    Returns:
+        The records on identities, and `identity_of` widened to everyone in view.
+
+    Raises:
+        StoreError: the store is empty or incomplete, or a query failed.
+    """
+    return _about_identities(store, identity_ids, identity_of, widen=True)
+
+
+def _about_identities(
+    store: GraphStore, identity_ids: Sequence[str], identity_of: Mapping[str, str], *, widen: bool
+) -> tuple[Dataset, dict[str, str]]:
+    identity_of = dict(identity_of)
+    if widen:
+        identity_of.update(store.identities_of(identity_ids))
     by_identity = records_of(identity_of)
     seeds = {r for i in identity_ids for r in by_identity.get(i, [i])}
     records = store.records_about(seeds)
+    present = set(records.people["person_id"])
+    if widen:
+        identity_of.update(store.identities_of(present - set(identity_of)))
     # Someone in view may be known here only by a record that is not their identity's
     # own: fetch the identity's record too, so that they are named as in the scan.
-    present = set(records.people["person_id"])
     missing = {identity_of[p] for p in present if p in identity_of} - present
     if missing:
         extra = store.records_about(missing).people
@@ -348,4 +376,4 @@ def records_about_identities(
             relationships=records.relationships,
             orders=records.orders,
         )
-    return records.resolved(identity_of)
+    return records.resolved(identity_of), identity_of

@@ -16,6 +16,7 @@ from perp_graph.errors import ConfigError
 from perp_graph.identity.decisions import Decisions
 from perp_graph.identity.resolve import resolve
 from perp_graph.render.files import to_json
+from perp_graph.session import open_store
 from perp_graph.settings import Settings
 from perp_graph.synth import SynthConfig, generate
 from tests.pages import visible_text
@@ -234,6 +235,53 @@ def test_briefings_and_networks_show_identities(store_settings, tmp_path):
     assert people == ["person:P1", "person:V1", "person:V2"]
     title = graph.network.graph.nodes["person:P1"]["title"]
     assert "one person in 2 records: P1, P2" in title
+
+
+def test_the_identities_of_some_records_are_those_of_the_force_for_them(store_settings, tmp_path):
+    r = Records()
+    person(r, "P1", "John", "Smith", "1980-01-02", "80/123A")
+    person(r, "P2", "Johnny", "Smith", "1980-01-02", "80/123A")
+    person(r, "P3", "John", "Smyth", "1980-01-02", "80/123A")
+    r.abuse("I1", "2022-01-05", "P2", "V1")
+    r.abuse("I2", "2023-01-05", "P3", "V2")
+    load(r, store_settings, tmp_path)
+    store = open_store(store_settings)
+    try:
+        every = store.identities()
+        assert every == {"P1": "P1", "P2": "P1", "P3": "P1"}
+        for record in ("P1", "P2", "P3"):  # any record of the identity, or the identity
+            assert store.identities_of([record]) == every
+        assert store.identities_of(["V1", "UNKNOWN"]) == {}  # alone, or not in the store
+        assert store.identities_of([]) == {}
+        assert store.identities_of(["V1", "P3"]) == every
+    finally:
+        store.close()
+
+
+def test_a_persons_network_reads_the_identities_in_view_not_the_forces(
+    store_settings, tmp_path, monkeypatch
+):
+    r = Records()
+    person(r, "P1", "John", "Smith", "1980-01-02", "80/123A")
+    person(r, "P2", "Johnny", "Smith", "1980-01-02", "80/123A")
+    person(r, "V1", "Mary", "Jones", "1985-03-04", "85/1U")
+    person(r, "V3", "Mary", "Jones", "1985-03-04", "85/1U")
+    r.abuse("I1", "2022-01-05", "P2", "V1")
+    r.abuse("I2", "2023-01-05", "P1", "V2")
+    r.abuse("I3", "2023-02-05", "Q", "V3")  # V1's other record: in view at depth 2
+    load(r, store_settings, tmp_path)
+    before = api.network(store_settings, tmp_path / "a.html", person_id="P2", as_of=AS_OF, depth=2)
+
+    def refuses(self):
+        raise AssertionError("a person's network read the force's identities")
+
+    store_type = type(open_store(store_settings))
+    monkeypatch.setattr(store_type, "identities", refuses)
+    graph = api.network(store_settings, tmp_path / "n.html", person_id="P2", as_of=AS_OF, depth=2)
+    assert sorted(graph.network.graph.nodes) == sorted(before.network.graph.nodes)
+    people = sorted(n for n in graph.network.graph if n.startswith("person:"))
+    assert people == ["person:P1", "person:Q", "person:V1", "person:V2"]
+    assert "one person in 2 records: V1, V3" in graph.network.graph.nodes["person:V1"]["title"]
 
 
 @pytest.mark.neo4j

@@ -27,7 +27,7 @@ from perp_graph.model import ScanParameters, ScanResult
 from perp_graph.output import check_free
 from perp_graph.progress import Progress
 from perp_graph.render.network import render_network
-from perp_graph.session import Session, records_about_identities
+from perp_graph.session import Session, records_about_identities, records_in_view
 from perp_graph.settings import Settings
 from perp_graph.store.protocol import GraphStore
 
@@ -139,17 +139,18 @@ def _person_network(
 ) -> NetworkGraph:
     """Depth 1: the person's incidents, everyone in them and their relationships; each
     further step does the same for everyone found. People are identities: any record id
-    of a person shows the person (all their records)."""
-    identity_of = store.identities()
+    of a person shows the person (all their records). It reads the identities of the
+    people in view only (GraphStore.identities_of), never the force's."""
+    identity_of = store.identities_of([person_id])
     identity = identity_of.get(person_id, person_id)
     seeds = {identity}
-    records = records_about_identities(store, sorted(seeds), identity_of)
+    records, identity_of = records_in_view(store, sorted(seeds), identity_of)
     if identity not in set(records.people["person_id"]):
         raise ConfigError(f"no person {person_id!r} in the store; check the id")
     notes = []
     for level in range(2, depth + 1):
         found = set(records.people["person_id"])
-        wider = records_about_identities(store, sorted(found), identity_of)
+        wider, widened = records_in_view(store, sorted(found), identity_of)
         if len(wider.people) + len(wider.incidents) > max_nodes:
             notes.append(
                 f"Shown to depth {level - 1}, not {depth}: depth {level} has "
@@ -157,7 +158,7 @@ def _person_network(
                 f"than the limit of {max_nodes:,} (raise it with --max-nodes)."
             )
             break
-        seeds, records = found, wider
+        seeds, records, identity_of = found, wider, widened
     # The records about the seeds hold everything the rule needs for each seed (their
     # incidents, those incidents' people, and relationships among them), so the scan of
     # this slice gives each seed the same finding as a scan of the whole store.

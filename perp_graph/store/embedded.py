@@ -194,11 +194,21 @@ class EmbeddedStore:
 
     def identities(self) -> dict[str, str]:
         """Record id -> identity id as last set ({} when never resolved)."""
+        return self._read_identities()
+
+    def _read_identities(self) -> dict[str, str]:
         path = self._identities_file
         if not path.exists():
             return {}
         frame = pd.read_parquet(path)
         return dict(zip(frame["record_id"], frame["identity_id"], strict=True))
+
+    def identities_of(self, person_ids: Iterable[str]) -> dict[str, str]:
+        """`identities()` for the identities of these records only (GraphStore.identities_of);
+        the file holds every identity, so it is read whole."""
+        every = self._read_identities()
+        wanted = {every.get(p, p) for p in person_ids}
+        return {record: identity for record, identity in every.items() if identity in wanted}
 
     @property
     def _identities_file(self) -> Path:

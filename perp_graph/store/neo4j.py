@@ -454,6 +454,13 @@ class Neo4jStore:
         merged = {r["record_id"]: r["identity_id"] for r in self.run("views/identities")}
         return {**merged, **{identity: identity for identity in set(merged.values())}}
 
+    def identities_of(self, person_ids: Iterable[str]) -> dict[str, str]:
+        """`identities()` for the identities of these records only, by index seeks
+        (cypher/views/identities_of; GraphStore.identities_of), never over every person."""
+        rows = self.run("views/identities_of", person_ids=sorted(set(person_ids)))
+        merged = {r["record_id"]: r["identity_id"] for r in rows}
+        return {**merged, **{identity: identity for identity in set(merged.values())}}
+
     def neighbourhoods(self) -> list[str]:
         """Every neighbourhood someone lives in or an incident happened in, sorted.
 

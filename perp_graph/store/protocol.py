@@ -115,6 +115,14 @@ class GraphStore(Protocol):
         """What set_identities last recorded."""
         ...
 
+    def identities_of(self, person_ids: Iterable[str]) -> dict[str, str]:
+        """`identities()` for these records only: record id -> identity id for every
+        record of a merged identity one of `person_ids` belongs to (ids of records or of
+        identities; the identity's own id included); records that stand alone, and
+        unknown ids, are absent. What a person-level command reads in place of the
+        force's identities (jobs.network)."""
+        ...
+
     def neighbourhoods(self) -> list[str]:
         """Every neighbourhood someone lives in or an incident happened in, sorted."""
         ...
