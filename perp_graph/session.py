@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -34,6 +35,7 @@ import pandas as pd
 
 from perp_graph.audit import AuditLog, current_user, text_digest
 from perp_graph.dataset import Dataset
+from perp_graph.errors import StoreError
 from perp_graph.identity.resolve import records_of
 from perp_graph.model import ScanParameters
 from perp_graph.output import check_free, write_text
@@ -119,10 +121,12 @@ class Session:
         self._lock: Any = None
         self._store: GraphStore | None = None
         self._offending: tuple[ScanParameters, Dataset] | None = None
+        self._ended = False
 
     # --- entering and leaving ------------------------------------------------------------------
 
     def __enter__(self) -> Session:
+        self._ended = False
         self.workspace = Workspace.open(self.settings.workspace, create=self.create)
         self._lock = self.workspace.lock(
             exclusive=self.writes,
@@ -144,6 +148,7 @@ class Session:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        self._ended = True
         try:
             self.close_store()
         finally:
@@ -153,8 +158,15 @@ class Session:
 
     @property
     def store(self) -> GraphStore:
-        """The settings' store, opened on first use."""
+        """The settings' store, opened on first use.
+
+        Raises:
+            StoreError: the session has ended (a call abandoned in a second thread,
+                `alongside`, must not open the store again).
+        """
         if self._store is None:
+            if self._ended:
+                raise StoreError(f"the {self.command} session has ended; its store is closed")
             self._store = open_store(self.settings)
         return self._store
 
@@ -194,26 +206,31 @@ class Session:
         """Run `call(*args)` in a second thread while the block runs; yields its future.
         For work a server does while this process works on something else (on Neo4j,
         the ACPO scan runs on the server while the scores are worked out here:
-        jobs.scanning.assess_identities).
+        jobs.scanning.assess_identities). What both threads read of the session (the
+        store, `identity_of`) should be read before, not first from two threads at once.
 
         When the block raises (a failed step, Ctrl-C), its error is raised at once: the
-        call is abandoned, not awaited (a read on the server ends when the session
-        closes the store), and its own outcome is dropped. When the block succeeds, the
-        call is awaited and a failure of it is raised.
+        call is abandoned, not awaited. Its thread is a daemon, so it never keeps the
+        process alive; a query it runs on the server ends when the session closes the
+        store (the server ends a transaction whose connection closes), and its outcome
+        is dropped. When the block succeeds, the call is awaited and a failure of it is
+        raised.
 
         Raises:
             Whatever `call` raised, once the block is done.
         """
-        self.identity_of  # noqa: B018 - read once here, not from two threads at once
-        pool = ThreadPoolExecutor(1, thread_name_prefix="alongside")
-        pending = pool.submit(call, *args)
-        try:
-            yield pending
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        error = pending.exception()
+        pending: Future[T] = Future()
+
+        def work() -> None:
+            pending.set_running_or_notify_cancel()
+            try:
+                pending.set_result(call(*args))
+            except BaseException as exc:  # handed to the waiting thread
+                pending.set_exception(exc)
+
+        threading.Thread(target=work, name="alongside", daemon=True).start()
+        yield pending  # an error of the block propagates at once: the call is abandoned
+        error = pending.exception()  # waits for the call
         if error is not None:
             raise error
 
@@ -356,8 +373,8 @@ def _about_identities(
     store: GraphStore, identity_ids: Sequence[str], identity_of: Mapping[str, str], *, widen: bool
 ) -> tuple[Dataset, dict[str, str]]:
     identity_of = dict(identity_of)
-    if widen:
-        identity_of.update(store.identities_of(identity_ids))
+    if widen and (unknown := set(identity_ids) - set(identity_of)):
+        identity_of.update(store.identities_of(unknown))
     by_identity = records_of(identity_of)
     seeds = {r for i in identity_ids for r in by_identity.get(i, [i])}
     records = store.records_about(seeds)

@@ -422,6 +422,21 @@ def test_scores_worked_out_before_the_scan_give_the_same_assessment():
     assert together.priorities is ready.priorities  # used, not worked out again
 
 
+def test_scores_worked_out_from_other_records_are_not_used():
+    r = Records()
+    r.abuse("I1", "2023-01-10", "P", "V1")
+    r.abuse("I2", "2024-03-01", "P", "V2")
+    dataset = records_dataset(r)
+    r.abuse("I3", "2024-04-01", "P", "V3", category="homicide")
+    other = records_dataset(r)
+    parameters = ScanParameters(as_of=dt.date.fromisoformat(AS_OF))
+    ready = scored(other, parameters, PrioritySettings())
+    result = scan(dataset, parameters)
+    assert assess(result, dataset, PrioritySettings(), ready=ready).as_json() == (
+        assess(result, dataset, PrioritySettings()).as_json()
+    )
+
+
 @pytest.mark.parametrize(
     "other",
     [

@@ -285,23 +285,34 @@ def test_a_failed_scan_alongside_the_scoring_is_raised(loaded, store, monkeypatc
 
 def test_when_the_block_fails_its_error_is_raised_at_once_not_the_call_alongside(loaded):
     """A failed step (or Ctrl-C) is raised at once: the call alongside is abandoned, not
-    awaited, and its own failure dropped."""
+    awaited, and its own failure dropped; its thread never keeps the process alive."""
     release = threading.Event()
 
     def waits():
         release.wait(60)
         raise StoreError("dropped")
 
+    running = set(threading.enumerate())
     try:
         with (
             Session(loaded, "scan") as session,
             pytest.raises(KeyboardInterrupt),
-            session.alongside(waits),
+            session.alongside(waits) as pending,
         ):
+            (thread,) = [t for t in set(threading.enumerate()) - running if t.name == "alongside"]
             raise KeyboardInterrupt
-        assert not release.is_set()  # raised before the call alongside ended
+        assert not pending.done()  # raised while the call alongside still waited
+        assert thread.daemon
     finally:
         release.set()
+
+
+def test_an_ended_session_never_opens_its_store_again(loaded):
+    """What a call abandoned in a second thread may still ask of the session."""
+    with Session(loaded, "scan") as session:
+        assert session.store is not None
+    with pytest.raises(StoreError, match="scan session has ended"):
+        session.store  # noqa: B018
 
 
 def test_a_call_alongside_is_awaited_and_its_failure_raised_when_the_block_is_done(loaded):

@@ -16,7 +16,7 @@ from perp_graph.errors import ConfigError
 from perp_graph.identity.decisions import Decisions
 from perp_graph.identity.resolve import resolve
 from perp_graph.render.files import to_json
-from perp_graph.session import open_store
+from perp_graph.session import open_store, records_about_identities, records_in_view
 from perp_graph.settings import Settings
 from perp_graph.synth import SynthConfig, generate
 from tests.pages import visible_text
@@ -270,18 +270,62 @@ def test_a_persons_network_reads_the_identities_in_view_not_the_forces(
     r.abuse("I2", "2023-01-05", "P1", "V2")
     r.abuse("I3", "2023-02-05", "Q", "V3")  # V1's other record: in view at depth 2
     load(r, store_settings, tmp_path)
-    before = api.network(store_settings, tmp_path / "a.html", person_id="P2", as_of=AS_OF, depth=2)
+    store = open_store(store_settings)
+    store_type = type(store)
+    store.close()
 
     def refuses(self):
         raise AssertionError("a person's network read the force's identities")
 
-    store_type = type(open_store(store_settings))
     monkeypatch.setattr(store_type, "identities", refuses)
     graph = api.network(store_settings, tmp_path / "n.html", person_id="P2", as_of=AS_OF, depth=2)
-    assert sorted(graph.network.graph.nodes) == sorted(before.network.graph.nodes)
     people = sorted(n for n in graph.network.graph if n.startswith("person:"))
     assert people == ["person:P1", "person:Q", "person:V1", "person:V2"]
     assert "one person in 2 records: V1, V3" in graph.network.graph.nodes["person:V1"]["title"]
+    # known in view by a record that is not the identity's own (V3 of V1), at depth 1
+    graph = api.network(store_settings, tmp_path / "q.html", person_id="Q", as_of=AS_OF)
+    assert sorted(n for n in graph.network.graph if n.startswith("person:")) == [
+        "person:Q",
+        "person:V1",
+    ]
+
+
+def test_the_records_in_view_are_those_read_with_the_forces_identities(store_settings, tmp_path):
+    """records_in_view (a person's network) against records_about_identities with every
+    identity the store holds (briefings): the same records, and the same identities for
+    everyone in view, from every record id, one step out and two."""
+    data = tmp_path / "data"
+    generate(data, SynthConfig(seed=8, incidents=400, end_date=END, duplicates=0.3))
+    api.load(data, store_settings)
+    store = open_store(store_settings)
+    try:
+        every = store.identities()
+        assert len(every) > 20  # merged identities to follow
+        merged = sorted(every)[:12]
+        alone = sorted(set(store.force_records().people["person_id"]) - set(every))[:4]
+        for record in merged + alone:
+            identity = every.get(record, record)
+            expected = records_about_identities(store, [identity], every)
+            known = store.identities_of([record])
+            assert known.get(record, record) == identity
+            got, known = records_in_view(store, [identity], known)
+            for name in ("people", "incidents", "involvements", "relationships", "orders"):
+                pd.testing.assert_frame_equal(
+                    getattr(got, name).reset_index(drop=True),
+                    getattr(expected, name).reset_index(drop=True),
+                )
+            in_view = set(records_about_identities(store, [identity], {}).people["person_id"])
+            assert {p: every[p] for p in in_view if p in every} == {
+                p: known[p] for p in in_view if p in known
+            }
+            found = sorted(set(got.people["person_id"]))
+            wider, _ = records_in_view(store, found, known)
+            pd.testing.assert_frame_equal(
+                wider.people.reset_index(drop=True),
+                records_about_identities(store, found, every).people.reset_index(drop=True),
+            )
+    finally:
+        store.close()
 
 
 @pytest.mark.neo4j

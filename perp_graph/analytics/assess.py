@@ -163,6 +163,8 @@ class Scored:
 
     parameters: ScanParameters
     settings: PrioritySettings
+    #: the records they were worked out from (`assess` uses them only for these records)
+    records: Dataset = field(repr=False, compare=False)
     table: Offending
     priorities: Mapping[str, Priority]
     escalations: Mapping[str, Escalation]
@@ -178,13 +180,20 @@ def scored(records: Dataset, parameters: ScanParameters, settings: PrioritySetti
     """The scores and alerts that do not depend on the scan's result, as of
     `parameters.as_of`; `records` are the store's records on identities
     (`GraphStore.offending_records`, then `Dataset.resolved`). A store that scans on a
-    server scores while the server scans (jobs.scanning.assess_identities)."""
+    server scores while the server scans (jobs.scanning.assess_identities).
+
+    Returns:
+        A `Scored`: the suspects' table (analytics.offending), a `Priority` per scored
+        suspect, escalations and counter-allegations (analytics.alerts), the connections
+        among victims of violence against partners, and the names of the scored.
+    """
     table = offending(records, parameters.as_of, parameters.violent_categories)
     victims = table.victims.loc[table.victims["violent"] & table.victims["partner"], "victim_id"]
     priorities = score(table, parameters.window_years, settings)
     return Scored(
         parameters=parameters,
         settings=settings,
+        records=records,
         table=table,
         priorities=priorities,
         escalations=escalations(table, settings),
@@ -204,10 +213,15 @@ def assess(
 ) -> Assessment:
     """Scores and alerts as of the scan's date; `records` are the store's records on
     identities (the same ids as the scan's). `ready` is `scored(records, ...)` worked out
-    already; it is used only when made with the scan's parameters and these settings,
-    else the scores are worked out here."""
+    already; it is used only when made from these records with the scan's parameters and
+    these settings, else the scores are worked out here."""
     parameters = result.parameters
-    if ready is None or ready.parameters != parameters or ready.settings != settings:
+    if (
+        ready is None
+        or ready.records is not records
+        or ready.parameters != parameters
+        or ready.settings != settings
+    ):
         ready = scored(records, parameters, settings)
     table = ready.table
     current = {f.person_id for f in result.perpetrators if f.status == "current"}

@@ -98,9 +98,10 @@ def assess_identities(
     selects what the scores read (three views side by side, on both cores), then runs
     the scan while this process works out the scores that do not need its answer
     (`scored`), so the server's single-threaded scan and the scoring share the cores.
-    At 300k incidents a scan took 12.0 s with the scan and views side by side and the
-    scoring after them, 9.4 s in this order (benchmarks/bench_neo4j_scale.py, synthetic
-    data, seed 42). The embedded store works in this process: it scans, then scores.
+    At 300k incidents a scan took 12.1 s with the scan and the views side by side and
+    the scoring after them, 10.8 s in this order (benchmarks/bench_neo4j_scale.py, the
+    scan again, synthetic data, seed 42). The embedded store works in this process: it
+    scans, then scores.
     """
     settings = session.settings.priority
     if not session.store.reads_side_by_side:
@@ -110,6 +111,7 @@ def assess_identities(
             assessment = assess(result, records, settings, rank=rank)
             advance(1)
         return assessment
+    # This reads the store and the identities before the scan's thread does.
     with session.progress.stage("reading suspects' records", total=1) as advance:
         records = session.offending_records(parameters)
         advance(1)

@@ -456,7 +456,11 @@ class Neo4jStore:
 
     def identities_of(self, person_ids: Iterable[str]) -> dict[str, str]:
         """`identities()` for the identities of these records only, by index seeks
-        (cypher/views/identities_of; GraphStore.identities_of), never over every person."""
+        (cypher/views/identities_of; GraphStore.identities_of), never over every person.
+
+        Raises:
+            StoreError: the server failed or refused the query.
+        """
         rows = self.run("views/identities_of", person_ids=sorted(set(person_ids)))
         merged = {r["record_id"]: r["identity_id"] for r in rows}
         return {**merged, **{identity: identity for identity in set(merged.values())}}

@@ -120,7 +120,11 @@ class GraphStore(Protocol):
         record of a merged identity one of `person_ids` belongs to (ids of records or of
         identities; the identity's own id included); records that stand alone, and
         unknown ids, are absent. What a person-level command reads in place of the
-        force's identities (jobs.network)."""
+        force's identities (jobs.network).
+
+        Raises:
+            StoreError: the store could not be read.
+        """
         ...
 
     def neighbourhoods(self) -> list[str]:
