@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from perp_graph.errors import StoreError
 from perp_graph.model import ScanParameters
 from perp_graph.pipeline.load import load_folder
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
+from perp_graph.store.neo4j_reads import gather
 from tests.hypothesis_profiles import examples
 from tests.records import Records, records_dataset
 from tests.strategies import record_sets, scan_settings
@@ -167,3 +171,44 @@ def test_views_read_side_by_side_are_those_read_one_after_the_other(neo4j_store,
     for before, after in zip(one_by_one, side_by_side, strict=True):
         for name in before.names():
             pd.testing.assert_frame_equal(getattr(after, name), getattr(before, name), obj=name)
+
+
+def test_when_one_view_fails_the_others_stop_after_the_page_they_read(neo4j_store, tmp_path):
+    """Issue 18: a failed view (or Ctrl-C) is raised without the other views reading on
+    to their last page (at a force's size, the rest of a 20 s read)."""
+    neo4j_store.clear()
+    load_folder(
+        _small_world().write(tmp_path / "data"), neo4j_store, Settings(workspace=tmp_path / "w")
+    )
+    failed = threading.Event()
+    pages_read: dict[str, int] = {}
+    run = type(neo4j_store).run
+
+    def run_or_fail(self, name, **params):
+        if name == "views/offending_relationships":
+            failed.set()
+            raise StoreError("Neo4j failed running views/offending_relationships: Neo.Test")
+        pages_read[name] = pages_read.get(name, 0) + 1
+        failed.wait(5)  # every other view reads its pages after the failure
+        return run(self, name, **params)
+
+    page_rows, workers = neo4j_store.page_rows, neo4j_store.read_workers
+    parameters = {"as_of": dt.date(2024, 1, 1)}
+    try:
+        neo4j_store.page_rows, neo4j_store.read_workers = 1, 3
+        type(neo4j_store).run = run_or_fail
+        with pytest.raises(StoreError, match="offending_relationships"):
+            gather(
+                neo4j_store,
+                ("views/offending_incidents", {"": "incidents", "in_": "involvements"}, parameters),
+                ("views/offending_people", {"": "people", "or_": "orders"}, parameters),
+                ("views/offending_relationships", {"": "relationships"}, {"types": ["family"]}),
+            )
+        for thread in threading.enumerate():  # the abandoned views end their page
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join(10)
+    finally:
+        type(neo4j_store).run = run
+        neo4j_store.page_rows, neo4j_store.read_workers = page_rows, workers
+    # a page each at most after the failure, where reading on would take 4 and 10
+    assert pages_read and all(n <= 2 for n in pages_read.values()), pages_read

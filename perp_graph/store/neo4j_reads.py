@@ -4,8 +4,9 @@ $page; it returns `last`, null once done) and sends each page as one record of c
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -32,14 +33,20 @@ def gather(store: Neo4jStore, *views: View) -> Dataset:
     run; the likeliest cause was a stale plan, since prevented (USING INDEX SEEK hints, no
     index to scan for a node reached by expanding: tests/test_neo4j_plans.py).
 
+    When this thread is interrupted (Ctrl-C) or a view fails, the other views stop after
+    the page they are reading, not at their last page.
+
     Raises:
         StoreError: a view failed (Neo4jStore.run).
     """
+    stop = threading.Event()
 
     def read(view: View) -> dict[str, pd.DataFrame]:
         name, tables, params = view
         columns: dict[str, dict[str, list[Any]]] = {table: {} for table in tables.values()}
         for page in pages(store, name, **params):
+            if stop.is_set():  # abandoned: what was read is dropped
+                return {}
             for prefix, table in tables.items():
                 _extend(columns[table], page, table, FORCE_COLUMNS[table], prefix=prefix)
         # Converted page by page and framed here, in the view's own thread, while the
@@ -52,9 +59,20 @@ def gather(store: Neo4jStore, *views: View) -> Dataset:
         for view in views:
             gathered.update(read(view))
     else:
-        with ThreadPoolExecutor(min(store.read_workers, len(views))) as pool:
-            for frames in pool.map(read, views):
-                gathered.update(frames)
+        pool = ThreadPoolExecutor(min(store.read_workers, len(views)))
+        try:
+            futures = [pool.submit(read, view) for view in views]
+            done, _running = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in done:  # a failure is raised at once, not after the other views
+                if (error := future.exception()) is not None:
+                    raise error
+            for future in futures:
+                gathered.update(future.result())
+        except BaseException:
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     return Dataset(
         **{
             name: gathered[name] if name in gathered else _columns_frame(name, {})
