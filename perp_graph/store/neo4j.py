@@ -45,6 +45,7 @@ from perp_graph.model import (
 from perp_graph.progress import Progress
 from perp_graph.store import cypher
 from perp_graph.store.neo4j_bulk import LOAD_ORDER, create_first_load
+from perp_graph.store.neo4j_erase import erase
 from perp_graph.store.neo4j_reads import gather
 from perp_graph.store.neo4j_rows import (
     _batches,
@@ -59,7 +60,6 @@ from perp_graph.store.neo4j_uri import URI_SCHEMES, check_uri
 from perp_graph.store.protocol import (
     Erasure,
     dangling_references,
-    dropped,
     kept_by_retention,
     kept_if_present,
     require_complete,
@@ -405,38 +405,12 @@ class Neo4jStore:
     def purge(self, before: dt.date) -> Erasure:
         """Retention: erase what `kept_by_retention` drops before `before` (GraphStore.purge)."""
         every = self.force_records()
-        return self._erase(every, *retained(every, kept_by_retention(every, before)))
+        return erase(self, every, *retained(every, kept_by_retention(every, before)))
 
     def remove_missing(self, present: Dataset) -> Erasure:
         """After a full re-load: erase every record not in `present` (GraphStore.remove_missing)."""
         every = self.force_records()
-        return self._erase(every, *retained(every, kept_if_present(every, present)))
-
-    def _erase(self, every: Dataset, kept: Dataset, erasure: Erasure) -> Erasure:
-        """Delete what `retained` dropped, by key; the store is incomplete meanwhile."""
-
-        self.run("load/set_state", state="loading", at=_now())
-        people = dropped(every, kept, "people")["person_id"].tolist()
-        incidents = dropped(every, kept, "incidents")["incident_id"].tolist()
-        for batch in _batches(incidents, self.batch_rows):
-            self.run("admin/delete_incidents", ids=batch)
-        involvements = [
-            {k: r[k] for k in ("incident_id", "person_id", "role")}
-            for r in _rows("involvements", dropped(every, kept, "involvements"))
-        ]
-        self.write_rows("admin/delete_involvements", involvements, parallel=False)
-        relationships = [
-            {k: r[k] for k in ("person_id_a", "person_id_b", "key")}
-            for r in _rows("relationships", dropped(every, kept, "relationships"))
-        ]
-        self.write_rows("admin/delete_relationships", relationships, parallel=False)
-        orders = [r["order_key"] for r in _rows("orders", dropped(every, kept, "orders"))]
-        for batch in _batches(orders, self.batch_rows):
-            self.run("admin/delete_orders", keys=batch)
-        for batch in _batches(people, self.batch_rows):
-            self.run("admin/delete_people", ids=batch)
-        self.run("load/set_state", state="complete", at=_now())
-        return erasure
+        return erase(self, every, *retained(every, kept_if_present(every, present)))
 
     def set_identities(self, identity_of: Mapping[str, str]) -> None:
         """Record which records are one person (GraphStore.set_identities); records merged
