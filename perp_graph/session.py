@@ -356,7 +356,8 @@ def records_in_view(
     store: GraphStore, identity_ids: Sequence[str], identity_of: Mapping[str, str]
 ) -> tuple[Dataset, dict[str, str]]:
     """`records_about_identities` for a person-level command, which never reads the
-    force's identities: `identity_of` holds what is known so far (may be empty); the
+    force's identities: `identity_ids` may name any record of a person (each stands for
+    its identity); `identity_of` holds what is known so far (may be empty); the
     identities of these ids and of everyone in view are read (GraphStore.identities_of)
     and returned with the records.
 
@@ -373,8 +374,10 @@ def _about_identities(
     store: GraphStore, identity_ids: Sequence[str], identity_of: Mapping[str, str], *, widen: bool
 ) -> tuple[Dataset, dict[str, str]]:
     identity_of = dict(identity_of)
-    if widen and (unknown := set(identity_ids) - set(identity_of)):
-        identity_of.update(store.identities_of(unknown))
+    if widen:
+        if unknown := set(identity_ids) - set(identity_of):
+            identity_of.update(store.identities_of(unknown))
+        identity_ids = sorted({identity_of.get(i, i) for i in identity_ids})
     by_identity = records_of(identity_of)
     seeds = {r for i in identity_ids for r in by_identity.get(i, [i])}
     records = store.records_about(seeds)

@@ -141,10 +141,9 @@ def _person_network(
     further step does the same for everyone found. People are identities: any record id
     of a person shows the person (all their records). It reads the identities of the
     people in view only (GraphStore.identities_of), never the force's."""
-    identity_of = store.identities_of([person_id])
+    records, identity_of = records_in_view(store, [person_id], {})
     identity = identity_of.get(person_id, person_id)
     seeds = {identity}
-    records, identity_of = records_in_view(store, sorted(seeds), identity_of)
     if identity not in set(records.people["person_id"]):
         raise ConfigError(f"no person {person_id!r} in the store; check the id")
     notes = []
