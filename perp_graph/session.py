@@ -197,7 +197,8 @@ class Session:
             or cached[0].as_of < parameters.as_of
             or cached[0].connection_types != parameters.connection_types
         ):
-            records = self.store.offending_records(parameters).resolved(self.identity_of)
+            identity_of = self.identity_of  # read first: the store selects by it too
+            records = self.store.offending_records(parameters, identity_of).resolved(identity_of)
             cached = self._offending = (parameters, records)
         return cached[1]
 

@@ -33,6 +33,7 @@ PARAMETERS: dict[str, Any] = {
     "connection_types": ["family"],
     "intimate_partner_types": ["intimate_partner"],
     "types": ["intimate_partner"],
+    "merged": ["P1"],
     "after": "",
     "page": 1000,
     "person_ids": IDS,

@@ -21,7 +21,7 @@ from perp_graph.store.embedded import EmbeddedStore
 from perp_graph.store.neo4j_reads import gather
 from tests.hypothesis_profiles import examples
 from tests.records import Records, records_dataset
-from tests.strategies import record_sets, scan_settings
+from tests.strategies import PEOPLE, days, record_sets, scan_settings
 
 
 def _small_world() -> Records:
@@ -117,6 +117,15 @@ def test_offending_records_hold_only_what_the_scores_alerts_and_watch_read(store
     ]
 
 
+def test_offending_records_before_every_incident_hold_no_incident(store, tmp_path):
+    """A page of incidents none of which is on or before the as-of date sends no
+    involvement (an empty list of positions: found by the property test below)."""
+    load_folder(_small_world().write(tmp_path / "data"), store, Settings(workspace=tmp_path / "w"))
+    got = store.offending_records(ScanParameters(as_of=dt.date(2022, 1, 1)))
+    assert got.incidents.empty and got.involvements.empty and got.people.empty
+    assert len(got.relationships) == 3  # relationships are not dated by incidents
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -141,6 +150,65 @@ def test_offending_and_force_records_are_the_same_on_both_stores(neo4j_store, re
     got_force = neo4j_store.force_records().sorted()
     for name in force.names():
         pd.testing.assert_frame_equal(getattr(got_force, name), getattr(force, name), obj=name)
+
+
+@st.composite
+def merged_records(draw: st.DrawFn) -> tuple[Records, dict[str, str]]:
+    """`record_sets` with what the offending views treat apart: identities of several
+    records, blank names, risk levels and neighbourhoods, incidents with no suspect, and
+    orders with blank dates and no protected person. Returns the records and the
+    identities (record id -> the smallest record id of its group)."""
+    r = draw(record_sets())
+    blank_or = st.one_of(st.just(""), st.sampled_from(["standard", "medium", "high"]))
+    for incident in r.incidents:
+        incident["risk_level"] = draw(blank_or)
+        incident["neighbourhood"] = draw(st.sampled_from(["", "Northgate", "Southgate"]))
+    for person in draw(st.lists(st.sampled_from(PEOPLE), unique=True, max_size=3)):
+        r.people[person][draw(st.sampled_from(["surname", "forenames"]))] = ""
+    for n in range(draw(st.integers(0, 2))):  # a victim, no suspect
+        r.incident(f"N{n}", draw(days).isoformat(), victims={draw(st.sampled_from(PEOPLE)): ""})
+    for person in draw(st.lists(st.sampled_from(PEOPLE), max_size=3)):
+        start = draw(days)
+        end = draw(st.one_of(st.just(""), st.just((start + dt.timedelta(days=90)).isoformat())))
+        protected = draw(st.sampled_from(["", *PEOPLE]))
+        kind = draw(st.sampled_from(["dvpo", "custody"]))
+        r.order(person, kind, start.isoformat(), end, protected)
+    group = draw(st.lists(st.integers(0, 2), min_size=len(PEOPLE), max_size=len(PEOPLE)))
+    members: dict[int, list[str]] = {}
+    for person, g in zip(PEOPLE, group, strict=True):
+        members.setdefault(g, []).append(person)
+    identity_of = {
+        person: min(group) for group in members.values() if len(group) > 1 for person in group
+    }
+    return r, identity_of
+
+
+@settings(
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(drawn=merged_records(), options=scan_settings)
+def test_offending_records_of_merged_identities_and_blanks_are_the_same_on_both_stores(
+    neo4j_store, drawn, options
+):
+    records, identity_of = drawn
+    parameters = ScanParameters(**options)
+    dataset = records_dataset(records)
+    neo4j_store.clear()
+    neo4j_store.load(dataset)
+    neo4j_store.set_identities(identity_of)
+    with tempfile.TemporaryDirectory() as folder:
+        embedded = EmbeddedStore(Path(folder))
+        embedded.load(dataset)
+        embedded.set_identities(identity_of)
+        expected = embedded.offending_records(parameters)
+    for got in (
+        neo4j_store.offending_records(parameters),  # the identities read by the store
+        neo4j_store.offending_records(parameters, neo4j_store.identities()),
+    ):
+        for name in expected.names():
+            pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
 
 
 def test_latest_incident_is_the_day_of_the_latest_incident_held(store, tmp_path):
@@ -194,6 +262,7 @@ def test_when_one_view_fails_the_others_stop_after_the_page_they_read(neo4j_stor
 
     page_rows, workers = neo4j_store.page_rows, neo4j_store.read_workers
     parameters = {"as_of": dt.date(2024, 1, 1)}
+    people = {"merged": [], **parameters}
     try:
         neo4j_store.page_rows, neo4j_store.read_workers = 1, 3
         type(neo4j_store).run = run_or_fail
@@ -201,7 +270,7 @@ def test_when_one_view_fails_the_others_stop_after_the_page_they_read(neo4j_stor
             gather(
                 neo4j_store,
                 ("views/offending_incidents", {"": "incidents", "in_": "involvements"}, parameters),
-                ("views/offending_people", {"": "people", "or_": "orders"}, parameters),
+                ("views/offending_people", {"": "people", "or_": "orders"}, people),
                 ("views/offending_relationships", {"": "relationships"}, {"types": ["family"]}),
             )
         for thread in threading.enumerate():  # the abandoned views end their page

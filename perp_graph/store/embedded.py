@@ -150,9 +150,13 @@ class EmbeddedStore:
         """Every table in the force view the analytics read (store.protocol.force_view)."""
         return force_view(self.dataset())
 
-    def offending_records(self, parameters: ScanParameters) -> Dataset:
-        """What the scores, alerts and release watch read (store.protocol.offending_view)."""
-        return offending_view(self.force_records(), self.identities(), parameters)
+    def offending_records(
+        self, parameters: ScanParameters, identity_of: Mapping[str, str] | None = None
+    ) -> Dataset:
+        """What the scores, alerts and release watch read (store.protocol.offending_view);
+        `identity_of` as `identities()` when the caller has it."""
+        identities = self.identities() if identity_of is None else identity_of
+        return offending_view(self.force_records(), identities, parameters)
 
     def latest_incident_on(self) -> dt.date | None:
         """The latest incident's day, None when there is none (GraphStore.latest_incident_on).

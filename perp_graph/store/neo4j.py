@@ -46,7 +46,7 @@ from perp_graph.progress import Progress
 from perp_graph.store import cypher
 from perp_graph.store.neo4j_bulk import LOAD_ORDER, create_first_load
 from perp_graph.store.neo4j_erase import erase
-from perp_graph.store.neo4j_reads import gather
+from perp_graph.store.neo4j_reads import View, gather, with_a_suspect
 from perp_graph.store.neo4j_rows import (
     _batches,
     _finding,
@@ -58,6 +58,7 @@ from perp_graph.store.neo4j_rows import (
 )
 from perp_graph.store.neo4j_uri import URI_SCHEMES, check_uri
 from perp_graph.store.protocol import (
+    OFFENDING_COLUMNS,
     Erasure,
     dangling_references,
     kept_by_retention,
@@ -374,21 +375,33 @@ class Neo4jStore:
             ("views/force_people", {"": "people", "or_": "orders", "re_": "relationships"}, {}),
         )
 
-    def offending_records(self, parameters: ScanParameters) -> Dataset:
+    def offending_records(
+        self, parameters: ScanParameters, identity_of: Mapping[str, str] | None = None
+    ) -> Dataset:
         """What the priority scores, alerts and release watch read, selected in Cypher and
-        sent as columns a page at a time (GraphStore.offending_records).
+        sent as columns a page at a time (GraphStore.offending_records). `identity_of` as
+        `identities()` when the caller has it (read here otherwise): the people view looks
+        up the other records of the merged identities only.
 
         Raises:
             StoreError: the store is empty or incomplete.
         """
         self._require_complete()
+        identities = self.identities() if identity_of is None else identity_of
         as_of = {"as_of": parameters.as_of}
+        merged = {"merged": sorted(set(identities.values())), **as_of}
         types = {"types": sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)}
         return gather(
             self,
-            ("views/offending_incidents", {"": "incidents", "in_": "involvements"}, as_of),
-            ("views/offending_people", {"": "people", "or_": "orders"}, as_of),
-            ("views/offending_relationships", {"": "relationships"}, types),
+            View(
+                "views/offending_incidents",
+                {"": "incidents", "in_": "involvements"},
+                as_of,
+                OFFENDING_COLUMNS,
+                with_a_suspect,
+            ),
+            View("views/offending_people", {"": "people", "or_": "orders"}, merged),
+            View("views/offending_relationships", {"": "relationships"}, types),
         )
 
     def latest_incident_on(self) -> dt.date | None:

@@ -5,25 +5,38 @@ $page; it returns `last`, null once done) and sends each page as one record of c
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 from neo4j import Record
 
 from perp_graph.dataset import Dataset
+from perp_graph.frames import isin
 from perp_graph.store.neo4j_rows import _columns_frame, _extend
 from perp_graph.store.protocol import FORCE_COLUMNS
 
 if TYPE_CHECKING:
     from perp_graph.store.neo4j import Neo4jStore
 
-#: A view to read: its name, column prefix -> table, and its parameters.
-View = tuple[str, dict[str, str], dict[str, Any]]
+
+class View(NamedTuple):
+    """A paged view to read (cypher/views/*)."""
+
+    #: the statement's name
+    name: str
+    #: column prefix -> table (dataset.Dataset's names)
+    tables: dict[str, str]
+    #: its parameters besides $after and $page
+    params: dict[str, Any]
+    #: table -> the columns it sends (the others are left empty)
+    columns: Mapping[str, tuple[str, ...]] = FORCE_COLUMNS
+    #: what is done with its frames once read, in its own thread (e.g. `with_a_suspect`)
+    finish: Callable[[dict[str, pd.DataFrame]], dict[str, pd.DataFrame]] | None = None
 
 
-def gather(store: Neo4jStore, *views: View) -> Dataset:
+def gather(store: Neo4jStore, *views: View | tuple[str, dict[str, str], dict[str, Any]]) -> Dataset:
     """Read paged views into the dataset's five tables, each sorted by its key (a table no
     view names is empty). The views are read side by side, a thread and a session each
     (`store.read_workers` at a time; 1 reads them one after the other): the server works
@@ -42,26 +55,26 @@ def gather(store: Neo4jStore, *views: View) -> Dataset:
     stop = threading.Event()
 
     def read(view: View) -> dict[str, pd.DataFrame]:
-        name, tables, params = view
-        columns: dict[str, dict[str, list[Any]]] = {table: {} for table in tables.values()}
-        for page in pages(store, name, **params):
+        columns: dict[str, dict[str, list[Any]]] = {table: {} for table in view.tables.values()}
+        for page in pages(store, view.name, **view.params):
             if stop.is_set():  # abandoned: what was read is dropped
                 return {}
-            for prefix, table in tables.items():
-                _extend(columns[table], page, table, FORCE_COLUMNS[table], prefix=prefix)
+            for prefix, table in view.tables.items():
+                _extend(columns[table], page, table, view.columns[table], prefix=prefix)
         # Converted page by page and framed here, in the view's own thread, while the
         # server still works on the other views: at 300k, 1.4 s came after the last
         # page when all was framed at the end.
-        return {table: _columns_frame(table, columns[table]) for table in columns}
+        frames = {table: _columns_frame(table, columns[table]) for table in columns}
+        return frames if view.finish is None else view.finish(frames)
 
     gathered: dict[str, pd.DataFrame] = {}
     if store.read_workers < 2:
         for view in views:
-            gathered.update(read(view))
+            gathered.update(read(View(*view)))
     else:
         pool = ThreadPoolExecutor(min(store.read_workers, len(views)))
         try:
-            futures = [pool.submit(read, view) for view in views]
+            futures = [pool.submit(read, View(*view)) for view in views]
             done, _running = wait(futures, return_when=FIRST_EXCEPTION)
             for future in done:  # a failure is raised at once, not after the other views
                 if (error := future.exception()) is not None:
@@ -79,6 +92,17 @@ def gather(store: Neo4jStore, *views: View) -> Dataset:
             for name in Dataset.names()
         }
     )
+
+
+def with_a_suspect(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Only the incidents with a suspect among their involvements, and the involvements in
+    those (the offending incidents view sends every incident up to its as-of date: the
+    check is cheaper here than a second expansion on the server)."""
+    incidents, involvements = frames["incidents"], frames["involvements"]
+    suspected = involvements.loc[involvements["role"] == "suspect", "incident_id"].unique()
+    incidents = incidents[isin(incidents["incident_id"], suspected)].reset_index(drop=True)
+    involvements = involvements[isin(involvements["incident_id"], suspected)]
+    return {**frames, "incidents": incidents, "involvements": involvements.reset_index(drop=True)}
 
 
 def pages(store: Neo4jStore, name: str, **params: Any) -> Iterator[Record]:

@@ -48,10 +48,24 @@ def _extend(
 ) -> None:
     """Add a page's columns (named `prefix` + column) of `table` to the chunks gathered so
     far, each converted to Arrow as it arrives (text, dates as ISO text, flags as bool),
-    so that the conversion runs while the server works on the next pages and other views."""
+    so that the conversion runs while the server works on the next pages and other views.
+
+    Text sent as "" is blank (null): a view may send a blank so, since Cypher's collect()
+    drops nulls (data contract, section 1: a blank cell is unknown). A table whose rows
+    name their parent row by position (`prefix` + "at", e.g. an involvement's incident)
+    takes a column the page does not send under `prefix` from the parent's column of the
+    same name, at those positions."""
+    sent = set(page.keys())  # a Record's `in` tests its values, not its keys
     for column in names:
         kind = pa.bool_() if SCHEMA[table][column] == "boolean" else pa.string()
-        columns.setdefault(column, []).append(pa.array(page[prefix + column], type=kind))
+        if prefix + column not in sent and prefix + "at" in sent:
+            at = pa.array(page[prefix + "at"], type=pa.int64())
+            values = pa.array(page[column], type=kind).take(at)
+        else:
+            values = pa.array(page[prefix + column], type=kind)
+        if kind == pa.string():
+            values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        columns.setdefault(column, []).append(values)
 
 
 def _columns_frame(table: str, columns: Mapping[str, list[pa.Array]]) -> pd.DataFrame:

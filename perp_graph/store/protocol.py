@@ -80,13 +80,17 @@ class GraphStore(Protocol):
         details (see `force_view`)."""
         ...
 
-    def offending_records(self, parameters: ScanParameters) -> Dataset:
+    def offending_records(
+        self, parameters: ScanParameters, identity_of: Mapping[str, str] | None = None
+    ) -> Dataset:
         """What the priority scores, alerts and release watch read (`offending_view` of the
         force records): the incidents dated on or before `parameters.as_of` with a suspect,
         the suspect and victim involvements in them, every record of the suspects'
         identities with the orders binding those records, and the relationships of an
-        intimate-partner or connection type; in the columns of `force_view`, each table
-        sorted by its key (dataset.KEYS). Never the whole force."""
+        intimate-partner or connection type; in the columns of OFFENDING_COLUMNS (the
+        others empty), each table sorted by its key (dataset.KEYS). Never the whole force.
+        `identity_of` is the store's identities (`identities()`) when the caller has read
+        them already; None reads them."""
         ...
 
     def latest_incident_on(self) -> dt.date | None:
@@ -240,11 +244,19 @@ FORCE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def force_view(records: Dataset) -> Dataset:
-    """Only the columns of FORCE_COLUMNS (data minimisation: nothing the rules do not read)."""
-    return Dataset(
-        **{name: getattr(records, name)[list(columns)] for name, columns in FORCE_COLUMNS.items()}
-    )
+#: The columns `offending_records` carries: the force view's but the incidents' children
+#: and extra fields, which no score, alert or watch reads (packs read `records_about`, the
+#: profile `force_records`).
+OFFENDING_COLUMNS: dict[str, tuple[str, ...]] = {
+    **FORCE_COLUMNS,
+    "incidents": ("incident_id", "occurred_on", "offence_category", "risk_level", "neighbourhood"),
+}
+
+
+def force_view(records: Dataset, columns: Mapping[str, tuple[str, ...]] = FORCE_COLUMNS) -> Dataset:
+    """Only the columns of FORCE_COLUMNS, or of `columns` (data minimisation: nothing the
+    rules do not read); the others are empty."""
+    return Dataset(**{name: getattr(records, name)[list(columns[name])] for name in columns})
 
 
 def offending_view(
@@ -277,7 +289,9 @@ def offending_view(
     orders = records.orders[isin(records.orders["person_id"], people["person_id"])]
     types = INTIMATE_PARTNER_TYPES | parameters.connection_types
     relationships = records.relationships[isin(records.relationships["relationship_type"], types)]
-    chosen = Dataset(people, incidents, involvements, relationships, orders)
+    chosen = force_view(
+        Dataset(people, incidents, involvements, relationships, orders), OFFENDING_COLUMNS
+    )
     return Dataset(
         **{
             name: getattr(chosen, name)
