@@ -18,6 +18,7 @@ from perp_graph.model import ScanParameters
 from perp_graph.pipeline.load import load_folder
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
+from perp_graph.store.neo4j import MERGED_LIST_MAX
 from perp_graph.store.neo4j_reads import gather
 from tests.hypothesis_profiles import examples
 from tests.records import Records, records_dataset
@@ -203,12 +204,18 @@ def test_offending_records_of_merged_identities_and_blanks_are_the_same_on_both_
         embedded.load(dataset)
         embedded.set_identities(identity_of)
         expected = embedded.offending_records(parameters)
-    for got in (
+    got = [
         neo4j_store.offending_records(parameters),  # the identities read by the store
         neo4j_store.offending_records(parameters, neo4j_store.identities()),
-    ):
+    ]
+    try:  # more merged identities than the view is sent as a list: a seek for every record
+        neo4j_store.merged_list_max = 0
+        got.append(neo4j_store.offending_records(parameters))
+    finally:
+        neo4j_store.merged_list_max = MERGED_LIST_MAX
+    for records in got:
         for name in expected.names():
-            pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+            pd.testing.assert_frame_equal(getattr(records, name), getattr(expected, name), obj=name)
 
 
 def test_latest_incident_is_the_day_of_the_latest_incident_held(store, tmp_path):

@@ -1,5 +1,6 @@
 // name: views/offending_people
-// params: $as_of (date), $merged (list of the identity ids that hold more than one record),
+// params: $as_of (date), $merged (list of the identity ids that hold more than one record;
+//         null: any may),
 //         $after (person_id: the page starts after it; "" for the first), $page (int:
 //         person records per page)
 // returns: one row, a page in person_id order, as columns (lists of equal length; a blank,
@@ -11,9 +12,9 @@
 // What the priority scores, alerts and release watch read of people and orders (names of
 // the scored, orders of the watched), in pages along the person_id index. A record that
 // stands alone is its identity, so its own involvements decide; only the records of a
-// merged identity ($merged) look up the identity's other records by index seek. At 300k
-// incidents with no identity merged this view took 1.6 s of the server's CPU, against 2.9 s
-// with a seek for every record (docs/performance.md, issue 18).
+// merged identity ($merged; all when it is null) look up the identity's other records by
+// index seek. At 300k incidents with no identity merged this view took 1.6 s of the
+// server's CPU, against 2.9 s with a seek for every record (docs/performance.md, issue 18).
 MATCH (p:Person)
 WHERE p.person_id > $after
 WITH p
@@ -24,7 +25,7 @@ CALL (page) {
   UNWIND page AS p
   WITH p
   WHERE CASE
-    WHEN p.identity_id IN $merged THEN EXISTS {
+    WHEN $merged IS NULL OR p.identity_id IN $merged THEN EXISTS {
       MATCH (r:Person {identity_id: p.identity_id})-[:INVOLVED_IN {role: 'suspect'}]->(i)
       USING INDEX SEEK r:Person(identity_id)
       WHERE i.occurred_on <= $as_of

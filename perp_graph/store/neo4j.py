@@ -80,6 +80,10 @@ logging.getLogger("neo4j").propagate = False
 BATCH_ROWS = 10_000
 #: Rows of a paged view per round trip (see `Neo4jStore._pages`).
 PAGE_ROWS = 50_000
+#: The most merged identities the offending people view is sent as a list ($merged, with
+#: every page); with more, it looks up every record's identity by index seek, as before the
+#: list (the list is resent with each page: 100k ids are about 1 MB a page).
+MERGED_LIST_MAX = 100_000
 #: Statements that only read: run with `execute_read` (routed to a reader in a cluster).
 READ_STATEMENTS = ("views/", "analytics/", "admin/snapshot_")
 
@@ -111,6 +115,8 @@ class Neo4jStore:
         self.database = database
         self.batch_rows = batch_rows
         self.page_rows = page_rows
+        #: see MERGED_LIST_MAX
+        self.merged_list_max = MERGED_LIST_MAX
         auth = (user, password or "") if user else None
         scheme = uri.split("://", 1)[0] if "://" in uri else ""
         if scheme not in URI_SCHEMES:
@@ -381,7 +387,8 @@ class Neo4jStore:
         """What the priority scores, alerts and release watch read, selected in Cypher and
         sent as columns a page at a time (GraphStore.offending_records). `identity_of` as
         `identities()` when the caller has it (read here otherwise): the people view looks
-        up the other records of the merged identities only.
+        up the other records of the merged identities only (of every record when there are
+        more than `merged_list_max` merged identities).
 
         Raises:
             StoreError: the store is empty or incomplete.
@@ -389,7 +396,9 @@ class Neo4jStore:
         self._require_complete()
         identities = self.identities() if identity_of is None else identity_of
         as_of = {"as_of": parameters.as_of}
-        merged = {"merged": sorted(set(identities.values())), **as_of}
+        merged_ids = sorted(set(identities.values()))
+        merged = {"merged": merged_ids if len(merged_ids) <= self.merged_list_max else None}
+        merged.update(as_of)
         types = {"types": sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)}
         return gather(
             self,
