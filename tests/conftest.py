@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from perp_graph.analytics.offending import could_qualify, offending
 from perp_graph.model import DEFAULT_CONNECTION_TYPES, DEFAULT_VIOLENT_CATEGORIES, ScanParameters
 from perp_graph.pipeline.load import load_folder
+from perp_graph.render.files import to_json
 from perp_graph.settings import Settings
 from perp_graph.store.embedded import EmbeddedStore
 from perp_graph.store.neo4j import Neo4jStore
@@ -142,15 +144,21 @@ def scan(store: GraphStore, tmp_path: Path) -> ScanFn:
         settings = Settings(workspace=tmp_path / "workspace")
         report = load_folder(data, store, settings)
         assert report.quarantined == 0, report
-        result = store.acpo_scan(
-            ScanParameters(
-                as_of=dt.date.fromisoformat(as_of),
-                window_years=window_years,
-                min_victims=min_victims,
-                violent_categories=violent_categories,
-                connection_types=connection_types,
-            )
+        parameters = ScanParameters(
+            as_of=dt.date.fromisoformat(as_of),
+            window_years=window_years,
+            min_victims=min_victims,
+            violent_categories=violent_categories,
+            connection_types=connection_types,
         )
+        result = store.acpo_scan(parameters)
+        # Every clause holds as well when the scan is given the suspects who could
+        # qualify, worked out from the offending records (as jobs.scanning does).
+        identity_of = store.identities()
+        records = store.offending_records(parameters, identity_of).resolved(identity_of)
+        table = offending(records, parameters.as_of, parameters.violent_categories)
+        given = store.acpo_scan(parameters, None, could_qualify(table, min_victims))
+        assert to_json(given) == to_json(result)
         return {f.person_id: f for f in result.perpetrators}
 
     return run

@@ -12,8 +12,10 @@ import pytest
 
 from perp_graph.analytics.acpo import has_k_unconnected, qualifying_events, window_start
 from perp_graph.analytics.acpo import scan as acpo_scan
-from perp_graph.analytics.offending import offending
+from perp_graph.analytics.offending import could_qualify, offending
 from perp_graph.model import DEFAULT_VIOLENT_CATEGORIES, ScanParameters
+from perp_graph.pipeline.load import load_folder
+from perp_graph.settings import Settings
 from tests.records import Records, records_dataset
 
 # --- a qualifying event: P suspect and V victim in incident i, P != V, d <= T ------
@@ -503,3 +505,49 @@ def test_a_qualifying_event_is_one_when_two_records_of_one_suspect_are_listed(st
     (finding,) = store.acpo_scan(ScanParameters(as_of=dt.date(2024, 1, 1))).perpetrators
     assert finding.person_id == "P1"
     assert [(e.incident_id, e.victim_id) for e in finding.events] == [("I1", "V1"), ("I2", "V2")]
+
+
+def _could_qualify(records: Records, as_of: str, min_victims: int = 2) -> list[str]:
+    table = offending(
+        records_dataset(records), dt.date.fromisoformat(as_of), DEFAULT_VIOLENT_CATEGORIES
+    )
+    return could_qualify(table, min_victims)
+
+
+def test_who_could_qualify_has_k_distinct_victims_of_violence_up_to_the_as_of_date():
+    r = Records()
+    r.abuse("I1", "2023-01-01", "P", "V1")
+    r.abuse("I2", "2023-02-01", "P", "V2", rts="family")  # a victim of violence, not a partner
+    r.abuse("I3", "2023-03-01", "Q", "V3")
+    r.abuse("I4", "2023-04-01", "Q", "V3")  # the same victim twice is one
+    r.abuse("I5", "2023-05-01", "S", "V4")
+    r.abuse("I6", "2023-06-01", "S", "V5", category="other")  # not violence
+    r.abuse("I7", "2023-07-01", "T", "V6")
+    r.abuse("I8", "2024-07-01", "T", "V7")  # after the as-of date
+    assert _could_qualify(r, "2024-01-01") == ["P"]
+    assert _could_qualify(r, "2024-07-01") == ["P", "T"]
+    assert _could_qualify(r, "2024-07-01", min_victims=3) == []
+
+
+def test_who_could_qualify_leaves_out_the_suspect_as_their_own_victim():
+    r = Records()
+    r.abuse("I1", "2023-01-01", "P", "V1")
+    r.abuse("I2", "2023-02-01", "P", "P")
+    assert _could_qualify(r, "2024-01-01") == []
+
+
+def test_a_scan_given_suspects_looks_at_them_alone(neo4j_store, tmp_path):
+    """On Neo4j the scan applies the rule to the suspects it is given only (a caller gives
+    a superset of who can qualify: could_qualify)."""
+    r = Records()
+    r.abuse("I1", "2023-01-01", "P", "V1")
+    r.abuse("I2", "2023-02-01", "P", "V2")
+    neo4j_store.clear()
+    load_folder(r.write(tmp_path / "data"), neo4j_store, Settings(workspace=tmp_path / "w"))
+    parameters = ScanParameters(as_of=dt.date(2024, 1, 1))
+    assert [f.person_id for f in neo4j_store.acpo_scan(parameters).perpetrators] == ["P"]
+    assert [f.person_id for f in neo4j_store.acpo_scan(parameters, None, ["P"]).perpetrators] == [
+        "P"
+    ]
+    assert neo4j_store.acpo_scan(parameters, None, []).perpetrators == ()
+    assert neo4j_store.acpo_scan(parameters, None, ["V1", "Q"]).perpetrators == ()

@@ -274,7 +274,7 @@ def test_scoring_while_the_server_scans_gives_the_assessment_of_one_step_after_t
 
 
 def test_a_failed_scan_alongside_the_scoring_is_raised(loaded, store, monkeypatch):
-    def fails(self, parameters, progress=None):
+    def fails(self, parameters, progress=None, suspects=None):
         raise StoreError("Neo4j failed running analytics/acpo_scan: Neo.Test")
 
     monkeypatch.setattr(type(store), "acpo_scan", fails)

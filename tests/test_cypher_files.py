@@ -37,6 +37,7 @@ SAMPLE_PARAMS = {
     "after": "",
     "page": 10,
     "types": ["intimate_partner"],
+    "suspects": ["P1"],
     "merged": ["P1"],
 }
 

@@ -33,6 +33,7 @@ PARAMETERS: dict[str, Any] = {
     "connection_types": ["family"],
     "intimate_partner_types": ["intimate_partner"],
     "types": ["intimate_partner"],
+    "suspects": ["P1"],
     "merged": ["P1"],
     "after": "",
     "page": 1000,
@@ -56,18 +57,33 @@ def _read_statements() -> list[str]:
     return [n for n in cypher.names() if n.startswith(("views/", "analytics/")) and n not in ONCE]
 
 
+#: Operators that make nothing but the one row they are given (a left side made of these
+#: alone, as `WITH $x AS y WHERE ...` before a `CALL () {...}`, has at most one row).
+ONE_ROW = {"Argument", "Projection", "Filter"}
+
+
+def _operator(plan: Any) -> str:
+    return plan["operatorType"].split("@")[0]
+
+
+def _one_row(plan: Any) -> bool:
+    """Whether `plan` yields at most one row: it starts from no leaf that reads anything."""
+    children = plan.get("children", [])
+    return _operator(plan) in ONE_ROW and all(_one_row(child) for child in children)
+
+
 def _scans_per_row(plan: Any, under_apply: bool = False) -> list[str]:
     """The full scans, and range seeks bounded by parameters only, in `plan` that run once
-    per row of an Apply's left side."""
+    per row of an Apply's left side (not when that side is one row: then they run once)."""
     found = []
-    operator = plan["operatorType"].split("@")[0]
+    operator = _operator(plan)
     details = str(plan.get("args", {}).get("Details", ""))
     if under_apply and (SCAN in operator or (RANGE in operator and "$" in details)):
         found.append(f"{operator} {details}")
     children = plan.get("children", [])
     for n, child in enumerate(children):
         # an Apply's right-hand child (the second) runs for each row of its left
-        right = operator.endswith("Apply") and n == 1
+        right = operator.endswith("Apply") and n == 1 and not _one_row(children[0])
         found += _scans_per_row(child, under_apply or right)
     return found
 
@@ -91,6 +107,21 @@ def test_clause3_a_scan_under_an_apply_is_what_the_check_catches(neo4j_store):
     with neo4j_store.driver.session(database=neo4j_store.database) as session:
         summary = session.run("EXPLAIN " + text, {"ids": IDS}).consume()
     assert any("NodeByLabelScan" in s for s in _scans_per_row(summary.plan))
+
+
+def test_clause3_a_scan_under_an_apply_of_one_row_runs_once_and_passes(neo4j_store):
+    """The check itself: a subquery after a `WITH` of parameters alone runs its scan once
+    (as analytics/acpo_scan's every-suspect branch), the same after an UNWIND once per
+    element."""
+    neo4j_store.clear()
+    inner = "CALL (given) { MATCH (p:Person) WHERE p.surname = given RETURN count(p) AS n }"
+    once = f"WITH $ids[0] AS given WHERE given IS NOT NULL {inner} RETURN n"
+    per_row = f"UNWIND $ids AS given {inner} RETURN n"
+    with neo4j_store.driver.session(database=neo4j_store.database) as session:
+        passed = session.run("EXPLAIN " + once, {"ids": IDS}).consume()
+        caught = session.run("EXPLAIN " + per_row, {"ids": IDS}).consume()
+    assert _scans_per_row(passed.plan) == []
+    assert any("NodeByLabelScan" in s for s in _scans_per_row(caught.plan))
 
 
 def test_clause3_a_parameter_range_seek_under_an_apply_is_what_the_check_catches(neo4j_store):

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perp_graph.analytics.acpo import scan as acpo_scan
+from perp_graph.analytics.offending import could_qualify, offending
 from perp_graph.model import ScanParameters
 from perp_graph.render.files import to_json
 from perp_graph.store.embedded import EmbeddedStore
@@ -33,6 +34,11 @@ def test_embedded_and_neo4j_give_identical_json(neo4j_store, records, options):
         embedded.load(dataset)
         expected = to_json(embedded.acpo_scan(parameters))
     assert to_json(neo4j_store.acpo_scan(parameters)) == expected
+    # given the suspects who could qualify, as a scan on Neo4j is (jobs.scanning)
+    records = neo4j_store.offending_records(parameters)
+    table = offending(records, parameters.as_of, parameters.violent_categories)
+    suspects = could_qualify(table, parameters.min_victims)
+    assert to_json(neo4j_store.acpo_scan(parameters, None, suspects)) == expected
 
 
 @settings(

@@ -176,18 +176,25 @@ class Scored:
     names: Mapping[str, tuple[str, str, str | None]] = field(repr=False, default_factory=dict)
 
 
-def scored(records: Dataset, parameters: ScanParameters, settings: PrioritySettings) -> Scored:
+def scored(
+    records: Dataset,
+    parameters: ScanParameters,
+    settings: PrioritySettings,
+    table: Offending | None = None,
+) -> Scored:
     """The scores and alerts that do not depend on the scan's result, as of
     `parameters.as_of`; `records` are the store's records on identities
     (`GraphStore.offending_records`, then `Dataset.resolved`). A store that scans on a
-    server scores while the server scans (jobs.scanning.assess_identities).
+    server scores while the server scans (jobs.scanning.assess_identities). `table` is
+    `offending(records, ...)` when the caller has it already.
 
     Returns:
         A `Scored`: the suspects' table (analytics.offending), a `Priority` per scored
         suspect, escalations and counter-allegations (analytics.alerts), the connections
         among victims of violence against partners, and the names of the scored.
     """
-    table = offending(records, parameters.as_of, parameters.violent_categories)
+    if table is None:
+        table = offending(records, parameters.as_of, parameters.violent_categories)
     victims = table.victims.loc[table.victims["violent"] & table.victims["partner"], "victim_id"]
     priorities = score(table, parameters.window_years, settings)
     return Scored(

@@ -129,3 +129,17 @@ def offending(records: Dataset, as_of: dt.date, violent_categories: frozenset[st
         victims=table,
         partner_records=partner_records.reset_index(drop=True),
     )
+
+
+def could_qualify(table: Offending, min_victims: int) -> list[str]:
+    """The suspects who have used or threatened violence against at least `min_victims`
+    distinct victims other than themselves up to the table's as-of date, sorted: only they
+    can be serial perpetrators (data contract, section 2: K victims, each of violence), so
+    they hold every one the ACPO scan can find. The Neo4j scan is given them
+    (GraphStore.acpo_scan's `suspects`) and applies the whole rule to them alone.
+    """
+    victims = table.victims
+    others = (victims["suspect_id"] != victims["victim_id"]).to_numpy()
+    violence = victims[victims["violent"].to_numpy() & others]
+    counts = violence.groupby("suspect_id", sort=True, observed=True)["victim_id"].nunique()
+    return [str(suspect) for suspect in counts.index[counts.to_numpy() >= min_victims]]

@@ -4,6 +4,7 @@ Each runs in one reading `Session` (shared lock)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from perp_graph.analytics.assess import Assessment, assess, scored
 from perp_graph.analytics.changes import compare, snapshot_from_file
 from perp_graph.analytics.dossier_order import briefing_sequence
 from perp_graph.analytics.dossier_parts import ENDING_SOON_DAYS
+from perp_graph.analytics.offending import could_qualify, offending
 from perp_graph.analytics.watch import WatchEntry, release_watch
 from perp_graph.errors import ConfigError
 from perp_graph.identity.annotate import annotate
@@ -76,12 +78,15 @@ def people_in(assessment: Assessment) -> set[str]:
 
 
 def scan_identities(
-    session: Session, parameters: ScanParameters, progress: Progress | None = None
+    session: Session,
+    parameters: ScanParameters,
+    progress: Progress | None = None,
+    suspects: Collection[str] | None = None,
 ) -> ScanResult:
     """The store's ACPO scan (contract, section 2) on identities, with the records behind
     each finding and the possible pairs a finding depends on (identity.annotate).
-    `progress` defaults to the session's."""
-    result = session.store.acpo_scan(parameters, progress or session.progress)
+    `progress` defaults to the session's; `suspects` as GraphStore.acpo_scan's."""
+    result = session.store.acpo_scan(parameters, progress or session.progress, suspects)
     pairs = load_pairs(session.settings.workspace)
     if pairs is None:  # identities were never resolved for this workspace
         return result
@@ -98,10 +103,12 @@ def assess_identities(
     selects what the scores read (three views side by side, on both cores), then runs
     the scan while this process works out the scores that do not need its answer
     (`scored`), so the server's single-threaded scan and the scoring share the cores.
-    At 300k incidents a scan took 12.1 s with the scan and the views side by side and
-    the scoring after them, 10.8 s in this order (benchmarks/bench_neo4j_scale.py, the
-    scan again, synthetic data, seed 42). The embedded store works in this process: it
-    scans, then scores.
+    The scan is given the suspects who could qualify, worked out from those records
+    (offending.could_qualify): it applies the rule to them alone. At 300k incidents a
+    scan took 12.1 s with the scan and the views side by side and the scoring after
+    them, 10.8 s in this order (benchmarks/bench_neo4j_scale.py, the scan again,
+    synthetic data, seed 42); docs/performance.md has the figures since. The embedded
+    store works in this process: it scans, then scores.
     """
     settings = session.settings.priority
     if not session.store.reads_side_by_side:
@@ -117,8 +124,10 @@ def assess_identities(
         advance(1)
     # The scan reports no stage of its own from its thread: one live bar at a time.
     with session.progress.stage("ACPO scan and scores", total=2) as advance:
-        with session.alongside(scan_identities, session, parameters, Progress()) as scan:
-            ready = scored(records, parameters, settings)
+        table = offending(records, parameters.as_of, parameters.violent_categories)
+        suspects = could_qualify(table, parameters.min_victims)
+        with session.alongside(scan_identities, session, parameters, Progress(), suspects) as scan:
+            ready = scored(records, parameters, settings, table)
             advance(1)
         result = scan.result()
         assessment = assess(result, records, settings, rank=rank, ready=ready)

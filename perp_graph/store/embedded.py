@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -130,8 +130,14 @@ class EmbeddedStore:
             out[name] = pq.ParquetFile(path).metadata.num_rows if path.exists() else 0
         return out
 
-    def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
-        """The ACPO scan (analytics.acpo.scan) on identities (GraphStore.acpo_scan)."""
+    def acpo_scan(
+        self,
+        parameters: ScanParameters,
+        progress: Progress | None = None,
+        suspects: Collection[str] | None = None,
+    ) -> ScanResult:
+        """The ACPO scan (analytics.acpo.scan) on identities (GraphStore.acpo_scan); it
+        looks at every suspect whatever `suspects` says (its rule works on whole tables)."""
         return acpo_scan(self.dataset().resolved(self.identities()), parameters, progress)
 
     def resolution_records(self) -> Dataset:

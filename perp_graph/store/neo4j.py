@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -294,9 +294,14 @@ class Neo4jStore:
         record = self.run("views/counts")[0]
         return {name: int(record[name]) for name in LOAD_ORDER}
 
-    def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
+    def acpo_scan(
+        self,
+        parameters: ScanParameters,
+        progress: Progress | None = None,
+        suspects: Collection[str] | None = None,
+    ) -> ScanResult:
         """Apply the ACPO rule (contract, section 2) in Cypher (cypher/analytics/acpo_scan),
-        on identities.
+        on identities; to the identities `suspects` only when given (GraphStore.acpo_scan).
 
         Raises:
             StoreError: the store is empty or incomplete, or the query failed.
@@ -312,6 +317,7 @@ class Neo4jStore:
                 violent_categories=sorted(parameters.violent_categories),
                 connection_types=sorted(parameters.connection_types),
                 intimate_partner_types=sorted(INTIMATE_PARTNER_TYPES),
+                suspects=None if suspects is None else sorted(set(suspects)),
             )
             advance(1)
         return ScanResult(parameters, tuple(_finding(r, parameters) for r in records))

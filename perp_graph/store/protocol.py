@@ -49,9 +49,17 @@ class GraphStore(Protocol):
         """Rows held per table."""
         ...
 
-    def acpo_scan(self, parameters: ScanParameters, progress: Progress | None = None) -> ScanResult:
+    def acpo_scan(
+        self,
+        parameters: ScanParameters,
+        progress: Progress | None = None,
+        suspects: Collection[str] | None = None,
+    ) -> ScanResult:
         """Apply the ACPO rule (data contract, section 2) to identities: every id in the
-        result is an identity's id (see set_identities)."""
+        result is an identity's id (see set_identities). `suspects`, when given, are the
+        identities the caller knows to hold every one who can qualify (a superset, e.g.
+        analytics.offending.could_qualify): a store may look at them alone; the answer is
+        the same either way."""
         ...
 
     def records_about(self, person_ids: Iterable[str]) -> Dataset:
