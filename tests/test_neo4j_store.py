@@ -234,3 +234,21 @@ def test_a_reload_may_name_records_the_store_already_holds(neo4j_store):
     with pytest.raises(StoreError, match="P404"):
         neo4j_store.load(dataset)
     assert neo4j_store.snapshot() == before
+
+
+def test_clearing_a_graph_with_a_dense_node_leaves_it_empty(neo4j_store):
+    """A neighbourhood holds a relationship from everyone living in it: at 1M incidents,
+    deleting a batch of nodes with their relationships ran the server's heap out, so
+    `clear` deletes relationships first, a batch at a time (here 25,000 on one node)."""
+    neo4j_store.clear()
+    neo4j_store.driver.execute_query(
+        "CREATE (n:Neighbourhood {name: 'Dense'}) WITH n "
+        "UNWIND range(1, 25000) AS k CREATE (:Person {person_id: 'P' + k})-[:LIVES_IN]->(n)",
+        database_=neo4j_store.database,
+    )
+    neo4j_store.clear()
+    records, _summary, _keys = neo4j_store.driver.execute_query(
+        "RETURN COUNT { (n) } AS nodes, COUNT { ()-[]->() } AS relationships",
+        database_=neo4j_store.database,
+    )
+    assert (records[0]["nodes"], records[0]["relationships"]) == (0, 0)
