@@ -17,6 +17,7 @@ from perp_graph import api
 from perp_graph.analytics.acpo import window_start
 from perp_graph.analytics.assess import assess
 from perp_graph.analytics.dossier import build_dossiers
+from perp_graph.analytics.offending import could_qualify, offending
 from perp_graph.cli import app
 from perp_graph.errors import StoreError
 from perp_graph.jobs.scanning import assess_identities, in_briefing_order, scan_parameters
@@ -281,6 +282,30 @@ def test_a_failed_scan_alongside_the_scoring_is_raised(loaded, store, monkeypatc
     parameters = scan_parameters(loaded, END)
     with Session(loaded, "scan") as session, pytest.raises(StoreError, match="acpo_scan"):
         assess_identities(session, parameters)
+
+
+def test_a_scan_on_a_server_is_given_the_suspects_who_could_qualify(loaded, store, monkeypatch):
+    """On Neo4j (`reads_side_by_side`) the scan is given offending.could_qualify's suspects,
+    worked out from the records the scores read; the embedded store scans everyone."""
+    given = []
+    scan = type(store).acpo_scan
+
+    def spy(self, parameters, progress=None, suspects=None):
+        given.append(suspects)
+        return scan(self, parameters, progress, suspects)
+
+    monkeypatch.setattr(type(store), "acpo_scan", spy)
+    parameters = scan_parameters(loaded, END)
+    with Session(loaded, "scan") as session:
+        assessment = assess_identities(session, parameters)
+        records = session.offending_records(parameters)
+    (suspects,) = given
+    if store.reads_side_by_side:
+        table = offending(records, parameters.as_of, parameters.violent_categories)
+        assert suspects == could_qualify(table, parameters.min_victims)
+        assert {f.person_id for f in assessment.result.perpetrators} <= set(suspects)
+    else:
+        assert suspects is None
 
 
 def test_when_the_block_fails_its_error_is_raised_at_once_not_the_call_alongside(loaded):

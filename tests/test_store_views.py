@@ -130,6 +130,35 @@ def test_offending_records_before_every_incident_hold_no_incident(store, tmp_pat
     assert len(got.relationships) == 3  # relationships are not dated by incidents
 
 
+def test_blank_names_and_fields_loaded_from_csv_read_back_the_same_on_both_stores(
+    neo4j_store, tmp_path
+):
+    """Through the pipeline a blank name is stored "" (the person is still loaded: contract
+    1.7) while other blanks are stored null: the offending and force records of both
+    stores agree on which is which."""
+    r = Records()
+    r.person("P", surname="", forenames="")
+    r.person("Q", surname="Quill", forenames="")
+    r.abuse("I1", "2023-01-05", "P", "V1", rts="")
+    r.abuse("I2", "2023-02-05", "Q", "V2", risk_level="", neighbourhood="")
+    r.order("P", "dvpo", "2023-02-01")
+    data = r.write(tmp_path / "data")
+    neo4j_store.clear()
+    load_folder(data, neo4j_store, Settings(workspace=tmp_path / "n"))
+    embedded = EmbeddedStore(tmp_path / "e")
+    load_folder(data, embedded, Settings(workspace=tmp_path / "w"))
+    parameters = ScanParameters(as_of=dt.date(2023, 6, 30))
+    for got, expected in (
+        (neo4j_store.offending_records(parameters), embedded.offending_records(parameters)),
+        (neo4j_store.force_records(), embedded.force_records()),
+    ):
+        for name in expected.names():
+            pd.testing.assert_frame_equal(
+                getattr(got.sorted(), name), getattr(expected.sorted(), name), obj=name
+            )
+    assert got.people.set_index("person_id").loc["P", "surname"] == ""
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -345,3 +374,21 @@ def test_offending_records_and_scan_on_febrl_identities_are_the_same_on_both_sto
     assert suspects  # some of FEBRL's merged people are serial in this draw
     assert to_json(neo4j_store.acpo_scan(parameters, None, suspects)) == scan
     assert json.loads(scan)["perpetrators"]
+
+
+def test_columns_of_a_page_that_do_not_line_up_are_refused_not_misread():
+    """collect() drops nulls: a required property missing in the graph would shift every
+    later value of its column onto the wrong row. The reader refuses such a page."""
+    from neo4j import Record
+
+    from perp_graph.store.neo4j_rows import _extend
+
+    page = Record(
+        {
+            "incident_id": ["I1", "I2"],
+            "occurred_on": ["2023-01-01", "2023-01-02"],
+            "offence_category": ["threats"],  # one dropped
+        }
+    )
+    with pytest.raises(StoreError, match="incidents columns"):
+        _extend({}, page, "incidents", ("incident_id", "occurred_on", "offence_category"))

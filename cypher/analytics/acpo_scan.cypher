@@ -17,7 +17,8 @@
 //    that share an identity_id, and P <> V means different identities.
 //    The query goes identity by identity from the suspects, never from an index over all
 //    incidents, so that its plan and memory do not depend on the statistics of the day:
-//    a label scan of :Person, then index seeks (Person.identity_id, Person.person_id) and
+//    the identities given, or a label scan of :Person when none are (step 0), then index
+//    seeks (Person.identity_id, Person.person_id) and
 //    expansions only, whatever the counts: every lookup carries a USING INDEX SEEK hint
 //    (a plain USING INDEX may be met by a whole-index scan per row), since a plan made on
 //    a small graph's statistics would otherwise scan the whole identity_id index for each
@@ -32,8 +33,8 @@
 //    db hits in all where testing every suspect's pairs took 13.7M.
 // 0. The identities to look at: every suspect's, or those the caller names ($suspects: at
 //    300k incidents, 4,500 identities with K distinct victims of violence, worked out from
-//    the offending records read anyway, analytics.offending.could_qualify; 0.4 s where
-//    every suspect took 2.9 s). The rule below is applied whole to each: naming more only
+//    the offending records read anyway, analytics.offending.could_qualify; 0.49 s where
+//    every suspect took 3.37 s, docs/performance.md). The rule below is applied whole to each: naming more only
 //    costs time, and the cut below rejects who cannot qualify.
 CALL () {
   WITH $suspects AS given

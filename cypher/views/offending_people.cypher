@@ -5,8 +5,10 @@
 //         person records per page)
 // returns: one row, a page in person_id order, as columns (lists of equal length; a blank,
 //          null in the graph, is sent as ""): last (the page's last person_id examined;
-//          null when there is none left), person_id, surname, forenames,
-//          home_neighbourhood: every record of an identity that is a suspect in an incident
+//          null when there is none left), person_id, surname, surname_null, forenames,
+//          forenames_null (a name is stored "" when blank in the export, null only when
+//          loaded so: the *_null flags keep the two apart), home_neighbourhood: every
+//          record of an identity that is a suspect in an incident
 //          dated on or before $as_of; or_person_id, or_order_type, or_start_date,
 //          or_end_date (ISO text), or_protected_person_id: the orders binding those records
 // What the priority scores, alerts and release watch read of people and orders (names of
@@ -39,7 +41,9 @@ CALL (page) {
   RETURN collect(p) AS kept,
          collect(p.person_id) AS person_id,
          collect(coalesce(p.surname, '')) AS surname,
+         collect(p.surname IS NULL) AS surname_null,
          collect(coalesce(p.forenames, '')) AS forenames,
+         collect(p.forenames IS NULL) AS forenames_null,
          collect(coalesce(n.name, '')) AS home_neighbourhood
 }
 CALL (kept) {
@@ -52,5 +56,6 @@ CALL (kept) {
          collect(coalesce(toString(o.end_date), '')) AS or_end_date,
          collect(coalesce(protected.person_id, '')) AS or_protected_person_id
 }
-RETURN last(page).person_id AS last, person_id, surname, forenames, home_neighbourhood,
-       or_person_id, or_order_type, or_start_date, or_end_date, or_protected_person_id
+RETURN last(page).person_id AS last, person_id, surname, surname_null, forenames,
+       forenames_null, home_neighbourhood, or_person_id, or_order_type, or_start_date,
+       or_end_date, or_protected_person_id

@@ -406,6 +406,7 @@ class Neo4jStore:
         merged = {"merged": merged_ids if len(merged_ids) <= self.merged_list_max else None}
         merged.update(as_of)
         types = {"types": sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)}
+        dates = ("start_date", "end_date")
         return gather(
             self,
             View(
@@ -414,9 +415,26 @@ class Neo4jStore:
                 as_of,
                 OFFENDING_COLUMNS,
                 with_a_suspect,
+                {
+                    "incidents": ("risk_level", "neighbourhood"),
+                    "involvements": ("relationship_to_suspect",),
+                },
             ),
-            View("views/offending_people", {"": "people", "or_": "orders"}, merged),
-            View("views/offending_relationships", {"": "relationships"}, types),
+            View(
+                "views/offending_people",
+                {"": "people", "or_": "orders"},
+                merged,
+                blanks={
+                    "people": ("home_neighbourhood",),
+                    "orders": (*dates, "protected_person_id"),
+                },
+            ),
+            View(
+                "views/offending_relationships",
+                {"": "relationships"},
+                types,
+                blanks={"relationships": dates},
+            ),
         )
 
     def latest_incident_on(self) -> dt.date | None:

@@ -5,7 +5,7 @@ $page; it returns `last`, null once done) and sends each page as one record of c
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -34,6 +34,8 @@ class View(NamedTuple):
     columns: Mapping[str, tuple[str, ...]] = FORCE_COLUMNS
     #: what is done with its frames once read, in its own thread (e.g. `with_a_suspect`)
     finish: Callable[[dict[str, pd.DataFrame]], dict[str, pd.DataFrame]] | None = None
+    #: table -> the columns it sends a null in as "" (see neo4j_rows._extend)
+    blanks: Mapping[str, Collection[str]] = {}
 
 
 def gather(store: Neo4jStore, *views: View | tuple[str, dict[str, str], dict[str, Any]]) -> Dataset:
@@ -60,7 +62,8 @@ def gather(store: Neo4jStore, *views: View | tuple[str, dict[str, str], dict[str
             if stop.is_set():  # abandoned: what was read is dropped
                 return {}
             for prefix, table in view.tables.items():
-                _extend(columns[table], page, table, view.columns[table], prefix=prefix)
+                blanks = view.blanks.get(table, ())
+                _extend(columns[table], page, table, view.columns[table], prefix, blanks)
         # Converted page by page and framed here, in the view's own thread, while the
         # server still works on the other views: at 300k, 1.4 s came after the last
         # page when all was framed at the end.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from neo4j import (
 )
 
 from perp_graph.dataset import KEYS, SCHEMA, conform
+from perp_graph.errors import StoreError
 from perp_graph.frames import sorted_by
 from perp_graph.model import (
     Finding,
@@ -45,17 +46,21 @@ def _extend(
     table: str,
     names: Iterable[str],
     prefix: str = "",
+    blanks: Collection[str] = (),
 ) -> None:
     """Add a page's columns (named `prefix` + column) of `table` to the chunks gathered so
     far, each converted to Arrow as it arrives (text, dates as ISO text, flags as bool),
     so that the conversion runs while the server works on the next pages and other views.
 
-    Text sent as "" is blank (null): a view may send a blank so, since Cypher's collect()
-    drops nulls (data contract, section 1: a blank cell is unknown). A table whose rows
-    name their parent row by position (`prefix` + "at", e.g. an involvement's incident)
-    takes a column the page does not send under `prefix` from the parent's column of the
-    same name, at those positions."""
+    A view may send a null as "" (Cypher's collect() drops nulls): in the columns named in
+    `blanks`, whose blanks are stored as null (data contract, section 1: a blank cell is
+    unknown), "" is read back as null; a column sent with a flag column
+    (`prefix` + column + "_null") is null where the flag is true, for columns that may
+    hold "" as well (names). A table whose rows name their parent row by position
+    (`prefix` + "at", e.g. an involvement's incident) takes a column the page does not send
+    under `prefix` from the parent's column of the same name, at those positions."""
     sent = set(page.keys())  # a Record's `in` tests its values, not its keys
+    lengths: set[int] = set()
     for column in names:
         kind = pa.bool_() if SCHEMA[table][column] == "boolean" else pa.string()
         if prefix + column not in sent and prefix + "at" in sent:
@@ -63,9 +68,19 @@ def _extend(
             values = pa.array(page[column], type=kind).take(at)
         else:
             values = pa.array(page[prefix + column], type=kind)
-        if kind == pa.string():
-            values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        null = pa.scalar(None, kind)
+        if column in blanks:
+            values = pc.if_else(pc.equal(values, ""), null, values)
+        if prefix + column + "_null" in sent:
+            flags = pa.array(page[prefix + column + "_null"], type=pa.bool_())
+            values = pc.if_else(flags, null, values)
+        lengths.add(len(values))
         columns.setdefault(column, []).append(values)
+    if len(lengths) > 1:  # collect() dropped a null: the columns no longer line up
+        raise StoreError(
+            f"Neo4j sent the {table} columns {sorted(names)} with {sorted(lengths)} values: "
+            "a required property is missing in the graph; reload the exports"
+        )
 
 
 def _columns_frame(table: str, columns: Mapping[str, list[pa.Array]]) -> pd.DataFrame:
