@@ -28,6 +28,12 @@ from tests.records import Records, records_dataset
 from tests.strategies import PEOPLE, days, record_sets, scan_settings
 
 
+def assert_same_records(got, expected) -> None:
+    """Every table of two Datasets equal, column by column (the same key order)."""
+    for name in expected.names():
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+
+
 def _small_world() -> Records:
     r = Records()
     r.abuse("I1", "2023-01-05", "P", "V1")
@@ -152,10 +158,7 @@ def test_blank_names_and_fields_loaded_from_csv_read_back_the_same_on_both_store
         (neo4j_store.offending_records(parameters), embedded.offending_records(parameters)),
         (neo4j_store.force_records(), embedded.force_records()),
     ):
-        for name in expected.names():
-            pd.testing.assert_frame_equal(
-                getattr(got.sorted(), name), getattr(expected.sorted(), name), obj=name
-            )
+        assert_same_records(got.sorted(), expected.sorted())
     assert got.people.set_index("person_id").loc["P", "surname"] == ""
 
 
@@ -246,8 +249,7 @@ def test_offending_records_of_merged_identities_and_blanks_are_the_same_on_both_
     finally:
         neo4j_store.merged_list_max = MERGED_LIST_MAX
     for records in got:
-        for name in expected.names():
-            pd.testing.assert_frame_equal(getattr(records, name), getattr(expected, name), obj=name)
+        assert_same_records(records, expected)
 
 
 def test_latest_incident_is_the_day_of_the_latest_incident_held(store, tmp_path):
@@ -366,8 +368,7 @@ def test_offending_records_and_scan_on_febrl_identities_are_the_same_on_both_sto
         expected = embedded.offending_records(parameters)
         scan = to_json(embedded.acpo_scan(parameters))
     got = neo4j_store.offending_records(parameters)
-    for name in expected.names():
-        pd.testing.assert_frame_equal(getattr(got, name), getattr(expected, name), obj=name)
+    assert_same_records(got, expected)
     resolved = got.resolved(neo4j_store.identities())
     table = offending(resolved, parameters.as_of, parameters.violent_categories)
     suspects = could_qualify(table, parameters.min_victims)

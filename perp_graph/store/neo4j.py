@@ -46,7 +46,7 @@ from perp_graph.progress import Progress
 from perp_graph.store import cypher
 from perp_graph.store.neo4j_bulk import LOAD_ORDER, create_first_load
 from perp_graph.store.neo4j_erase import erase
-from perp_graph.store.neo4j_reads import View, gather, with_a_suspect
+from perp_graph.store.neo4j_reads import gather, offending_views
 from perp_graph.store.neo4j_rows import (
     _batches,
     _finding,
@@ -58,7 +58,6 @@ from perp_graph.store.neo4j_rows import (
 )
 from perp_graph.store.neo4j_uri import URI_SCHEMES, check_uri
 from perp_graph.store.protocol import (
-    OFFENDING_COLUMNS,
     Erasure,
     dangling_references,
     kept_by_retention,
@@ -401,41 +400,7 @@ class Neo4jStore:
         """
         self._require_complete()
         identities = self.identities() if identity_of is None else identity_of
-        as_of = {"as_of": parameters.as_of}
-        merged_ids = sorted(set(identities.values()))
-        merged = {"merged": merged_ids if len(merged_ids) <= self.merged_list_max else None}
-        merged.update(as_of)
-        types = {"types": sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)}
-        dates = ("start_date", "end_date")
-        return gather(
-            self,
-            View(
-                "views/offending_incidents",
-                {"": "incidents", "in_": "involvements"},
-                as_of,
-                OFFENDING_COLUMNS,
-                with_a_suspect,
-                {
-                    "incidents": ("risk_level", "neighbourhood"),
-                    "involvements": ("relationship_to_suspect",),
-                },
-            ),
-            View(
-                "views/offending_people",
-                {"": "people", "or_": "orders"},
-                merged,
-                blanks={
-                    "people": ("home_neighbourhood",),
-                    "orders": (*dates, "protected_person_id"),
-                },
-            ),
-            View(
-                "views/offending_relationships",
-                {"": "relationships"},
-                types,
-                blanks={"relationships": dates},
-            ),
-        )
+        return gather(self, *offending_views(parameters, identities, self.merged_list_max))
 
     def latest_incident_on(self) -> dt.date | None:
         """The latest incident's day, None when there is none (GraphStore.latest_incident_on),

@@ -14,8 +14,9 @@ from neo4j import Record
 
 from perp_graph.dataset import Dataset
 from perp_graph.frames import isin
+from perp_graph.model import INTIMATE_PARTNER_TYPES, ScanParameters
 from perp_graph.store.neo4j_rows import _columns_frame, _extend
-from perp_graph.store.protocol import FORCE_COLUMNS
+from perp_graph.store.protocol import FORCE_COLUMNS, OFFENDING_COLUMNS
 
 if TYPE_CHECKING:
     from perp_graph.store.neo4j import Neo4jStore
@@ -94,6 +95,47 @@ def gather(store: Neo4jStore, *views: View | tuple[str, dict[str, str], dict[str
             name: gathered[name] if name in gathered else _columns_frame(name, {})
             for name in Dataset.names()
         }
+    )
+
+
+def offending_views(
+    parameters: ScanParameters, identity_of: Mapping[str, str], merged_list_max: int
+) -> tuple[View, View, View]:
+    """The three views of `Neo4jStore.offending_records` (cypher/views/offending_*): the
+    incidents up to the as-of date and their suspect and victim involvements (only those
+    with a suspect kept: `with_a_suspect`), the people of the suspects' identities and
+    their orders (`identity_of`'s merged identities sent as $merged when there are at most
+    `merged_list_max`, else null: every record's identity looked up), and the
+    relationships of an intimate-partner or connection type."""
+    as_of = {"as_of": parameters.as_of}
+    merged_ids = sorted(set(identity_of.values()))
+    merged = {"merged": merged_ids if len(merged_ids) <= merged_list_max else None, **as_of}
+    types = {"types": sorted(INTIMATE_PARTNER_TYPES | parameters.connection_types)}
+    dates = ("start_date", "end_date")
+    return (
+        View(
+            "views/offending_incidents",
+            {"": "incidents", "in_": "involvements"},
+            as_of,
+            OFFENDING_COLUMNS,
+            with_a_suspect,
+            {
+                "incidents": ("risk_level", "neighbourhood"),
+                "involvements": ("relationship_to_suspect",),
+            },
+        ),
+        View(
+            "views/offending_people",
+            {"": "people", "or_": "orders"},
+            merged,
+            blanks={"people": ("home_neighbourhood",), "orders": (*dates, "protected_person_id")},
+        ),
+        View(
+            "views/offending_relationships",
+            {"": "relationships"},
+            types,
+            blanks={"relationships": dates},
+        ),
     )
 
 
