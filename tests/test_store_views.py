@@ -188,6 +188,18 @@ def test_offending_and_force_records_are_the_same_on_both_stores(neo4j_store, re
         pd.testing.assert_frame_equal(getattr(got_force, name), getattr(force, name), obj=name)
 
 
+def _on_both_stores(neo4j_store, folder: Path, dataset, identity_of) -> EmbeddedStore:
+    """`dataset` loaded with these identities into the (emptied) Neo4j store and into a
+    new embedded store in `folder`, which is returned."""
+    neo4j_store.clear()
+    neo4j_store.load(dataset)
+    neo4j_store.set_identities(identity_of)
+    embedded = EmbeddedStore(folder)
+    embedded.load(dataset)
+    embedded.set_identities(identity_of)
+    return embedded
+
+
 @st.composite
 def merged_records(draw: st.DrawFn) -> tuple[Records, dict[str, str]]:
     """`record_sets` with what the offending views treat apart: identities of several
@@ -231,13 +243,8 @@ def test_offending_records_of_merged_identities_and_blanks_are_the_same_on_both_
     records, identity_of = drawn
     parameters = ScanParameters(**options)
     dataset = records_dataset(records)
-    neo4j_store.clear()
-    neo4j_store.load(dataset)
-    neo4j_store.set_identities(identity_of)
     with tempfile.TemporaryDirectory() as folder:
-        embedded = EmbeddedStore(Path(folder))
-        embedded.load(dataset)
-        embedded.set_identities(identity_of)
+        embedded = _on_both_stores(neo4j_store, Path(folder), dataset, identity_of)
         expected = embedded.offending_records(parameters)
     got = [
         neo4j_store.offending_records(parameters),  # the identities read by the store
@@ -358,13 +365,8 @@ def test_offending_records_and_scan_on_febrl_identities_are_the_same_on_both_sto
     dataset = records_dataset(records)
     dataset.people = contract_dataset(people).people  # FEBRL's names and dates of birth
     parameters = ScanParameters(as_of=dt.date(2023, 12, 31))
-    neo4j_store.clear()
-    neo4j_store.load(dataset)
-    neo4j_store.set_identities(identity_of)
     with tempfile.TemporaryDirectory() as folder:
-        embedded = EmbeddedStore(Path(folder))
-        embedded.load(dataset)
-        embedded.set_identities(identity_of)
+        embedded = _on_both_stores(neo4j_store, Path(folder), dataset, identity_of)
         expected = embedded.offending_records(parameters)
         scan = to_json(embedded.acpo_scan(parameters))
     got = neo4j_store.offending_records(parameters)
