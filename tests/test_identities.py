@@ -171,13 +171,20 @@ def load(r: Records, settings: Settings, tmp_path: Path, **flags) -> None:
     api.load(r.write(tmp_path / "data"), settings.with_flags(**flags))
 
 
-def test_a_perpetrator_split_over_two_records_is_one_serial_perpetrator(store_settings, tmp_path):
+def split_over_three_records() -> Records:
+    """One perpetrator recorded three times (P1, P2, P3: one person by every rule), who
+    abused V1 as P2 and V2 as P3."""
     r = Records()
     person(r, "P1", "John", "Smith", "1980-01-02", "80/123A")
     person(r, "P2", "Johnny", "Smith", "1980-01-02", "80/123A")
     person(r, "P3", "John", "Smyth", "1980-01-02", "80/123A")
     r.abuse("I1", "2022-01-05", "P2", "V1")
     r.abuse("I2", "2023-01-05", "P3", "V2")
+    return r
+
+
+def test_a_perpetrator_split_over_two_records_is_one_serial_perpetrator(store_settings, tmp_path):
+    r = split_over_three_records()
     load(r, store_settings, tmp_path)
     result = api.scan(store_settings, AS_OF)
     assert [f.person_id for f in result.perpetrators] == ["P1"]
@@ -238,12 +245,7 @@ def test_briefings_and_networks_show_identities(store_settings, tmp_path):
 
 
 def test_the_identities_of_some_records_are_those_of_the_force_for_them(store_settings, tmp_path):
-    r = Records()
-    person(r, "P1", "John", "Smith", "1980-01-02", "80/123A")
-    person(r, "P2", "Johnny", "Smith", "1980-01-02", "80/123A")
-    person(r, "P3", "John", "Smyth", "1980-01-02", "80/123A")
-    r.abuse("I1", "2022-01-05", "P2", "V1")
-    r.abuse("I2", "2023-01-05", "P3", "V2")
+    r = split_over_three_records()
     load(r, store_settings, tmp_path)
     store = open_store(store_settings)
     try:

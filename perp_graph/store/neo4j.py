@@ -55,6 +55,7 @@ from perp_graph.store.neo4j_rows import (
     _plain,
     _records,
     _rows,
+    with_own_ids,
 )
 from perp_graph.store.neo4j_uri import URI_SCHEMES, check_uri
 from perp_graph.store.protocol import (
@@ -436,7 +437,7 @@ class Neo4jStore:
     def identities(self) -> dict[str, str]:
         """record id -> identity id for every record of a merged identity (the identity's own id
         included); records that stand alone are absent."""
-        return _with_own_ids(self.run("views/identities"))
+        return with_own_ids(self.run("views/identities"))
 
     def identities_of(self, person_ids: Iterable[str]) -> dict[str, str]:
         """`identities()` for the identities of these records only, by index seeks
@@ -445,7 +446,7 @@ class Neo4jStore:
         Raises:
             StoreError: the server failed or refused the query.
         """
-        return _with_own_ids(self.run("views/identities_of", person_ids=sorted(set(person_ids))))
+        return with_own_ids(self.run("views/identities_of", person_ids=sorted(set(person_ids))))
 
     def neighbourhoods(self) -> list[str]:
         """Every neighbourhood someone lives in or an incident happened in, sorted.
@@ -495,10 +496,3 @@ class Neo4jStore:
             pass
         while self.run("admin/clear_batch", limit=2_000)[0]["deleted"]:
             pass
-
-
-def _with_own_ids(rows: list[Record]) -> dict[str, str]:
-    """record id -> identity id from rows of (record_id, identity_id) that name records of
-    another's identity, with each identity's own id added (mapped to itself)."""
-    merged = {r["record_id"]: r["identity_id"] for r in rows}
-    return {**merged, **{identity: identity for identity in set(merged.values())}}

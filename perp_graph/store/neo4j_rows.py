@@ -226,3 +226,10 @@ def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, A
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def with_own_ids(rows: list[Record]) -> dict[str, str]:
+    """record id -> identity id from rows of (record_id, identity_id) that name records of
+    another's identity, with each identity's own id added (mapped to itself)."""
+    merged = {r["record_id"]: r["identity_id"] for r in rows}
+    return {**merged, **{identity: identity for identity in set(merged.values())}}
